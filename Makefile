@@ -1,0 +1,46 @@
+# Two entry points: `make run` (kiosk + simulators + local central) and `make test`.
+# Each does the whole set-up on a fresh Debian machine first; a second call is quick.
+SHELL := /bin/bash
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+APT_STAMP := $(VENV)/.apt-stamp
+PIP_STAMP := $(VENV)/.pip-stamp
+APT_PACKAGES := fonts-wqy-microhei fonts-noto-cjk libegl1 libgl1 libxkbcommon0 libxkbcommon-x11-0 \
+    libfontconfig1 libdbus-1-3 libglib2.0-0 libzbar0 libxcb-cursor0 libnss3 libasound2 libpulse0
+
+.PHONY: run test bench setup translations clean
+
+setup: $(PIP_STAMP)
+
+$(APT_STAMP):
+	@mkdir -p $(VENV)
+	@missing=$$(for p in $(APT_PACKAGES); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing system packages: $$missing"; \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	fi
+	@touch $@
+
+$(PIP_STAMP): $(APT_STAMP) pyproject.toml
+	@test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[test]'
+	@touch $@
+
+run: setup
+	$(BIN)/kiosk run --simulate
+
+test: setup
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q -m "not slow"
+
+bench: setup
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m bench
+
+translations: setup
+	$(BIN)/pyside6-lupdate $$(find ui -name '*.py') -ts ui/i18n/kiosk_zh_CN.ts ui/i18n/kiosk_en.ts
+	$(BIN)/pyside6-lrelease ui/i18n/kiosk_zh_CN.ts ui/i18n/kiosk_en.ts
+
+clean:
+	rm -rf $(VENV) build *.egg-info

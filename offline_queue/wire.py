@@ -1,0 +1,66 @@
+"""Wire models of the sync protocol, shared by the kiosk and the central service.
+
+A kiosk sends its outbox records in sequence order, in batches. The central service
+stores before it answers, and answers with a cumulative acknowledgement (the highest seq
+below which every record is stored or parked) plus one result per record.
+"""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+MAX_BATCH = 500
+MAX_CIPHERTEXT_B64 = 64 * 1024
+
+RecordStatus = Literal["accepted", "duplicate", "rejected"]
+
+
+class WireRecord(BaseModel):
+    """One outbox record as it travels: the payload stays encrypted end to end."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    kiosk_id: str = Field(min_length=1, max_length=64)
+    seq: int = Field(ge=1)
+    uuid: str = Field(min_length=32, max_length=36)
+    kind: str = Field(min_length=1, max_length=64)
+    created_at: datetime
+    nonce: str = Field(min_length=16, max_length=24)  # base64 of 12 bytes
+    ciphertext: str = Field(min_length=1, max_length=MAX_CIPHERTEXT_B64)  # base64
+    prev_hash: str = Field(pattern=r"^[0-9a-f]{64}$")
+    hash: str = Field(pattern=r"^[0-9a-f]{64}$")
+    signature: str = Field(min_length=80, max_length=100)  # base64 of 64 bytes
+
+
+class SyncBatch(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    kiosk_id: str = Field(min_length=1, max_length=64)
+    records: list[WireRecord] = Field(max_length=MAX_BATCH)
+
+
+class RecordResult(BaseModel):
+    seq: int
+    uuid: str
+    status: RecordStatus
+    reason: str | None = None
+    # Business result computed by the central service (e.g. a verification outcome);
+    # None for kinds that have no result.
+    result: dict[str, Any] | None = None
+
+
+class SyncAck(BaseModel):
+    kiosk_id: str
+    acked_through: int = Field(ge=0)
+    results: list[RecordResult]
+
+
+class EnrolRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    kiosk_id: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._-]+$")
+    public_key: str = Field(min_length=40, max_length=48)  # base64 of 32 bytes (Ed25519)
+    data_key: str = Field(min_length=40, max_length=48)  # base64 of 32 bytes (AES-256)
+    token: str | None = None
