@@ -1,0 +1,213 @@
+"""Database models and engine set-up of the reference central service.
+
+SQLite by default (one file, WAL), PostgreSQL for production: nothing here is
+SQLite-only except the connection tuning in `make_engine`.
+"""
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    Date,
+    DateTime,
+    ForeignKey,
+    Integer,
+    LargeBinary,
+    Numeric,
+    String,
+    Text,
+    UniqueConstraint,
+    create_engine,
+    event,
+)
+from sqlalchemy.engine import Dialect, Engine, make_url
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.types import TypeDecorator
+
+MAX_SEQ = 2**62  # far beyond any real queue; keeps every seq inside a signed 64-bit column
+INVOICE_STATUSES = ("normal", "void", "red_flushed", "abnormal")
+RECORD_STATUSES = ("accepted", "rejected")
+
+
+class Money(TypeDecorator[Decimal]):
+    """NUMERIC(14,2) on real databases; exact decimal text on SQLite.
+
+    SQLite has no decimal type and SQLAlchemy would round-trip through float, so
+    money is stored there as its canonical string instead.
+    """
+
+    impl = Numeric(14, 2)
+    cache_ok = True
+
+    def load_dialect_impl(self, dialect: Dialect) -> Any:
+        if dialect.name == "sqlite":
+            return dialect.type_descriptor(String(24))
+        return dialect.type_descriptor(Numeric(14, 2, asdecimal=True))
+
+    def process_bind_param(self, value: Decimal | None, dialect: Dialect) -> Any:
+        if value is None:
+            return None
+        value = Decimal(value).quantize(Decimal("0.01"))
+        return str(value) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> Decimal | None:
+        if value is None:
+            return None
+        return Decimal(str(value)).quantize(Decimal("0.01"))
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """Timestamps stored as UTC and always read back timezone-aware.
+
+    SQLite drops the offset; normalising on the way in and out keeps comparisons and
+    ISO output identical on both databases.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> Any:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=timezone.utc)
+        value = value.astimezone(timezone.utc)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None,
+                             dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=timezone.utc)
+        return value.astimezone(timezone.utc)
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Invoice(Base):
+    """The invoice registry the verification rule looks up."""
+
+    __tablename__ = "invoices"
+    __table_args__ = (
+        UniqueConstraint("code", "number", name="uq_invoices_code_number"),
+        CheckConstraint(
+            "status IN ('normal', 'void', 'red_flushed', 'abnormal')",
+            name="ck_invoices_status"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    type_code: Mapped[str] = mapped_column(String(2))
+    code: Mapped[str] = mapped_column(String(12), default="")  # "" for fully-digital
+    number: Mapped[str] = mapped_column(String(20))
+    issued_on: Mapped[date] = mapped_column(Date)
+    amount: Mapped[Decimal] = mapped_column(Money)  # before tax
+    total: Mapped[Decimal] = mapped_column(Money)  # including tax
+    check_code: Mapped[str] = mapped_column(String(20), default="")
+    status: Mapped[str] = mapped_column(String(16), default="normal")
+    seller_name: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    buyer_name: Mapped[str | None] = mapped_column(String(200), nullable=True)
+
+
+class VerificationLog(Base):
+    """How often each invoice was checked per day (the platform's 5-per-day rule)."""
+
+    __tablename__ = "verification_log"
+
+    code: Mapped[str] = mapped_column(String(12), primary_key=True)
+    number: Mapped[str] = mapped_column(String(20), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    count: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Kiosk(Base):
+    """An enrolled terminal: its signature key, its payload key, and how far it synced."""
+
+    __tablename__ = "kiosks"
+
+    kiosk_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    public_key: Mapped[bytes] = mapped_column(LargeBinary(32))
+    data_key: Mapped[bytes] = mapped_column(LargeBinary(32))
+    enrolled_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    # Highest seq S with every seq 1..S stored; advanced by ingest, read by the ack.
+    acked_through: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class Record(Base):
+    """Every record a kiosk ever sent, accepted or rejected, kept forever.
+
+    UNIQUE(kiosk_id, seq) and UNIQUE(uuid) are what make resends harmless. `uuid` is
+    NULL only for a record rejected because its UUID was already taken by another
+    record (the claimed UUID is then named in `reason`).
+    """
+
+    __tablename__ = "records"
+    __table_args__ = (
+        UniqueConstraint("kiosk_id", "seq", name="uq_records_kiosk_seq"),
+        UniqueConstraint("uuid", name="uq_records_uuid"),
+        CheckConstraint("status IN ('accepted', 'rejected')", name="ck_records_status"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    kiosk_id: Mapped[str] = mapped_column(String(64), ForeignKey("kiosks.kiosk_id"))
+    seq: Mapped[int] = mapped_column(BigInteger)
+    uuid: Mapped[str | None] = mapped_column(String(36), nullable=True)
+    kind: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    received_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    hash: Mapped[str] = mapped_column(String(64))
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    # The sealed record as received, so a rejected one can still be examined later.
+    nonce: Mapped[str] = mapped_column(String(24))
+    ciphertext: Mapped[str] = mapped_column(Text)
+    signature: Mapped[str] = mapped_column(String(100))
+    status: Mapped[str] = mapped_column(String(16))
+    reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+    result: Mapped[str | None] = mapped_column(Text, nullable=True)  # JSON text
+
+
+def make_engine(db_url: str) -> Engine:
+    """Create an engine; for SQLite: WAL, busy_timeout 5000, foreign keys, BEGIN IMMEDIATE.
+
+    BEGIN IMMEDIATE takes the write lock at the start of every transaction, so two
+    concurrent writers wait for each other (busy_timeout) instead of failing with
+    SQLITE_BUSY when a reader tries to upgrade to a writer.
+    """
+    url = make_url(db_url)
+    if url.get_backend_name() != "sqlite":
+        return create_engine(url, pool_pre_ping=True)
+
+    database = url.database or ""
+    if database and database != ":memory:" and not database.startswith("file:"):
+        Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(url, connect_args={"timeout": 5.0})
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None  # SQLAlchemy emits BEGIN itself
+        cursor = dbapi_connection.cursor()
+        try:
+            cursor.execute("PRAGMA busy_timeout = 5000")
+            cursor.execute("PRAGMA journal_mode = WAL")
+            cursor.execute("PRAGMA synchronous = FULL")
+            cursor.execute("PRAGMA foreign_keys = ON")
+        finally:
+            cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Any) -> None:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+    return engine
+
+
+def create_schema(engine: Engine) -> None:
+    """Create missing tables (idempotent)."""
+    Base.metadata.create_all(engine)

@@ -1,0 +1,84 @@
+"""Demo invoice registry covering every verification outcome.
+
+`central/demo/invoices.csv` is a template in the public import format with two
+differences: `issued_on` may be `today-N` (N days before the service's today, so the
+demo never ages out of the 5-year window) and a trailing `label` column says what the
+row demonstrates. `load_demo_data` renders the template for a given day and feeds it
+through the public importer, so the demo also exercises the import path.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import re
+from datetime import date, timedelta
+from decimal import Decimal
+from importlib import resources
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from central.invoice_import import REQUIRED_COLUMNS, ImportReport, import_invoices_csv
+from central.verification import china_today
+
+_RELATIVE = re.compile(r"today-([0-9]+)")
+
+
+def _template_rows() -> list[dict[str, str]]:
+    text = resources.files("central").joinpath("demo/invoices.csv").read_text("utf-8")
+    return list(csv.DictReader(io.StringIO(text, newline="")))
+
+
+def _issued_on(text: str, today: date) -> date:
+    match = _RELATIVE.fullmatch(text)
+    if match:
+        return today - timedelta(days=int(match.group(1)))
+    return date.fromisoformat(text)
+
+
+def demo_invoices(today: date) -> list[dict[str, Any]]:
+    """The demo registry as of `today`: dicts with type_code, code, number, issued_on
+    (date), amount and total (Decimal), check_code, status, seller_name, buyer_name and
+    a human `label` saying which outcome the row demonstrates."""
+    rows = []
+    for raw in _template_rows():
+        rows.append({
+            "type_code": raw["type_code"],
+            "code": raw["code"],
+            "number": raw["number"],
+            "issued_on": _issued_on(raw["issued_on"], today),
+            "amount": Decimal(raw["amount"]),
+            "total": Decimal(raw["total"]),
+            "check_code": raw["check_code"],
+            "status": raw["status"],
+            "seller_name": raw["seller_name"] or None,
+            "buyer_name": raw["buyer_name"] or None,
+            "label": raw["label"],
+        })
+    return rows
+
+
+def demo_csv(today: date) -> str:
+    """The demo registry rendered in the public import format."""
+    out = io.StringIO(newline="")
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow((*REQUIRED_COLUMNS, "seller_name", "buyer_name"))
+    for row in demo_invoices(today):
+        writer.writerow([row["type_code"], row["code"], row["number"],
+                         row["issued_on"].isoformat(), row["amount"], row["total"],
+                         row["check_code"], row["status"], row["seller_name"] or "",
+                         row["buyer_name"] or ""])
+    return out.getvalue()
+
+
+def load_demo_data(session: Session, today: date) -> ImportReport:
+    """Upsert the demo registry as of `today` (idempotent). The caller commits."""
+    report = import_invoices_csv(session, io.StringIO(demo_csv(today), newline=""))
+    if report.errors:  # the template is part of the package: a bad row is a bug
+        raise ValueError(f"demo data has bad rows: {report.errors}")
+    return report
+
+
+# Computed at import time from the real date in China; tests and scenarios that inject
+# another "today" should call demo_invoices(today) instead.
+DEMO_INVOICES: list[dict[str, Any]] = demo_invoices(china_today())

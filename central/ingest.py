@@ -1,0 +1,215 @@
+"""Ingest of kiosk sync batches: store before answering, dedupe forever.
+
+Every record that reaches a known kiosk's (kiosk_id, seq) slot is stored, accepted or
+rejected, in one transaction with the kiosk's new cumulative ack, and only then
+answered. A resend of the same record gets the same answer again, so at-least-once
+sending by the kiosk becomes exactly-once processing here.
+"""
+from __future__ import annotations
+
+import binascii
+import json
+from datetime import date, datetime, timezone
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from central.db import MAX_SEQ, Kiosk, Record
+from central.verification import CHINA_TZ, QueryError, verify_invoice
+from offline_queue.crypto import (
+    GENESIS_HASH,
+    RecordIntegrityError,
+    b64d,
+    decrypt_payload,
+    record_hash,
+    verify_signature,
+)
+from offline_queue.wire import RecordResult, SyncAck, SyncBatch, WireRecord
+
+VERIFY_KIND = "invoice.verify"
+MAX_ATTEMPTS = 3
+
+
+class UnknownKioskError(LookupError):
+    """The batch comes from a kiosk that never enrolled (HTTP 403)."""
+
+
+class BatchError(ValueError):
+    """The batch as a whole is malformed (HTTP 422)."""
+
+
+class _Reject(Exception):
+    """One record fails a check: it is stored as rejected with this reason."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+def _answer(stored: Record, wire_uuid: str, status: str | None = None) -> RecordResult:
+    return RecordResult(
+        seq=stored.seq, uuid=wire_uuid,
+        status=status or stored.status,  # type: ignore[arg-type]
+        reason=stored.reason,
+        result=json.loads(stored.result) if stored.result else None)
+
+
+def _resend_answer(stored: Record, record: WireRecord) -> RecordResult:
+    """Answer a record whose (kiosk_id, seq) slot is already taken.
+
+    The same record again gets the first answer again: "duplicate" if it was accepted,
+    the same rejection if it was rejected (a kiosk that missed the first answer must
+    still park it). Anything else claiming that slot is a replay or a conflict.
+    """
+    same = stored.hash == record.hash and stored.uuid in (None, record.uuid)
+    if not same:
+        return RecordResult(seq=record.seq, uuid=record.uuid, status="rejected",
+                            reason="replay/conflict: seq already stored with another record")
+    if stored.status == "accepted":
+        return _answer(stored, record.uuid, "duplicate")
+    return _answer(stored, record.uuid)
+
+
+def _check(session: Session, record: WireRecord, kiosk: Kiosk, prev_hash: str | None,
+           expected: int, today: date) -> dict[str, Any] | None:
+    """Verify one record and compute its business result; raise _Reject on failure."""
+    if prev_hash is None:
+        raise _Reject(f"gap: expected seq {expected}")
+    try:
+        nonce, ciphertext = b64d(record.nonce), b64d(record.ciphertext)
+        signature = b64d(record.signature)
+    except (binascii.Error, ValueError):
+        raise _Reject("bad encoding: nonce, ciphertext or signature is not base64") from None
+    if len(nonce) != 12:
+        raise _Reject("bad encoding: nonce must be 12 bytes")
+    computed = record_hash(record.kiosk_id, record.seq, record.uuid, record.kind,
+                           record.created_at, record.prev_hash, nonce, ciphertext)
+    if computed != record.hash:
+        raise _Reject("bad hash: the record does not match its hash")
+    try:
+        verify_signature(kiosk.public_key, record.hash, signature)
+    except RecordIntegrityError:
+        raise _Reject("bad signature: not signed by this kiosk's key") from None
+    if record.prev_hash != prev_hash:
+        raise _Reject(f"chain: prev_hash does not match the hash of seq {record.seq - 1}")
+    try:
+        payload = decrypt_payload(kiosk.data_key, nonce, ciphertext, record.kiosk_id,
+                                  record.seq, record.uuid)
+    except (RecordIntegrityError, ValueError) as exc:
+        raise _Reject(f"decrypt: {exc}") from None
+
+    if record.kind != VERIFY_KIND:
+        return None
+    try:
+        result = verify_invoice(session, payload, today)
+    except QueryError as exc:
+        raise _Reject(f"bad payload: {exc}") from None
+    reference = payload.get("reference")
+    if isinstance(reference, str):
+        result["reference"] = reference[:64]
+    return result
+
+
+def _prev_hash(session: Session, kiosk_id: str, seq: int) -> str | None:
+    """The stored hash of seq-1 (GENESIS for seq 1), or None if seq-1 is missing."""
+    if seq == 1:
+        return GENESIS_HASH
+    return session.execute(
+        select(Record.hash).where(Record.kiosk_id == kiosk_id, Record.seq == seq - 1)
+    ).scalar_one_or_none()
+
+
+def _advance_ack(session: Session, kiosk: Kiosk) -> int:
+    acked = kiosk.acked_through
+    seqs = set(session.execute(
+        select(Record.seq).where(Record.kiosk_id == kiosk.kiosk_id, Record.seq > acked)
+        .order_by(Record.seq).limit(10_000)).scalars())
+    while acked + 1 in seqs:
+        acked += 1
+    kiosk.acked_through = acked
+    return acked
+
+
+def _ingest_once(session: Session, batch: SyncBatch, now: datetime,
+                 today: date) -> SyncAck:
+    kiosk = session.execute(
+        select(Kiosk).where(Kiosk.kiosk_id == batch.kiosk_id).with_for_update()
+    ).scalar_one_or_none()
+    if kiosk is None:
+        raise UnknownKioskError(batch.kiosk_id)
+
+    results: list[RecordResult] = []
+    for record in sorted(batch.records, key=lambda r: r.seq):
+        stored = session.execute(
+            select(Record).where(Record.kiosk_id == kiosk.kiosk_id, Record.seq == record.seq)
+        ).scalar_one_or_none()
+        if stored is not None:
+            results.append(_resend_answer(stored, record))
+            continue
+
+        row = Record(kiosk_id=kiosk.kiosk_id, seq=record.seq, uuid=record.uuid,
+                     kind=record.kind, created_at=record.created_at, received_at=now,
+                     hash=record.hash, prev_hash=record.prev_hash, nonce=record.nonce,
+                     ciphertext=record.ciphertext, signature=record.signature,
+                     status="accepted", reason=None, result=None)
+        owner = session.execute(
+            select(Record.kiosk_id, Record.seq).where(Record.uuid == record.uuid)
+        ).first()
+        try:
+            if owner is not None:
+                row.uuid = None  # UNIQUE(uuid) forever: the claimed UUID goes in reason
+                raise _Reject(f"replay/conflict: uuid {record.uuid} already stored as "
+                              f"kiosk {owner.kiosk_id} seq {owner.seq}")
+            with session.begin_nested():  # a rejected record leaves no verification count
+                result = _check(session, record, kiosk,
+                                _prev_hash(session, kiosk.kiosk_id, record.seq),
+                                kiosk.acked_through + 1, today)
+            row.result = None if result is None else json.dumps(result, ensure_ascii=False)
+        except _Reject as exc:
+            row.status, row.reason = "rejected", exc.reason
+        session.add(row)
+        session.flush()
+        results.append(_answer(row, record.uuid))
+        # Keep the ack current so a later gap in this batch names the right missing seq.
+        _advance_ack(session, kiosk)
+
+    acked = _advance_ack(session, kiosk)
+    session.commit()
+    return SyncAck(kiosk_id=kiosk.kiosk_id, acked_through=acked, results=results)
+
+
+def ingest_batch(session: Session, batch: SyncBatch, now: datetime,
+                 today: date | None = None) -> SyncAck:
+    """Verify, store and answer one batch; commits before returning.
+
+    `now` stamps received_at; `today` (default: now's date in UTC+8) is the day the
+    verification rules run on. Raises UnknownKioskError, BatchError. A concurrent
+    resend that wins the race makes this one retry and answer "duplicate".
+    """
+    if any(r.kiosk_id != batch.kiosk_id for r in batch.records):
+        raise BatchError("every record must belong to the batch's kiosk_id")
+    if any(r.seq > MAX_SEQ for r in batch.records):
+        raise BatchError(f"seq must not exceed {MAX_SEQ}")
+    for r in batch.records:
+        try:
+            (r.created_at if r.created_at.tzinfo else
+             r.created_at.replace(tzinfo=timezone.utc)).astimezone(timezone.utc)
+        except OverflowError:
+            raise BatchError(f"seq {r.seq}: created_at out of range") from None
+    if now.tzinfo is None:
+        now = now.replace(tzinfo=timezone.utc)
+    if today is None:
+        today = now.astimezone(CHINA_TZ).date()
+    for attempt in range(MAX_ATTEMPTS):
+        try:
+            return _ingest_once(session, batch, now, today)
+        except IntegrityError:
+            session.rollback()
+            if attempt == MAX_ATTEMPTS - 1:
+                raise
+        except BaseException:
+            session.rollback()
+            raise
+    raise AssertionError("unreachable")  # pragma: no cover

@@ -1,0 +1,123 @@
+"""HTTP client for the central tax service, with failover between configured URLs.
+
+Errors are split by what the caller should do: `CentralUnavailable` (network down,
+timeout, 5xx: queue and retry later) and `CentralRejected` (4xx: the request itself is
+wrong; retrying will not help).
+"""
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+import httpx
+
+from offline_queue.crypto import KioskKeys, b64e
+from offline_queue.wire import EnrolRequest, SyncAck, SyncBatch
+
+from . import log
+from .domain import VerificationQuery, VerificationResult
+
+_log = log.get("central")
+
+
+class CentralError(Exception):
+    pass
+
+
+class CentralUnavailable(CentralError):
+    """No configured central endpoint answered (network down, timeout, 5xx)."""
+
+
+class CentralRejected(CentralError):
+    """The central service refused the request (4xx) with a reason."""
+
+    def __init__(self, status: int, reason: str) -> None:
+        super().__init__(f"{status}: {reason}")
+        self.status = status
+        self.reason = reason
+
+
+class CentralClient:
+    def __init__(self, urls: tuple[str, ...], kiosk_id: str, timeout_s: float = 3.0,
+                 verify_tls: bool | str = True, cert: tuple[str, str] | None = None) -> None:
+        if not urls:
+            raise ValueError("at least one central URL is needed")
+        self.urls = list(urls)
+        self.kiosk_id = kiosk_id
+        self._preferred = 0
+        self._lock = threading.Lock()
+        self._http = httpx.Client(timeout=httpx.Timeout(timeout_s, connect=min(timeout_s, 2.0)),
+                                  verify=verify_tls, cert=cert)
+
+    def close(self) -> None:
+        self._http.close()
+
+    def _request(self, method: str, path: str, json: Any = None) -> httpx.Response:
+        """Try the last good endpoint first, then the others; 4xx is final."""
+        with self._lock:
+            start = self._preferred
+        last_error = "no endpoint"
+        for i in range(len(self.urls)):
+            idx = (start + i) % len(self.urls)
+            url = self.urls[idx] + path
+            try:
+                response = self._http.request(method, url, json=json)
+            except httpx.HTTPError as exc:
+                last_error = f"{type(exc).__name__} from {self.urls[idx]}"
+                continue
+            if response.status_code >= 500:
+                last_error = f"HTTP {response.status_code} from {self.urls[idx]}"
+                continue
+            with self._lock:
+                self._preferred = idx
+            if response.status_code >= 400 and response.status_code != 404:
+                raise CentralRejected(response.status_code, _reason(response))
+            return response
+        _log.info("central unreachable: %s", last_error)
+        raise CentralUnavailable(last_error)
+
+    def health(self) -> bool:
+        try:
+            return self._request("GET", "/v1/health").status_code == 200
+        except CentralError:
+            return False
+
+    def verify(self, query: VerificationQuery) -> VerificationResult:
+        body = query.to_json() | {"kiosk_id": self.kiosk_id}
+        response = self._request("POST", "/v1/invoices/verify", json=body)
+        if response.status_code == 404:
+            raise CentralUnavailable("verification endpoint missing")
+        try:
+            return VerificationResult.from_json(response.json())
+        except ValueError as exc:
+            raise CentralUnavailable(f"unreadable answer: {exc}") from exc
+
+    def verification(self, uuid: str) -> dict[str, Any] | None:
+        """The central service's result for a queued verification, or None if unknown."""
+        response = self._request("GET", f"/v1/verifications/{uuid}")
+        if response.status_code == 404:
+            return None
+        data = response.json()
+        return data.get("result") if isinstance(data, dict) else None
+
+    def enroll(self, keys: KioskKeys, token: str | None = None) -> None:
+        request = EnrolRequest(kiosk_id=self.kiosk_id, public_key=b64e(keys.public_key),
+                               data_key=b64e(keys.data_key), token=token)
+        response = self._request("POST", "/v1/kiosks/enroll", json=request.model_dump())
+        if response.status_code == 404:
+            raise CentralUnavailable("enrolment endpoint missing")
+
+    def post_batch(self, batch: SyncBatch) -> SyncAck:
+        response = self._request("POST", "/v1/sync/batch",
+                                 json=batch.model_dump(mode="json"))
+        if response.status_code == 404:
+            raise CentralUnavailable("sync endpoint missing")
+        return SyncAck.model_validate(response.json())
+
+
+def _reason(response: httpx.Response) -> str:
+    try:
+        detail = response.json().get("detail")
+    except ValueError:
+        return response.text[:200]
+    return str(detail)[:300]

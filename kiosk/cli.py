@@ -1,0 +1,121 @@
+"""`kiosk` command line: run the terminal, the reference central service, queue tools
+and the scenario runner. GUI modules are imported only by the commands that need them."""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from . import log
+from .config import ConfigError, KioskConfig, load_config
+
+
+def _config(args: argparse.Namespace) -> KioskConfig:
+    return load_config(getattr(args, "config", None))
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from .launcher import run_kiosk
+
+    return run_kiosk(_config(args), simulate=args.simulate, windowed=args.windowed)
+
+
+def cmd_central(args: argparse.Namespace) -> int:
+    from central import cli as central_cli
+
+    return central_cli.main(args)
+
+
+def cmd_queue_status(args: argparse.Namespace) -> int:
+    from .app import KioskCore
+
+    core = KioskCore(_config(args)).start(background_sync=False)
+    try:
+        core.probe_central()
+        status = core.queue_status()
+    finally:
+        core.stop()
+    if args.json:
+        print(json.dumps(status, ensure_ascii=False))
+    else:
+        for key, value in status.items():
+            print(f"{key}: {value}")
+    return 0
+
+
+def cmd_queue_sync(args: argparse.Namespace) -> int:
+    from .app import KioskCore
+
+    core = KioskCore(_config(args)).start(background_sync=False)
+    try:
+        assert core.sync is not None
+        report = core.sync.drain(timeout_s=args.timeout)
+    finally:
+        core.stop()
+    print(f"sent {report.sent}, accepted {report.accepted}, duplicate {report.duplicate}, "
+          f"rejected {report.rejected}, remaining {report.remaining}")
+    if report.error:
+        print(f"central service unreachable: {report.error}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def cmd_scenario(args: argparse.Namespace) -> int:
+    from .scenario.runner import run_scenarios
+
+    return run_scenarios([Path(p) for p in args.files],
+                         screenshots=Path(args.screenshots) if args.screenshots else None,
+                         central_url=args.central)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="kiosk", description="Self-service tax terminal")
+    parser.add_argument("--log-json", action="store_true", help="log JSON lines to stderr")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    def with_config(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
+        p.add_argument("--config", help="TOML config file (default: $KIOSK_CONFIG)")
+        return p
+
+    run = with_config(sub.add_parser("run", help="start the kiosk"))
+    run.add_argument("--simulate", action="store_true",
+                     help="start device simulators and a local central service with it")
+    run.add_argument("--windowed", action="store_true", help="a normal window (development)")
+    run.set_defaults(func=cmd_run)
+
+    from central import cli as central_cli
+
+    central = sub.add_parser("central", help="run the reference central tax service")
+    central_cli.add_arguments(central)
+    central.set_defaults(func=cmd_central)
+
+    queue = sub.add_parser("queue", help="the offline queue")
+    qsub = queue.add_subparsers(dest="queue_command", required=True)
+    status = with_config(qsub.add_parser("status", help="queue depth and sync state"))
+    status.add_argument("--json", action="store_true")
+    status.set_defaults(func=cmd_queue_status)
+    sync = with_config(qsub.add_parser("sync", help="one full sync pass"))
+    sync.add_argument("--timeout", type=float, default=120.0)
+    sync.set_defaults(func=cmd_queue_sync)
+
+    scenario = sub.add_parser("scenario", help="run scenario files against the real UI")
+    scenario.add_argument("files", nargs="+")
+    scenario.add_argument("--screenshots", help="directory for screenshot steps")
+    scenario.add_argument("--central", help="use this central service instead of a fresh one")
+    scenario.set_defaults(func=cmd_scenario)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    log.setup(json_lines=args.log_json)
+    try:
+        return int(args.func(args) or 0)
+    except ConfigError as exc:
+        print(f"kiosk: configuration error: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,22 @@
+"""Injectable time, so idle timeouts and retries are testable without sleeping."""
+from __future__ import annotations
+
+import time
+from datetime import date, datetime, timezone
+from typing import Protocol
+
+
+class Clock(Protocol):
+    def now(self) -> datetime: ...
+    def monotonic(self) -> float: ...
+
+
+class SystemClock:
+    def now(self) -> datetime:
+        return datetime.now(timezone.utc)
+
+    def monotonic(self) -> float:
+        return time.monotonic()
+
+    def today(self) -> date:
+        return datetime.now().date()

@@ -1,0 +1,147 @@
+"""The kiosk's configuration: one TOML file, parsed into frozen dataclasses.
+
+A file with only `data_dir` and `[central] urls` is complete; everything else has a
+default. The config object is passed down explicitly; there is no global singleton.
+"""
+from __future__ import annotations
+
+import os
+import socket
+import tomllib
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+DEFAULT_CENTRAL_URL = "http://127.0.0.1:8710"
+
+
+class ConfigError(ValueError):
+    """The config file is missing, unreadable or has a wrong value (for the operator)."""
+
+
+@dataclass(frozen=True)
+class CentralConfig:
+    urls: tuple[str, ...] = (DEFAULT_CENTRAL_URL,)
+    timeout_s: float = 3.0
+    # After a failed call, go straight to the queue for this long instead of making the
+    # taxpayer wait for another timeout; the sync worker probes in the background.
+    offline_grace_s: float = 15.0
+
+
+@dataclass(frozen=True)
+class UiConfig:
+    ppi: float = 93.0
+    language: str = "zh"
+    idle_reading_s: float = 90.0
+    idle_form_s: float = 180.0
+    countdown_s: int = 30
+    high_contrast: bool = False
+
+
+@dataclass(frozen=True)
+class DeviceConfig:
+    name: str
+    kind: str  # serial_scanner | wedge_scanner | receipt_printer
+    connection: str = ""
+    options: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class SyncConfig:
+    interval_s: float = 5.0
+    batch_size: int = 200
+
+
+@dataclass(frozen=True)
+class KioskConfig:
+    data_dir: Path
+    kiosk_id: str
+    central: CentralConfig = CentralConfig()
+    ui: UiConfig = UiConfig()
+    sync: SyncConfig = SyncConfig()
+    devices: tuple[DeviceConfig, ...] = ()
+
+    @property
+    def queue_path(self) -> Path:
+        return self.data_dir / "outbox.sqlite3"
+
+    @property
+    def key_dir(self) -> Path:
+        return self.data_dir / "keys"
+
+    def device(self, kind: str) -> DeviceConfig | None:
+        return next((d for d in self.devices if d.kind == kind), None)
+
+    def with_devices(self, devices: tuple[DeviceConfig, ...]) -> "KioskConfig":
+        return replace(self, devices=devices)
+
+
+def default_kiosk_id() -> str:
+    return "kiosk-" + "".join(c if c.isalnum() else "-" for c in socket.gethostname())[:40]
+
+
+def _section(data: dict[str, Any], name: str) -> dict[str, Any]:
+    value = data.get(name, {})
+    if not isinstance(value, dict):
+        raise ConfigError(f"[{name}] must be a table")
+    return value
+
+
+def _build(cls: type, values: dict[str, Any], section: str) -> Any:
+    known = set(cls.__dataclass_fields__)
+    unknown = set(values) - known
+    if unknown:
+        raise ConfigError(f"unknown setting(s) in [{section}]: {', '.join(sorted(unknown))}")
+    try:
+        return cls(**values)
+    except TypeError as exc:
+        raise ConfigError(f"bad [{section}]: {exc}") from exc
+
+
+def parse_config(data: dict[str, Any], base_dir: Path | None = None) -> KioskConfig:
+    if "data_dir" not in data:
+        raise ConfigError("data_dir is required")
+    data_dir = Path(str(data["data_dir"])).expanduser()
+    if not data_dir.is_absolute() and base_dir is not None:
+        data_dir = base_dir / data_dir
+    central = dict(_section(data, "central"))
+    if "urls" in central:
+        urls = central["urls"]
+        if not isinstance(urls, list) or not urls or not all(isinstance(u, str) for u in urls):
+            raise ConfigError("[central] urls must be a non-empty list of URLs")
+        if not all(u.startswith(("http://", "https://")) for u in urls):
+            raise ConfigError("[central] urls must start with http:// or https://")
+        central["urls"] = tuple(u.rstrip("/") for u in urls)
+    devices = []
+    for name, spec in _section(data, "devices").items():
+        if not isinstance(spec, dict) or "kind" not in spec:
+            raise ConfigError(f"[devices.{name}] needs a kind")
+        spec = dict(spec)
+        devices.append(DeviceConfig(name=name, kind=spec.pop("kind"),
+                                    connection=spec.pop("connection", ""), options=spec))
+    ui = _build(UiConfig, _section(data, "ui"), "ui")
+    if ui.language not in ("zh", "en"):
+        raise ConfigError("[ui] language must be zh or en")
+    return KioskConfig(
+        data_dir=data_dir,
+        kiosk_id=str(data.get("kiosk_id") or default_kiosk_id()),
+        central=_build(CentralConfig, central, "central"),
+        ui=ui,
+        sync=_build(SyncConfig, _section(data, "sync"), "sync"),
+        devices=tuple(devices),
+    )
+
+
+def load_config(path: str | os.PathLike[str] | None) -> KioskConfig:
+    """Load the TOML file at `path` (or $KIOSK_CONFIG); defaults when neither is given."""
+    path = path or os.environ.get("KIOSK_CONFIG")
+    if not path:
+        return parse_config({"data_dir": str(Path("var/kiosk").resolve())})
+    p = Path(path)
+    try:
+        data = tomllib.loads(p.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"config file {p} does not exist") from None
+    except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"config file {p} cannot be read: {exc}") from None
+    return parse_config(data, base_dir=p.parent.resolve())

@@ -1,0 +1,1 @@
+"""`kiosk scenario`: drive the real UI offscreen, step by step, against simulators."""

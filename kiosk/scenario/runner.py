@@ -1,0 +1,306 @@
+"""Scenario runner: a YAML list of one-key steps run against the real UI (offscreen),
+the device simulators and a fresh central service. Exits non-zero naming the first
+step that is not met. The verbs are catalogued in docs/automation.md.
+"""
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import replace
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+import yaml
+
+from ..config import KioskConfig, parse_config
+
+WAIT_S = 8.0
+
+
+class StepFailed(Exception):
+    pass
+
+
+class ScenarioSession:
+    """One scenario run: a simulated hall, a fresh kiosk data dir, the real main window."""
+
+    def __init__(self, scenario_dir: Path, screenshots: Path | None,
+                 central_url: str | None) -> None:
+        from PySide6.QtWidgets import QApplication
+
+        from ui.i18n import Translations
+        from ui.main_window import MainWindow
+
+        from ..app import KioskCore
+        from ..simulation import SimulatedHall
+
+        self.scenario_dir = scenario_dir
+        self.screenshots = screenshots
+        self.app = QApplication.instance() or QApplication(sys.argv[:1])
+        self.tmp = Path(tempfile.mkdtemp(prefix="kiosk-scenario-"))
+        self.hall = SimulatedHall(self.tmp / "hall", central_url=central_url).start()
+        base = parse_config({"data_dir": str(self.tmp / "kiosk"), "kiosk_id": "scenario-kiosk"})
+        base = replace(base, central=replace(base.central, offline_grace_s=0.0))
+        self.config: KioskConfig = self.hall.kiosk_config(base)
+        self.core = KioskCore(self.config).start(background_sync=False)
+        self.translations = Translations(self.app, default_language=self.config.ui.language)
+        self.translations.reset()
+        from ui.idle import ManualClock
+
+        self.clock = ManualClock()
+        self.window = MainWindow(self.core, self.translations, idle_clock=self.clock,
+                                 kiosk_mode=False)
+        self.window.resize(1080, 1600)
+        self.window.show()
+        self.printed_mark = 0
+        self.pump()
+
+    def close(self) -> None:
+        self.window.close()
+        self.window.idle.uninstall()
+        self.window.deleteLater()
+        self.translations.uninstall()  # the next scenario starts from a clean application
+        self.pump()
+        self.core.stop()
+        self.hall.stop()
+        shutil.rmtree(self.tmp, ignore_errors=True)
+
+    # -- helpers -----------------------------------------------------------------------
+    def pump(self, seconds: float = 0.0) -> None:
+        end = time.monotonic() + seconds
+        while True:
+            self.app.processEvents()
+            if time.monotonic() >= end:
+                break
+            time.sleep(0.01)
+
+    def wait_until(self, predicate: Callable[[], bool], what: Callable[[], str],
+                   timeout: float = WAIT_S) -> None:
+        end = time.monotonic() + timeout
+        while time.monotonic() < end:
+            self.pump()
+            if predicate():
+                return
+            time.sleep(0.02)
+        raise StepFailed(what())
+
+    def settle(self) -> None:
+        """Let queued signals and background operations finish."""
+        from ui.ops import tracker
+
+        self.wait_until(lambda: tracker.in_flight() == 0,
+                        lambda: "background work never finished")
+        self.pump(0.05)
+
+    def visible_text(self) -> str:
+        from PySide6.QtWidgets import QAbstractButton, QLabel, QLineEdit
+
+        parts = []
+        for cls in (QLabel, QAbstractButton, QLineEdit):
+            for w in self.window.findChildren(cls):
+                if w.isVisibleTo(self.window) and w.isVisible():
+                    parts.append(w.text())
+        return "\n".join(p for p in parts if p)
+
+    def find(self, name: str) -> Any:
+        from PySide6.QtWidgets import QWidget
+
+        candidates = [w for w in self.window.findChildren(QWidget, name) if w.isVisible()]
+        if not candidates:
+            raise StepFailed(f"no visible widget named {name!r} on screen "
+                             f"{self.window.current_screen().screen_id}")
+        return candidates[0]
+
+    # -- verbs -------------------------------------------------------------------------
+    def do_language(self, arg: Any) -> None:
+        if arg not in ("zh", "en"):
+            raise StepFailed("language must be zh or en")
+        self.window.set_language(arg)
+
+    def do_open(self, arg: Any) -> None:
+        self.window.open_service(str(arg))
+
+    def do_tap(self, arg: Any) -> None:
+        from PySide6.QtCore import Qt
+        from PySide6.QtTest import QTest
+        from PySide6.QtWidgets import QAbstractButton
+
+        self.wait_until(lambda: self._visible(str(arg)), lambda: f"no visible widget {arg!r}")
+        widget = self.find(str(arg))
+        if isinstance(widget, QAbstractButton) and not widget.isEnabled():
+            raise StepFailed(f"{arg!r} is disabled")
+        QTest.mouseClick(widget, Qt.MouseButton.LeftButton)
+
+    def _visible(self, name: str) -> bool:
+        from PySide6.QtWidgets import QWidget
+
+        return any(w.isVisible() for w in self.window.findChildren(QWidget, name))
+
+    def do_type(self, arg: Any) -> None:
+        from PySide6.QtTest import QTest
+        from PySide6.QtWidgets import QApplication, QLineEdit
+
+        if isinstance(arg, dict):
+            target = self.find(str(arg["into"]))
+            text = str(arg["text"])
+            target.setFocus()
+        else:
+            text = str(arg)
+            target = QApplication.focusWidget()
+            if not isinstance(target, QLineEdit):
+                keypad = getattr(self.window.current_screen(), "keypad", None)
+                target = keypad.target() if keypad is not None else None
+        if not isinstance(target, QLineEdit):
+            raise StepFailed("no text field has the focus")
+        QTest.keyClicks(target, text)
+
+    def do_scan(self, arg: Any) -> None:
+        self.hall.scanner.scan(str(arg))
+
+    def do_scan_printed_qr(self, arg: Any) -> None:
+        qr = self.hall.printer.last_qr()
+        if not qr:
+            raise StepFailed("nothing with a QR code has been printed")
+        self.hall.scanner.scan(qr)
+
+    def do_expect_screen(self, arg: Any) -> None:
+        self.wait_until(lambda: self.window.current_screen().screen_id == arg,
+                        lambda: f"screen is {self.window.current_screen().screen_id}, "
+                                f"expected {arg}")
+
+    def do_expect_text(self, arg: Any) -> None:
+        self.wait_until(lambda: str(arg) in self.visible_text(),
+                        lambda: f"text {arg!r} not visible; the screen shows:\n"
+                                f"{self.visible_text()}")
+
+    def do_expect_no_text(self, arg: Any) -> None:
+        self.settle()
+        if str(arg) in self.visible_text():
+            raise StepFailed(f"text {arg!r} is visible but should not be")
+
+    def do_expect_printed(self, arg: Any) -> None:
+        def printed() -> str:
+            return self.hall.printer.all_text()[self.printed_mark:]
+
+        self.wait_until(lambda: str(arg) in printed(),
+                        lambda: f"{arg!r} not printed; printed since last check:\n{printed()}")
+        text = self.hall.printer.all_text()
+        self.printed_mark = text.index(str(arg), self.printed_mark) + len(str(arg))
+
+    def do_network(self, arg: Any) -> None:
+        if arg not in ("offline", "online"):
+            raise StepFailed("network must be offline or online")
+        assert self.hall.network is not None
+        self.hall.network.set_online(arg == "online")
+        if arg == "online":
+            self.core.connectivity.mark_ok()
+
+    def do_sync(self, arg: Any) -> None:
+        assert self.core.sync is not None
+        report = self.core.sync.drain(timeout_s=float((arg or {}).get("timeout", 30))
+                                      if isinstance(arg, dict) else 30.0)
+        if report.error or report.remaining:
+            raise StepFailed(f"sync did not empty the queue: {report}")
+        self.window.refresh_queue_status()
+
+    def do_idle(self, arg: Any) -> None:
+        self.window.idle.advance(float(arg))
+        self.pump(0.05)
+
+    def do_screenshot(self, arg: Any) -> None:
+        self.settle()
+        if self.screenshots is None:
+            return
+        self.screenshots.mkdir(parents=True, exist_ok=True)
+        self.window.grab().save(str(self.screenshots / f"{arg}.png"))
+
+    def do_import_invoices(self, arg: Any) -> None:
+        path = (self.scenario_dir / str(arg)).resolve()
+        token = os.environ.get("KIOSK_CENTRAL_ADMIN_TOKEN")
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        r = httpx.post(self.hall.central_url + "/v1/admin/import-invoices",
+                       content=path.read_bytes(), headers=headers | {"Content-Type": "text/csv"},
+                       timeout=10)
+        if r.status_code != 200:
+            raise StepFailed(f"import failed: HTTP {r.status_code} {r.text[:300]}")
+
+    def do_wait(self, arg: Any) -> None:
+        self.pump(float(arg))
+
+
+VERBS = {name[3:]: getattr(ScenarioSession, name) for name in dir(ScenarioSession)
+         if name.startswith("do_")}
+
+
+_TODAY = re.compile(r"\{today(?:-(\d+))?\}")
+
+
+def expand(arg: Any) -> Any:
+    """`{today}` / `{today-N}` in a step's text become YYYYMMDD dates (China's today), so
+    scenarios about recent invoices never age out of the verification period."""
+    if isinstance(arg, str):
+        from central.verification import china_today
+
+        today = china_today()
+        return _TODAY.sub(lambda m: (today - timedelta(days=int(m.group(1) or 0)))
+                          .strftime("%Y%m%d"), arg)
+    if isinstance(arg, dict):
+        return {k: expand(v) for k, v in arg.items()}
+    return arg
+
+
+def load_steps(path: Path) -> list[tuple[str, Any]]:
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    if not isinstance(data, list):
+        raise StepFailed(f"{path}: a scenario is a YAML list of steps")
+    steps = []
+    for i, step in enumerate(data, 1):
+        if not isinstance(step, dict) or len(step) != 1:
+            raise StepFailed(f"{path}: step {i} must have exactly one key")
+        verb, arg = next(iter(step.items()))
+        if verb not in VERBS:
+            raise StepFailed(f"{path}: step {i}: unknown verb {verb!r}")
+        steps.append((verb, expand(arg)))
+    return steps
+
+
+def run_scenario(path: Path, screenshots: Path | None, central_url: str | None) -> str | None:
+    """Run one file; None when every step is met, else the failure description."""
+    try:
+        steps = load_steps(path)
+    except (StepFailed, OSError, yaml.YAMLError) as exc:
+        return str(exc)
+    session = ScenarioSession(path.parent, screenshots, central_url)
+    try:
+        for i, (verb, arg) in enumerate(steps, 1):
+            try:
+                VERBS[verb](session, arg)
+            except StepFailed as exc:
+                return f"{path}: step {i} ({verb}: {arg!r}) not met: {exc}"
+            except Exception as exc:  # noqa: BLE001 - report, never crash the runner
+                return f"{path}: step {i} ({verb}: {arg!r}) failed: {type(exc).__name__}: {exc}"
+        return None
+    finally:
+        session.close()
+
+
+def run_scenarios(paths: list[Path], screenshots: Path | None = None,
+                  central_url: str | None = None) -> int:
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    failed = 0
+    for path in paths:
+        shots = screenshots / path.stem if screenshots else None
+        error = run_scenario(path, shots, central_url)
+        if error:
+            failed += 1
+            print(f"FAIL {error}", flush=True)
+            break
+        print(f"ok   {path}", flush=True)
+    return 1 if failed else 0

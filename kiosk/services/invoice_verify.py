@@ -1,0 +1,166 @@
+"""Use case `invoice.verify`: check an invoice with the central service, or queue the
+request while offline and hand the taxpayer a slip whose QR shows the result later.
+
+Offline policy: queue. Success ("your request is queued") is reported only after the
+outbox commit has returned.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Union
+
+from offline_queue.outbox import Outbox
+
+from .. import log
+from ..central_client import CentralClient, CentralRejected, CentralUnavailable
+from ..connectivity import Connectivity
+from ..domain import (
+    InvoiceQr, InvoiceQrError, VerificationQuery, VerificationResult, parse_invoice_qr,
+    query_from_qr,
+)
+from .policy import OfflinePolicy
+from .slips import SLIP_REFERENCE_PREFIX, PrintFailed, SlipPrinter
+
+_log = log.get("session")
+SERVICE_ID = "invoice.verify"
+RECORD_KIND = "invoice.verify"
+
+
+@dataclass(frozen=True)
+class ScannedInvoice:
+    qr: InvoiceQr
+    query: VerificationQuery
+
+    @property
+    def crc_warning(self) -> bool:
+        return self.qr.crc_valid is False
+
+
+@dataclass(frozen=True)
+class ScannedReference:
+    """The QR of a slip printed for a queued verification."""
+
+    reference: str
+
+
+Scan = Union[ScannedInvoice, ScannedReference]
+
+
+@dataclass(frozen=True)
+class Verified:
+    query: VerificationQuery
+    result: VerificationResult
+    reference: str | None = None  # set when the result came back through the queue
+
+
+@dataclass(frozen=True)
+class Queued:
+    query: VerificationQuery
+    reference: str
+    seq: int
+    print_error: str | None  # None when the slip was printed
+
+
+@dataclass(frozen=True)
+class StillPending:
+    reference: str
+    query: VerificationQuery | None
+
+
+@dataclass(frozen=True)
+class UnknownReference:
+    reference: str
+
+
+class VerifyRejected(Exception):
+    """The central service refused the query itself (a 4xx): show the reason, queue nothing."""
+
+
+class InvoiceVerifyService:
+    service_id = SERVICE_ID
+    offline_policy = OfflinePolicy.QUEUE
+
+    def __init__(self, *, central: CentralClient, outbox: Outbox, connectivity: Connectivity,
+                 slips: SlipPrinter, on_queued: Callable[[], None] | None = None) -> None:
+        self._central = central
+        self._outbox = outbox
+        self._connectivity = connectivity
+        self._slips = slips
+        self._on_queued = on_queued
+
+    @staticmethod
+    def classify_scan(text: str) -> Scan:
+        """Invoice QR or slip reference; InvoiceQrError for anything else."""
+        stripped = text.strip() if isinstance(text, str) else text
+        if isinstance(stripped, str) and stripped.upper().startswith(SLIP_REFERENCE_PREFIX):
+            reference = stripped[len(SLIP_REFERENCE_PREFIX):].strip().lower()
+            if len(reference) not in (32, 36) or not all(c in "0123456789abcdef-"
+                                                        for c in reference):
+                raise InvoiceQrError("the slip's code is damaged", "qr.slip_damaged")
+            return ScannedReference(reference)
+        if isinstance(stripped, str) and stripped.upper().startswith("TAXKIOSK:CHECKED:"):
+            raise InvoiceQrError("this is a result slip; scan the invoice itself",
+                                 "qr.result_slip")
+        qr = parse_invoice_qr(text)
+        return ScannedInvoice(qr, query_from_qr(qr))
+
+    def verify(self, query: VerificationQuery, lang: str) -> Verified | Queued:
+        """Blocking: call from a worker thread."""
+        if self._connectivity.should_try():
+            try:
+                result = self._central.verify(query)
+            except CentralRejected as exc:
+                raise VerifyRejected(exc.reason) from exc
+            except CentralUnavailable:
+                self._connectivity.mark_down()
+            else:
+                self._connectivity.mark_ok()
+                return Verified(query, result)
+        return self._queue(query, lang)
+
+    def _queue(self, query: VerificationQuery, lang: str) -> Queued:
+        # confirm_later: until the screen has shown the confirmation, a restart lists it.
+        record = self._outbox.enqueue(RECORD_KIND, query.to_json(), confirm_later=True)
+        _log.info("verification queued as seq %s", record.seq)
+        if self._on_queued is not None:
+            self._on_queued()
+        print_error = None
+        try:
+            self._slips.print_queued(query, record.uuid, lang)
+        except PrintFailed as exc:
+            print_error = exc.code
+        return Queued(query, record.uuid, record.seq, print_error)
+
+    def confirm_shown(self, outcome: Queued) -> None:
+        """The taxpayer has seen the queued confirmation on screen."""
+        self._outbox.mark_confirmed(outcome.reference)
+
+    def lookup(self, reference: str) -> Verified | StillPending | UnknownReference:
+        """Result of a queued verification: from the local queue, else the central service."""
+        record = self._outbox.get(reference)
+        query = None
+        if record is not None and record.payload is not None:
+            query = VerificationQuery.from_json(record.payload)
+            if record.result:
+                return Verified(query, VerificationResult.from_json(record.result), reference)
+        if self._connectivity.should_try():
+            try:
+                remote = self._central.verification(reference)
+            except CentralUnavailable:
+                self._connectivity.mark_down()
+            except CentralRejected:
+                pass
+            else:
+                self._connectivity.mark_ok()
+                if remote and query is not None:
+                    return Verified(query, VerificationResult.from_json(remote), reference)
+                if remote and "query" in remote:
+                    return Verified(VerificationQuery.from_json(remote["query"]),
+                                    VerificationResult.from_json(remote), reference)
+        if record is None:
+            return UnknownReference(reference)
+        return StillPending(reference, query)
+
+    def print_result(self, outcome: Verified, lang: str) -> None:
+        self._slips.print_result(outcome.query, outcome.result, lang)

@@ -1,0 +1,105 @@
+"""Printing the taxpayer's slips: builds the document, sends it to the receipt printer.
+
+Only masked or non-personal values reach this module; invoice numbers and company names
+are not personal data.
+"""
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from datetime import datetime
+
+from drivers.errors import DeviceError
+from drivers.receipt_printer import ReceiptPrinter
+from printing.templates import queued_slip, verification_slip
+
+from .. import log
+from ..domain import (
+    FIELD_LABELS, VerificationQuery, VerificationResult, outcome_label, type_name,
+)
+
+_log = log.get("device.printer")
+SLIP_REFERENCE_PREFIX = "TAXKIOSK:VERIFY:"
+
+
+class PrintFailed(Exception):
+    """The slip could not be printed; `code` says why (paper_empty, cover_open, ...)."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+class SlipPrinter:
+    def __init__(self, printer: ReceiptPrinter | None, kiosk_id: str,
+                 now: Callable[[], datetime]) -> None:
+        self._printer = printer
+        self._kiosk_id = kiosk_id
+        self._now = now
+        self._lock = threading.Lock()
+
+    @property
+    def available(self) -> bool:
+        return self._printer is not None
+
+    def _print(self, document: object) -> None:
+        if self._printer is None:
+            raise PrintFailed("no_hardware", "no receipt printer is configured")
+        with self._lock:
+            try:
+                self._printer.print_document(document)  # type: ignore[arg-type]
+            except DeviceError as exc:
+                # The specific condition (paper_empty, cover_open) says more than the
+                # generic code (failure, offline, timeout).
+                code = exc.extended.value if exc.extended else exc.code.value
+                _log.warning("slip not printed: %s", code)
+                raise PrintFailed(code, exc.message) from exc
+            except OSError as exc:
+                _log.warning("slip not printed: %s", type(exc).__name__)
+                raise PrintFailed("offline", str(exc)) from exc
+
+    def print_result(self, query: VerificationQuery, result: VerificationResult,
+                     lang: str) -> None:
+        rows = _detail_rows(query, result, lang)
+        doc = verification_slip(
+            lang=lang, invoice_number=query.number, invoice_type=type_name(query.type_code, lang),
+            outcome_label=outcome_label(result.outcome, "zh") +
+            ("" if lang == "zh" else f" / {outcome_label(result.outcome, 'en')}"),
+            detail_rows=rows, qr_data=result_qr(query, result),
+            printed_at=self._now(), kiosk_id=self._kiosk_id)
+        self._print(doc)
+
+    def print_queued(self, query: VerificationQuery, reference: str, lang: str) -> None:
+        doc = queued_slip(lang=lang, reference=reference, invoice_number=query.number,
+                          qr_data=SLIP_REFERENCE_PREFIX + reference,
+                          printed_at=self._now(), kiosk_id=self._kiosk_id)
+        self._print(doc)
+
+
+def result_qr(query: VerificationQuery, result: VerificationResult) -> str:
+    """What the result slip's QR carries: the invoice and the outcome, no personal data."""
+    return (f"TAXKIOSK:CHECKED:{query.type_code}:{query.code}:{query.number}:"
+            f"{query.issued_on:%Y%m%d}:{result.outcome.value}")
+
+
+def _detail_rows(query: VerificationQuery, result: VerificationResult,
+                 lang: str) -> list[tuple[str, str]]:
+    def label(key: str) -> str:
+        zh, en = FIELD_LABELS[key]
+        return zh if lang == "zh" else en
+
+    rows: list[tuple[str, str]] = []
+    if query.code:
+        rows.append((label("code"), query.code))
+    rows.append((label("number"), query.number))
+    rows.append((label("issued_on"), query.issued_on.isoformat()))
+    invoice = result.invoice or {}
+    if invoice.get("total"):
+        rows.append(("价税合计" if lang == "zh" else "Total incl. tax", str(invoice["total"])))
+    if invoice.get("seller_name"):
+        rows.append(("销售方" if lang == "zh" else "Seller", str(invoice["seller_name"])))
+    if result.mismatch_field:
+        rows.append(("不一致项" if lang == "zh" else "Mismatched field",
+                     label(result.mismatch_field) if result.mismatch_field in FIELD_LABELS
+                     else result.mismatch_field))
+    return rows

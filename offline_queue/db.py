@@ -1,0 +1,149 @@
+"""SQLite storage of the kiosk outbox: models, engine set-up and schema creation.
+
+The queue is the only copy of a taxpayer's transaction until the central service has
+stored it, so the engine is configured for durability over speed: WAL with
+``synchronous=FULL`` (COMMIT returns only after the WAL is fsynced) and write
+transactions that take the write lock up front (``BEGIN IMMEDIATE``), so that two
+writers can never both read "last seq = N" and both write N + 1.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Engine,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Text,
+    create_engine,
+    event,
+    text,
+)
+from sqlalchemy.engine import Connection
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+SCHEMA_VERSION = "1"
+
+#: Execution option naming the BEGIN mode of a transaction on this engine. Writes use
+#: the default IMMEDIATE; long read-only passes (verification, listings) ask for
+#: DEFERRED so that they do not hold the write lock and stall ``enqueue``.
+BEGIN_MODE_OPTION = "sqlite_begin_mode"
+_BEGIN_MODES = frozenset({"DEFERRED", "IMMEDIATE", "EXCLUSIVE"})
+
+# Stable constraint names so that Alembic autogenerate produces reproducible migrations.
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+STATE_PENDING = "pending"
+STATE_ACKED = "acked"
+STATE_REJECTED = "rejected"
+STATES = (STATE_PENDING, STATE_ACKED, STATE_REJECTED)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class OutboxRow(Base):
+    """One sealed record. Rows are never deleted: acked and rejected rows stay as
+    evidence, and the hash chain runs through all of them."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (
+        CheckConstraint(f"state IN {STATES!r}", name="state"),
+        CheckConstraint("seq >= 1", name="seq_positive"),
+        Index("ix_outbox_state_seq", "state", "seq"),
+    )
+
+    # Assigned by Outbox.enqueue as last + 1 inside the write transaction (gapless);
+    # deliberately not AUTOINCREMENT.
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    uuid: Mapped[str] = mapped_column(String(36), unique=True)
+    kind: Mapped[str] = mapped_column(String(64))
+    # ISO 8601 in UTC, exactly the text that went into the record hash.
+    created_at: Mapped[str] = mapped_column(String(40))
+    nonce: Mapped[bytes] = mapped_column(LargeBinary)
+    ciphertext: Mapped[bytes] = mapped_column(LargeBinary)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
+    signature: Mapped[bytes] = mapped_column(LargeBinary)
+    state: Mapped[str] = mapped_column(String(16), default=STATE_PENDING,
+                                       server_default=STATE_PENDING)
+    reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+    acked_at: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    # JSON text of the central service's business result (e.g. a verification outcome).
+    result: Mapped[str | None] = mapped_column(Text, nullable=True)
+    confirmed_on_screen: Mapped[bool] = mapped_column(Boolean, default=False,
+                                                      server_default=text("0"))
+
+
+class MetaRow(Base):
+    """Key/value facts about the queue file: owner kiosk_id, schema_version,
+    public-key fingerprint, last_sync_at."""
+
+    __tablename__ = "meta"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+
+
+outbox_table = OutboxRow.__table__
+meta_table = MetaRow.__table__
+
+
+def make_engine(path: Path, **kwargs: Any) -> Engine:
+    """An engine on the SQLite file at ``path`` with the queue's durability settings
+    applied to every pooled connection."""
+    engine = create_engine(
+        f"sqlite+pysqlite:///{Path(path)}",
+        # Parameters are ciphertext and ids, but keep them out of error text anyway.
+        hide_parameters=True,
+        connect_args={"check_same_thread": False, "timeout": 5.0},
+        **kwargs,
+    )
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Take BEGIN away from the sqlite3 module (it would emit a deferred BEGIN lazily
+        # before DML only); the "begin" hook below emits our own.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        try:
+            # busy_timeout first: switching to WAL may need to wait for another opener.
+            cursor.execute("PRAGMA busy_timeout=5000")
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA synchronous=FULL")
+            cursor.execute("PRAGMA foreign_keys=ON")
+        finally:
+            cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Connection) -> None:
+        mode = str(conn.get_execution_options().get(BEGIN_MODE_OPTION, "IMMEDIATE")).upper()
+        if mode not in _BEGIN_MODES:
+            raise ValueError(f"unknown SQLite BEGIN mode {mode!r}")
+        conn.exec_driver_sql(f"BEGIN {mode}")
+
+    return engine
+
+
+def create_schema(engine: Engine) -> None:
+    """Create missing tables in one immediate transaction (safe when several processes
+    open a fresh file at once). Replaced by Alembic migrations later."""
+    with engine.begin() as conn:
+        Base.metadata.create_all(conn, checkfirst=True)
+        existing = conn.execute(
+            meta_table.select().where(meta_table.c.key == "schema_version")).first()
+        if existing is None:
+            conn.execute(meta_table.insert().values(key="schema_version", value=SCHEMA_VERSION))

@@ -1,0 +1,441 @@
+"""The kiosk's durable outbox: every transaction taken at the terminal is sealed
+(encrypted, hash-chained, signed) and committed here before success is shown, and stays
+here until the central service has stored it.
+
+Privacy rule for this module: payloads are personal data. They exist in clear only in
+the caller's dict and in ``RecordView.payload``; they never reach a log line, an
+exception message or a ``repr``.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import re
+import sqlite3
+import uuid as uuid_mod
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Callable, Iterator
+
+from sqlalchemy import func, select, update
+from sqlalchemy.engine import Connection, Row
+from sqlalchemy.exc import SQLAlchemyError
+
+from offline_queue.crypto import (
+    GENESIS_HASH,
+    KioskKeys,
+    RecordIntegrityError,
+    b64e,
+    decrypt_payload,
+    encrypt_payload,
+    record_hash,
+    verify_signature,
+)
+from offline_queue.db import (
+    BEGIN_MODE_OPTION,
+    STATE_ACKED,
+    STATE_PENDING,
+    STATE_REJECTED,
+    create_schema,
+    make_engine,
+    meta_table,
+    outbox_table,
+)
+from offline_queue.wire import MAX_CIPHERTEXT_B64, SyncAck, WireRecord
+
+log = logging.getLogger(__name__)
+
+# Both go into the record hash header and the AES-GCM associated data, which use
+# "\n" and "|" as separators: a restricted alphabet keeps those encodings unambiguous.
+KIOSK_ID_RE = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+KIND_RE = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+# Largest ciphertext whose base64 still fits WireRecord.ciphertext: a record that could
+# never be sent would sit at the head of the queue forever, so refuse it at enqueue.
+MAX_CIPHERTEXT_BYTES = MAX_CIPHERTEXT_B64 // 4 * 3
+
+META_KIOSK_ID = "kiosk_id"
+META_PUBLIC_KEY = "public_key_sha256"
+META_CREATED_AT = "created_at"
+META_LAST_SYNC_AT = "last_sync_at"
+META_ACKED_THROUGH = "central_acked_through"
+
+
+class OutboxError(RuntimeError):
+    """The outbox cannot do what was asked; the message never contains payload data."""
+
+
+def _describe(exc: BaseException) -> str:
+    """Name and message of the driver error behind ``exc``. SQLite messages carry no
+    row data and the engine hides statement parameters."""
+    orig = getattr(exc, "orig", None) or exc
+    return f"{type(orig).__name__}: {orig}"
+
+
+@contextmanager
+def _db_errors(action: str) -> Iterator[None]:
+    """Turn database failures into OutboxError so callers handle one exception type."""
+    try:
+        yield
+    except SQLAlchemyError as exc:
+        raise OutboxError(f"{action} failed: {_describe(exc)}") from exc
+
+
+def utc_now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def _to_utc(value: datetime) -> datetime:
+    """Naive datetimes from an injected clock are taken to be UTC already."""
+    if value.tzinfo is None:
+        return value.replace(tzinfo=timezone.utc)
+    return value.astimezone(timezone.utc)
+
+
+@dataclass(frozen=True)
+class QueuedRecord:
+    """What the caller gets once a record is committed: enough to print a reference."""
+
+    seq: int
+    uuid: str
+    created_at: datetime
+    kind: str = ""
+
+
+@dataclass(frozen=True)
+class RecordView:
+    """A stored record with its payload decrypted, for result lookup and maintenance.
+
+    ``payload`` is None when the stored ciphertext no longer decrypts (tampering or
+    damage; ``verify_chain`` says which). It is excluded from ``repr`` so that logging
+    a view cannot leak personal data.
+    """
+
+    seq: int
+    uuid: str
+    kind: str
+    state: str
+    reason: str | None
+    result: dict[str, Any] | None
+    created_at: datetime
+    payload: dict[str, Any] | None = field(repr=False)
+    acked_at: datetime | None = None
+    confirmed: bool = False
+
+
+@dataclass(frozen=True)
+class QueueStatus:
+    pending: int
+    oldest_pending_age_s: float | None
+    acked: int
+    rejected: int
+    last_sync_at: datetime | None
+
+    def to_json_dict(self) -> dict[str, Any]:
+        return {
+            "pending": self.pending,
+            "oldest_pending_age_s": self.oldest_pending_age_s,
+            "acked": self.acked,
+            "rejected": self.rejected,
+            "last_sync_at": self.last_sync_at.isoformat() if self.last_sync_at else None,
+        }
+
+
+class Outbox:
+    """The durable, encrypted, signed outbox of one kiosk, in one SQLite file.
+
+    Safe to share between threads, and several processes may open the same file:
+    every write is an immediate transaction, which SQLite serialises.
+    """
+
+    def __init__(self, db_path: Path, kiosk_id: str, keys: KioskKeys,
+                 clock: Callable[[], datetime] = utc_now) -> None:
+        if not KIOSK_ID_RE.match(kiosk_id):
+            raise OutboxError("kiosk_id must be 1-64 characters of A-Z a-z 0-9 . _ -")
+        self.db_path = Path(db_path)
+        self.kiosk_id = kiosk_id
+        self._keys = keys
+        self._public_key = keys.public_key
+        self._clock = clock
+        self.db_path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        self._engine = make_engine(self.db_path)
+        try:
+            self._open()
+        except BaseException:
+            self._engine.dispose()
+            raise
+
+    # ----------------------------------------------------------------- opening
+
+    def _open(self) -> None:
+        try:
+            with self._read() as conn:  # may take a while on a big file: no write lock
+                rows = conn.exec_driver_sql("PRAGMA quick_check").fetchall()
+            if [r[0] for r in rows] != ["ok"]:
+                raise OutboxError(f"queue database {self.db_path} fails its integrity check "
+                                  f"({len(rows)} problem(s)); restore it from backup")
+            create_schema(self._engine)
+            fingerprint = hashlib.sha256(self._public_key).hexdigest()
+            with self._engine.begin() as conn:
+                meta = self._meta(conn)
+                owner = meta.get(META_KIOSK_ID)
+                if owner is None:
+                    self._set_meta(conn, META_KIOSK_ID, self.kiosk_id)
+                    self._set_meta(conn, META_PUBLIC_KEY, fingerprint)
+                    self._set_meta(conn, META_CREATED_AT, _to_utc(self._clock()).isoformat())
+                elif owner != self.kiosk_id:
+                    raise OutboxError(f"queue database {self.db_path} belongs to kiosk "
+                                      f"{owner!r}, not {self.kiosk_id!r}")
+                elif meta.get(META_PUBLIC_KEY, fingerprint) != fingerprint:
+                    raise OutboxError(f"queue database {self.db_path} was sealed with another "
+                                      f"key pair than the one loaded; its records could not "
+                                      f"be decrypted or continued")
+        except (SQLAlchemyError, sqlite3.DatabaseError) as exc:
+            raise OutboxError(f"cannot open queue database {self.db_path}: "
+                              f"{_describe(exc)}") from exc
+
+    @staticmethod
+    def _meta(conn: Connection) -> dict[str, str]:
+        return {k: v for k, v in conn.execute(select(meta_table.c.key, meta_table.c.value))}
+
+    @staticmethod
+    def _set_meta(conn: Connection, key: str, value: str) -> None:
+        updated = conn.execute(meta_table.update().where(meta_table.c.key == key)
+                               .values(value=value)).rowcount
+        if not updated:
+            conn.execute(meta_table.insert().values(key=key, value=value))
+
+    def _read(self) -> Connection:
+        """A connection whose transactions are DEFERRED: a consistent WAL snapshot that
+        does not hold the write lock (long reads must not stall enqueue)."""
+        return self._engine.connect().execution_options(**{BEGIN_MODE_OPTION: "DEFERRED"})
+
+    # ----------------------------------------------------------------- writing
+
+    def enqueue(self, kind: str, payload: dict[str, Any], *,
+                confirm_later: bool = False) -> QueuedRecord:
+        """Seal ``payload`` as the next record and commit it; returns after COMMIT
+        (fsynced). With ``confirm_later`` the record counts as unconfirmed until
+        ``mark_confirmed`` (the taxpayer saw success); otherwise it needs no
+        on-screen confirmation."""
+        if not isinstance(kind, str) or not KIND_RE.match(kind):
+            raise OutboxError("kind must be 1-64 characters of A-Z a-z 0-9 . _ -")
+        if not isinstance(payload, dict):
+            raise OutboxError("payload must be a dict")
+        record_uuid = str(uuid_mod.uuid4())
+        with _db_errors(f"queueing a {kind} record"), \
+                self._engine.begin() as conn:  # BEGIN IMMEDIATE: holds the write lock
+            # Read the clock under the lock so that created_at follows seq order.
+            created_at = _to_utc(self._clock())
+            last = conn.execute(select(outbox_table.c.seq, outbox_table.c.hash)
+                                .order_by(outbox_table.c.seq.desc()).limit(1)).first()
+            seq = last.seq + 1 if last else 1
+            prev_hash = last.hash if last else GENESIS_HASH
+            try:
+                nonce, ciphertext = encrypt_payload(self._keys.data_key, payload,
+                                                    self.kiosk_id, seq, record_uuid)
+            except (TypeError, ValueError):
+                raise OutboxError(f"{kind} payload cannot be serialised") from None
+            if len(ciphertext) > MAX_CIPHERTEXT_BYTES:
+                raise OutboxError(f"{kind} payload is too large for the sync protocol "
+                                  f"({len(ciphertext)} > {MAX_CIPHERTEXT_BYTES} bytes)")
+            digest = record_hash(self.kiosk_id, seq, record_uuid, kind, created_at,
+                                 prev_hash, nonce, ciphertext)
+            conn.execute(outbox_table.insert().values(
+                seq=seq, uuid=record_uuid, kind=kind, created_at=created_at.isoformat(),
+                nonce=nonce, ciphertext=ciphertext, prev_hash=prev_hash, hash=digest,
+                signature=self._keys.sign(digest), state=STATE_PENDING,
+                confirmed_on_screen=not confirm_later))
+        log.debug("queued record seq=%d kind=%s", seq, kind)
+        return QueuedRecord(seq=seq, uuid=record_uuid, created_at=created_at, kind=kind)
+
+    def mark_confirmed(self, uuid: str) -> None:
+        """Record that the taxpayer was shown success for this record."""
+        with _db_errors("confirming a record"), self._engine.begin() as conn:
+            done = conn.execute(update(outbox_table).where(outbox_table.c.uuid == uuid)
+                                .values(confirmed_on_screen=True)).rowcount
+        if not done:
+            raise OutboxError(f"no queued record with uuid {uuid}")
+
+    def apply_ack(self, ack: SyncAck) -> None:
+        """Store the central service's answer to a batch, in one transaction: accepted
+        and duplicate records become acked (with their business result), rejected ones
+        are parked with the reason. Results for unknown seqs are ignored."""
+        if ack.kiosk_id != self.kiosk_id:
+            raise OutboxError(f"acknowledgement is for kiosk {ack.kiosk_id!r}, "
+                              f"not {self.kiosk_id!r}")
+        now = _to_utc(self._clock()).isoformat()
+        with _db_errors("applying a sync acknowledgement"), self._engine.begin() as conn:
+            for res in ack.results:
+                row = conn.execute(select(outbox_table.c.uuid, outbox_table.c.result)
+                                   .where(outbox_table.c.seq == res.seq)).first()
+                if row is None or row.uuid != res.uuid:
+                    log.warning("ignoring sync result for seq=%d: %s", res.seq,
+                                "unknown seq" if row is None else "uuid does not match")
+                    continue
+                result_json = (json.dumps(res.result, ensure_ascii=False, sort_keys=True)
+                               if res.result is not None else row.result)
+                if res.status == "rejected":
+                    values = {"state": STATE_REJECTED,
+                              "reason": res.reason or "rejected without a reason"}
+                else:
+                    values = {"state": STATE_ACKED, "reason": res.reason}
+                conn.execute(update(outbox_table).where(outbox_table.c.seq == res.seq)
+                             .values(acked_at=now, result=result_json, **values))
+            self._set_meta(conn, META_LAST_SYNC_AT, now)
+            previous = int(self._meta(conn).get(META_ACKED_THROUGH, "0"))
+            self._set_meta(conn, META_ACKED_THROUGH, str(max(previous, ack.acked_through)))
+        log.info("applied sync ack: %d result(s), acked through seq %d",
+                 len(ack.results), ack.acked_through)
+
+    # ----------------------------------------------------------------- reading
+
+    def pending(self, limit: int = 200) -> list[WireRecord]:
+        """The oldest ``limit`` pending records, in seq order, ready to send."""
+        with _db_errors("listing pending records"), self._read() as conn, conn.begin():
+            rows = conn.execute(select(outbox_table)
+                                .where(outbox_table.c.state == STATE_PENDING)
+                                .order_by(outbox_table.c.seq).limit(limit)).all()
+        return [WireRecord(kiosk_id=self.kiosk_id, seq=r.seq, uuid=r.uuid, kind=r.kind,
+                           created_at=datetime.fromisoformat(r.created_at),
+                           nonce=b64e(r.nonce), ciphertext=b64e(r.ciphertext),
+                           prev_hash=r.prev_hash, hash=r.hash, signature=b64e(r.signature))
+                for r in rows]
+
+    def pending_count(self) -> int:
+        with _db_errors("counting pending records"), self._read() as conn, conn.begin():
+            return int(conn.execute(select(func.count()).select_from(outbox_table)
+                                    .where(outbox_table.c.state == STATE_PENDING)).scalar_one())
+
+    def unconfirmed(self) -> list[QueuedRecord]:
+        """Records committed with ``confirm_later`` whose success the taxpayer may never
+        have seen (e.g. power loss between COMMIT and the screen)."""
+        with _db_errors("listing unconfirmed records"), self._read() as conn, conn.begin():
+            rows = conn.execute(select(outbox_table.c.seq, outbox_table.c.uuid,
+                                       outbox_table.c.created_at, outbox_table.c.kind)
+                                .where(outbox_table.c.confirmed_on_screen.is_(False))
+                                .order_by(outbox_table.c.seq)).all()
+        return [QueuedRecord(seq=r.seq, uuid=r.uuid,
+                             created_at=datetime.fromisoformat(r.created_at), kind=r.kind)
+                for r in rows]
+
+    def status(self) -> QueueStatus:
+        with _db_errors("reading queue status"), self._read() as conn, conn.begin():
+            counts = dict(conn.execute(select(outbox_table.c.state, func.count())
+                                       .group_by(outbox_table.c.state)).all())
+            oldest = conn.execute(select(outbox_table.c.created_at)
+                                  .where(outbox_table.c.state == STATE_PENDING)
+                                  .order_by(outbox_table.c.seq).limit(1)).scalar()
+            last_sync = self._meta(conn).get(META_LAST_SYNC_AT)
+        age = None
+        if oldest is not None:
+            age = max(0.0, (_to_utc(self._clock()) - datetime.fromisoformat(oldest))
+                      .total_seconds())
+        return QueueStatus(
+            pending=counts.get(STATE_PENDING, 0),
+            oldest_pending_age_s=age,
+            acked=counts.get(STATE_ACKED, 0),
+            rejected=counts.get(STATE_REJECTED, 0),
+            last_sync_at=datetime.fromisoformat(last_sync) if last_sync else None,
+        )
+
+    def get(self, uuid: str) -> RecordView | None:
+        """The record with this uuid (the reference printed for the taxpayer)."""
+        with _db_errors("reading a record"), self._read() as conn, conn.begin():
+            row = conn.execute(select(outbox_table).where(outbox_table.c.uuid == uuid)).first()
+        return self._view(row) if row is not None else None
+
+    def result_for(self, uuid: str) -> RecordView | None:
+        """Same as ``get``: the view carries state, reason and the central result."""
+        return self.get(uuid)
+
+    def rejected(self) -> list[RecordView]:
+        """Parked records, for maintenance mode."""
+        with _db_errors("listing rejected records"), self._read() as conn, conn.begin():
+            rows = conn.execute(select(outbox_table)
+                                .where(outbox_table.c.state == STATE_REJECTED)
+                                .order_by(outbox_table.c.seq)).all()
+        return [self._view(r) for r in rows]
+
+    def _view(self, row: Row[Any]) -> RecordView:
+        try:
+            payload: dict[str, Any] | None = decrypt_payload(
+                self._keys.data_key, row.nonce, row.ciphertext, self.kiosk_id, row.seq, row.uuid)
+        except (RecordIntegrityError, ValueError):
+            log.error("record seq=%d does not decrypt; run verify_chain", row.seq)
+            payload = None
+        return RecordView(
+            seq=row.seq, uuid=row.uuid, kind=row.kind, state=row.state, reason=row.reason,
+            result=json.loads(row.result) if row.result is not None else None,
+            created_at=datetime.fromisoformat(row.created_at), payload=payload,
+            acked_at=datetime.fromisoformat(row.acked_at) if row.acked_at else None,
+            confirmed=bool(row.confirmed_on_screen),
+        )
+
+    def verify_chain(self) -> list[str]:
+        """Re-check every record: gapless seq, link to the previous hash, own hash,
+        signature, and that the payload decrypts in its place. Problems name seqs only."""
+        problems: list[str] = []
+        expected_seq = 1
+        prev_hash = GENESIS_HASH
+        with _db_errors("verifying the chain"), self._read() as conn, conn.begin():
+            result = conn.execute(select(outbox_table).order_by(outbox_table.c.seq)
+                                  .execution_options(yield_per=500))
+            for row in result:
+                problems.extend(self._check_row(row, expected_seq, prev_hash))
+                expected_seq = row.seq + 1
+                prev_hash = row.hash
+            # The chain has no anchor after its last row; what the central service has
+            # acknowledged is one.
+            acked_through = int(self._meta(conn).get(META_ACKED_THROUGH, "0"))
+        if acked_through >= expected_seq:
+            problems.append(f"records after seq {expected_seq - 1} missing: the central "
+                            f"service has stored through seq {acked_through}")
+        return problems
+
+    def _check_row(self, row: Row[Any], expected_seq: int, prev_hash: str) -> list[str]:
+        seq = row.seq
+        problems: list[str] = []
+        if seq != expected_seq:
+            missing = (f"seq {expected_seq}" if seq == expected_seq + 1
+                       else f"seqs {expected_seq}-{seq - 1}")
+            problems.append(f"{missing} missing before seq {seq}")
+        if row.prev_hash != prev_hash:
+            problems.append(f"seq {seq}: prev_hash does not link to the previous record")
+        try:
+            created_at = datetime.fromisoformat(row.created_at)
+        except (TypeError, ValueError):
+            problems.append(f"seq {seq}: created_at is not an ISO timestamp")
+            return problems
+        digest = record_hash(self.kiosk_id, seq, row.uuid, row.kind, created_at,
+                             row.prev_hash, row.nonce, row.ciphertext)
+        if digest != row.hash:
+            problems.append(f"seq {seq}: hash does not match the record's content")
+        try:
+            verify_signature(self._public_key, row.hash, row.signature)
+        except RecordIntegrityError:
+            problems.append(f"seq {seq}: signature is not valid")
+        except Exception:  # a non-hex hash column, for example
+            problems.append(f"seq {seq}: signature cannot be checked")
+        try:
+            decrypt_payload(self._keys.data_key, row.nonce, row.ciphertext,
+                            self.kiosk_id, seq, row.uuid)
+        except (RecordIntegrityError, ValueError):
+            problems.append(f"seq {seq}: payload does not decrypt in its place")
+        return problems
+
+    # ----------------------------------------------------------------- closing
+
+    def close(self) -> None:
+        self._engine.dispose()
+
+    def __enter__(self) -> "Outbox":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"Outbox({str(self.db_path)!r}, kiosk_id={self.kiosk_id!r})"

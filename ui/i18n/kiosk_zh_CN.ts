@@ -1,0 +1,542 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="zh_CN" sourcelanguage="en">
+<context>
+    <name>AttractScreen</name>
+    <message>
+        <location filename="../screens/attract.py" line="+42"/>
+        <source>Self-service tax terminal</source>
+        <translation>自助办税终端</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Verify invoices and more. Touch the screen to start.</source>
+        <translation>发票查验等业务，请触摸屏幕开始。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Touch to start</source>
+        <translation>触摸屏幕开始</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Start</source>
+        <translation>开始</translation>
+    </message>
+</context>
+<context>
+    <name>HomeScreen</name>
+    <message>
+        <location filename="../screens/home.py" line="+30"/>
+        <source>Choose a service</source>
+        <translation>请选择业务</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Invoice verification
+Scan or type an invoice</source>
+        <translation>发票查验
+扫码或手工输入发票信息</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Invoice verification</source>
+        <translation>发票查验</translation>
+    </message>
+</context>
+<context>
+    <name>IdleOverlay</name>
+    <message>
+        <location filename="../widgets/idle_overlay.py" line="+124"/>
+        <source>%1 seconds left</source>
+        <translation>剩余 %1 秒</translation>
+    </message>
+    <message>
+        <location line="+41"/>
+        <source>Session time-out warning</source>
+        <translation>操作超时提醒</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Are you still there?</source>
+        <translation>您还在吗？</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>seconds</source>
+        <translation>秒</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>To protect your privacy, this session will then end and what you entered will be cleared.</source>
+        <translation>为保护您的隐私，倒计时结束后将结束本次办理，并清除您输入的信息。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Continue</source>
+        <translation>继续办理</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Continue, I am still here</source>
+        <translation>我还在，继续办理</translation>
+    </message>
+</context>
+<context>
+    <name>Keypad</name>
+    <message>
+        <location filename="../widgets/keypad.py" line="+153"/>
+        <source>Number keypad</source>
+        <translation>数字键盘</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Digit %1</source>
+        <translation>数字 %1</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Decimal point</source>
+        <translation>小数点</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Letter X</source>
+        <translation>字母 X</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Delete</source>
+        <translation>删除</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Delete the last character</source>
+        <translation>删除最后一位</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Clear</source>
+        <translation>清空</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Clear the whole field</source>
+        <translation>清空本栏内容</translation>
+    </message>
+</context>
+<context>
+    <name>MainWindow</name>
+    <message>
+        <location filename="../main_window.py" line="+241"/>
+        <source>Self-service tax terminal</source>
+        <translation>自助办税终端</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <location line="+1"/>
+        <source>Home</source>
+        <translation>首页</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <location line="+1"/>
+        <source>Back</source>
+        <translation>返回</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Finish</source>
+        <translation>结束办理</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Finish and clear my data</source>
+        <translation>结束办理并清除我的信息</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Switch language</source>
+        <translation>切换语言</translation>
+    </message>
+</context>
+<context>
+    <name>Messages</name>
+    <message>
+        <location filename="../messages.py" line="+13"/>
+        <source>This QR code cannot be read as an invoice. Please scan the QR code printed on the invoice.</source>
+        <translation>无法从此二维码中读出发票信息。请扫描发票上印制的二维码。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <location line="+2"/>
+        <source>This is not an invoice QR code. Please scan the QR code printed on the invoice.</source>
+        <translation>这不是发票二维码。请扫描发票上印制的二维码。</translation>
+    </message>
+    <message>
+        <location line="-1"/>
+        <source>This QR code is a web address, not an invoice. Please scan the QR code printed on the invoice.</source>
+        <translation>此二维码是网址，不是发票。请扫描发票上印制的二维码。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Nothing was scanned. Please try again.</source>
+        <translation>未扫描到内容，请重试。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Only part of the QR code was read. Please hold the invoice still and scan again.</source>
+        <translation>二维码只读取到一部分。请拿稳发票，重新扫描。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>This QR code version is not supported. Please type the invoice details instead.</source>
+        <translation>暂不支持此版本的二维码。请改为手工输入发票信息。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>This invoice type cannot be verified here.</source>
+        <translation>本终端不能查验此类发票。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The invoice code in the QR code is damaged. Please type the invoice details instead.</source>
+        <translation>二维码中的发票代码已损坏。请改为手工输入发票信息。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The invoice number in the QR code is damaged. Please type the invoice details instead.</source>
+        <translation>二维码中的发票号码已损坏。请改为手工输入发票信息。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The amount in the QR code is damaged. Please type the invoice details instead.</source>
+        <translation>二维码中的金额已损坏。请改为手工输入发票信息。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The date in the QR code is not a real date. Please type the invoice details instead.</source>
+        <translation>二维码中的开票日期无效。请改为手工输入发票信息。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The check code in the QR code has the wrong length. Please type the invoice details instead.</source>
+        <translation>二维码中的校验码位数不对。请改为手工输入发票信息。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The QR code is damaged. Please scan again or type the invoice details.</source>
+        <translation>二维码已损坏。请重新扫描，或手工输入发票信息。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The code on this slip is damaged. Please ask the hall staff for help.</source>
+        <translation>此凭条上的二维码已损坏。请向大厅工作人员求助。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>This is a result slip. To check again, scan the QR code on the invoice itself.</source>
+        <translation>这是查验结果凭条。如需再次查验，请扫描发票本身的二维码。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Please fill in this field.</source>
+        <translation>请填写此项。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The invoice code has 10 or 12 digits.</source>
+        <translation>发票代码为 10 位或 12 位数字。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>This invoice code belongs to another invoice type.</source>
+        <translation>此发票代码属于其他发票种类。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The invoice number has 8 digits.</source>
+        <translation>发票号码为 8 位数字。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The invoice number has 20 digits.</source>
+        <translation>发票号码为 20 位数字。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Enter a real date as 8 digits, e.g. 20240514.</source>
+        <translation>请输入有效日期，共 8 位数字，例如 20240514。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Enter the amount in yuan, e.g. 1024.50.</source>
+        <translation>请输入以元为单位的金额，例如 1024.50。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Enter the last 6 digits of the check code.</source>
+        <translation>请输入校验码后 6 位。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Choose the invoice type first.</source>
+        <translation>请先选择发票种类。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The printer is out of paper. Please ask the hall staff for help.</source>
+        <translation>打印机缺纸。请向大厅工作人员求助。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The printer paper is running low.</source>
+        <translation>打印纸即将用完。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The printer cover is open. Please ask the hall staff for help.</source>
+        <translation>打印机盖未关好。请向大厅工作人员求助。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>This terminal has no receipt printer.</source>
+        <translation>本终端没有凭条打印机。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <location line="+1"/>
+        <source>The printer is not responding. Please ask the hall staff for help.</source>
+        <translation>打印机无响应。请向大厅工作人员求助。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The printer reported a fault. Please ask the hall staff for help.</source>
+        <translation>打印机报告故障。请向大厅工作人员求助。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The tax service could not accept these details. Please check them and try again.</source>
+        <translation>税务系统未能受理这些信息。请核对后重试。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Something went wrong. Nothing was recorded. Please try again.</source>
+        <translation>出现问题，本次操作未被记录。请重试。</translation>
+    </message>
+</context>
+<context>
+    <name>OfflineBanner</name>
+    <message>
+        <location filename="../widgets/offline_banner.py" line="+82"/>
+        <source>Network is back. Uploading saved transactions: %1</source>
+        <translation>网络已恢复，正在上传 %1 笔业务</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Offline since %1. Transactions waiting to upload: %2</source>
+        <translation>网络中断：%2 笔业务待上传（自 %1 起）</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Offline. Transactions waiting to upload: %1</source>
+        <translation>网络中断：%1 笔业务待上传</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Offline since %1. Some services are unavailable.</source>
+        <translation>网络中断（自 %1 起），部分业务暂不可用</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Offline. Some services are unavailable.</source>
+        <translation>网络中断，部分业务暂不可用</translation>
+    </message>
+</context>
+<context>
+    <name>VerifyManualScreen</name>
+    <message>
+        <location filename="../screens/invoice_verify.py" line="+266"/>
+        <source>Type the invoice details</source>
+        <translation>手工输入发票信息</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Invoice type:</source>
+        <translation>发票种类：</translation>
+    </message>
+    <message>
+        <location line="+18"/>
+        <location line="+1"/>
+        <source>Verify</source>
+        <translation>查验</translation>
+    </message>
+</context>
+<context>
+    <name>VerifyPendingScreen</name>
+    <message>
+        <location line="+192"/>
+        <source>The result is not back yet</source>
+        <translation>查验结果尚未返回</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Your request is saved and will be checked as soon as the network is back. Please scan the slip again later.</source>
+        <translation>您的查验申请已保存，网络恢复后将立即查验。请稍后再扫描凭条查看结果。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <location line="+1"/>
+        <source>Verify another invoice</source>
+        <translation>查验其他发票</translation>
+    </message>
+</context>
+<context>
+    <name>VerifyQueuedScreen</name>
+    <message>
+        <location line="-38"/>
+        <source>Request accepted</source>
+        <translation>申请已受理</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>The tax service cannot be reached right now, so your request has been saved on this terminal. It will be checked automatically when the network is back. Scan the QR code on your slip at any terminal to see the result.</source>
+        <translation>目前无法连接税务系统，您的申请已保存在本终端，网络恢复后将自动查验。在任一终端扫描凭条上的二维码即可查看结果。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <location line="+1"/>
+        <source>Verify another invoice</source>
+        <translation>查验其他发票</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Reference: %1</source>
+        <translation>受理编号：%1</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Please write down the reference above.</source>
+        <translation>请记下上面的受理编号。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Your slip has been printed. Please take it.</source>
+        <translation>凭条已打印，请取走。</translation>
+    </message>
+</context>
+<context>
+    <name>VerifyResultScreen</name>
+    <message>
+        <location line="-100"/>
+        <source>Verification result</source>
+        <translation>查验结果</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <location line="+1"/>
+        <source>Print a slip</source>
+        <translation>打印凭条</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <location line="+1"/>
+        <source>Verify another invoice</source>
+        <translation>查验其他发票</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Warning: the QR code&apos;s check digits do not match. It may be damaged or altered; the invoice was checked anyway.</source>
+        <translation>注意：二维码的校验位不一致，二维码可能已损坏或被改动；仍已按其内容查验发票。</translation>
+    </message>
+    <message>
+        <location line="+20"/>
+        <source>Invoice type</source>
+        <translation>发票种类</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Amount before tax</source>
+        <translation>金额（不含税）</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Total incl. tax</source>
+        <translation>价税合计</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Seller</source>
+        <translation>销售方</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Field that does not match</source>
+        <translation>不一致的项目</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <location line="+2"/>
+        <source>Note</source>
+        <translation>说明</translation>
+    </message>
+    <message>
+        <location line="-2"/>
+        <source>An invoice can be checked at most 5 times a day. Please try again tomorrow.</source>
+        <translation>同一张发票每天最多查验 5 次。请明天再试。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Invoices can be checked from the day after issue and for 5 years.</source>
+        <translation>发票可在开具次日起 5 年内查验。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Reference</source>
+        <translation>受理编号</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Printing…</source>
+        <translation>正在打印…</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Slip printed. Please take it.</source>
+        <translation>凭条已打印，请取走。</translation>
+    </message>
+</context>
+<context>
+    <name>VerifyScanScreen</name>
+    <message>
+        <location line="-315"/>
+        <source>This slip is not known here. Please ask the hall staff.</source>
+        <translation>本终端查不到此凭条。请咨询大厅工作人员。</translation>
+    </message>
+    <message>
+        <location line="+59"/>
+        <source>Checking, please wait…</source>
+        <translation>正在查验，请稍候…</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Invoice verification</source>
+        <translation>发票查验</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Hold the QR code on the invoice under the scanner. To see the result of an earlier request, scan the QR code on its slip.</source>
+        <translation>请将发票上的二维码对准扫描器。如需查看之前申请的结果，请扫描凭条上的二维码。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>No QR code? Type the invoice details</source>
+        <translation>没有二维码？手工输入发票信息</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Type the invoice details</source>
+        <translation>手工输入发票信息</translation>
+    </message>
+</context>
+</TS>

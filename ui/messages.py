@@ -1,0 +1,53 @@
+"""Translated sentences for error codes raised by the Qt-free core.
+
+The core raises errors with stable codes; this table turns a code into a sentence in
+the taxpayer's language (English source, Chinese in ui/i18n/kiosk_zh_CN.ts).
+"""
+from __future__ import annotations
+
+from PySide6.QtCore import QCoreApplication, QT_TRANSLATE_NOOP
+
+_CTX = "Messages"
+
+MESSAGES: dict[str, str] = {
+    "qr.invalid": QT_TRANSLATE_NOOP("Messages", "This QR code cannot be read as an invoice. Please scan the QR code printed on the invoice."),
+    "qr.not_invoice": QT_TRANSLATE_NOOP("Messages", "This is not an invoice QR code. Please scan the QR code printed on the invoice."),
+    "qr.url": QT_TRANSLATE_NOOP("Messages", "This QR code is a web address, not an invoice. Please scan the QR code printed on the invoice."),
+    "qr.too_long": QT_TRANSLATE_NOOP("Messages", "This is not an invoice QR code. Please scan the QR code printed on the invoice."),
+    "qr.empty": QT_TRANSLATE_NOOP("Messages", "Nothing was scanned. Please try again."),
+    "qr.truncated": QT_TRANSLATE_NOOP("Messages", "Only part of the QR code was read. Please hold the invoice still and scan again."),
+    "qr.version": QT_TRANSLATE_NOOP("Messages", "This QR code version is not supported. Please type the invoice details instead."),
+    "qr.type": QT_TRANSLATE_NOOP("Messages", "This invoice type cannot be verified here."),
+    "qr.code": QT_TRANSLATE_NOOP("Messages", "The invoice code in the QR code is damaged. Please type the invoice details instead."),
+    "qr.number": QT_TRANSLATE_NOOP("Messages", "The invoice number in the QR code is damaged. Please type the invoice details instead."),
+    "qr.amount": QT_TRANSLATE_NOOP("Messages", "The amount in the QR code is damaged. Please type the invoice details instead."),
+    "qr.date": QT_TRANSLATE_NOOP("Messages", "The date in the QR code is not a real date. Please type the invoice details instead."),
+    "qr.check_code": QT_TRANSLATE_NOOP("Messages", "The check code in the QR code has the wrong length. Please type the invoice details instead."),
+    "qr.crc_format": QT_TRANSLATE_NOOP("Messages", "The QR code is damaged. Please scan again or type the invoice details."),
+    "qr.slip_damaged": QT_TRANSLATE_NOOP("Messages", "The code on this slip is damaged. Please ask the hall staff for help."),
+    "qr.result_slip": QT_TRANSLATE_NOOP("Messages", "This is a result slip. To check again, scan the QR code on the invoice itself."),
+    "required": QT_TRANSLATE_NOOP("Messages", "Please fill in this field."),
+    "code.length": QT_TRANSLATE_NOOP("Messages", "The invoice code has 10 or 12 digits."),
+    "code.type_mismatch": QT_TRANSLATE_NOOP("Messages", "This invoice code belongs to another invoice type."),
+    "number.length8": QT_TRANSLATE_NOOP("Messages", "The invoice number has 8 digits."),
+    "number.length20": QT_TRANSLATE_NOOP("Messages", "The invoice number has 20 digits."),
+    "date.invalid": QT_TRANSLATE_NOOP("Messages", "Enter a real date as 8 digits, e.g. 20240514."),
+    "amount.invalid": QT_TRANSLATE_NOOP("Messages", "Enter the amount in yuan, e.g. 1024.50."),
+    "check6.length": QT_TRANSLATE_NOOP("Messages", "Enter the last 6 digits of the check code."),
+    "type.unknown": QT_TRANSLATE_NOOP("Messages", "Choose the invoice type first."),
+    "paper_empty": QT_TRANSLATE_NOOP("Messages", "The printer is out of paper. Please ask the hall staff for help."),
+    "paper_near_end": QT_TRANSLATE_NOOP("Messages", "The printer paper is running low."),
+    "cover_open": QT_TRANSLATE_NOOP("Messages", "The printer cover is open. Please ask the hall staff for help."),
+    "no_hardware": QT_TRANSLATE_NOOP("Messages", "This terminal has no receipt printer."),
+    "offline": QT_TRANSLATE_NOOP("Messages", "The printer is not responding. Please ask the hall staff for help."),
+    "timeout": QT_TRANSLATE_NOOP("Messages", "The printer is not responding. Please ask the hall staff for help."),
+    "failure": QT_TRANSLATE_NOOP("Messages", "The printer reported a fault. Please ask the hall staff for help."),
+    "central.rejected": QT_TRANSLATE_NOOP("Messages", "The tax service could not accept these details. Please check them and try again."),
+    "internal": QT_TRANSLATE_NOOP("Messages", "Something went wrong. Nothing was recorded. Please try again."),
+}
+
+
+def message(code: str) -> str:
+    source = MESSAGES.get(code) or MESSAGES.get(code.split(".")[0] + ".invalid") \
+        or MESSAGES["internal"]
+    return QCoreApplication.translate(_CTX, source)

@@ -1,0 +1,56 @@
+"""Base class of every screen: a stable objectName (`screen.<id>`), re-translation on
+LanguageChange, and a per-screen idle limit kind (reading or form)."""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QEvent, Qt
+from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+
+if TYPE_CHECKING:
+    from ui.main_window import MainWindow
+
+
+class Screen(QWidget):
+    screen_id = "base"
+    idle_kind = "reading"  # "reading" (about 90 s) or "form" (about 180 s)
+    accepts_scans = False
+    idle_enabled = True
+
+    def __init__(self, window: "MainWindow") -> None:
+        super().__init__()
+        self.window_ = window
+        self.setObjectName(f"screen.{self.screen_id}")
+        self.layout_ = QVBoxLayout(self)
+        margin = window.units.px(8)
+        self.layout_.setContentsMargins(margin, margin, margin, margin)
+        self.layout_.setSpacing(window.units.px(4))
+
+    def title_label(self, name: str) -> QLabel:
+        label = QLabel()
+        label.setObjectName(name)
+        label.setProperty("role", "title")
+        label.setWordWrap(True)
+        return label
+
+    def text_label(self, name: str, role: str = "body") -> QLabel:
+        label = QLabel()
+        label.setObjectName(name)
+        label.setProperty("role", role)
+        label.setWordWrap(True)
+        label.setTextInteractionFlags(Qt.TextInteractionFlag.NoTextInteraction)
+        return label
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt naming)
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)
+
+    def retranslate(self) -> None:
+        """Set every visible string; called at construction and on LanguageChange."""
+
+    def on_enter(self) -> None:
+        """Called each time the screen is shown."""
+
+    def handle_scan(self, text: str) -> None:
+        """A scan arrived while this screen is shown (only if accepts_scans)."""

@@ -1,0 +1,105 @@
+"""The offline banner: whether the central service is reachable, how many transactions
+wait in the outbox, and since when (architecture.md, "Offline policy").
+
+Hidden when online with nothing pending; "uploading" (calm colours) when online with
+a backlog; "offline" (banner colours) otherwise. The wording avoids plurals so English
+needs no translator ("waiting to upload: 3").
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Literal
+
+from PySide6.QtCore import QCoreApplication, QEvent, Qt
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QWidget
+
+from ui.i18n import fill
+from ui.theme import set_style_property
+from ui.units import Size, Units, current_units
+
+BannerState = Literal["hidden", "offline", "uploading"]
+
+
+class OfflineBanner(QFrame):
+    """objectName `banner.offline`; its text label is `banner.offline.text`."""
+
+    def __init__(self, parent: QWidget | None = None, *, units: Units | None = None,
+                 now: Callable[[], datetime] = datetime.now) -> None:
+        super().__init__(parent)
+        self.setObjectName("banner.offline")
+        self.setProperty("role", "banner")
+        self.setProperty("state", "offline")
+        u = units or current_units()
+        self._now = now
+        self._online = True
+        self._pending = 0
+        self._since: datetime | None = None
+
+        self._label = QLabel(self)
+        self._label.setObjectName("banner.offline.text")
+        self._label.setWordWrap(True)
+        self._label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        layout = QHBoxLayout(self)
+        pad = u.px(Size.GAP)
+        layout.setContentsMargins(pad * 2, pad, pad * 2, pad)
+        layout.addWidget(self._label)
+        self._render()
+
+    @property
+    def state(self) -> BannerState:
+        if self._online:
+            return "uploading" if self._pending > 0 else "hidden"
+        return "offline"
+
+    def text(self) -> str:
+        return self._label.text()
+
+    def set_state(self, online: bool, pending: int, since: datetime | None) -> None:
+        """`since`: when the central service became unreachable (None if unknown)."""
+        if pending < 0:
+            raise ValueError("pending cannot be negative")
+        self._online, self._pending, self._since = online, pending, since
+        self._render()
+
+    def _since_text(self) -> str | None:
+        if self._since is None:
+            return None
+        since = self._since.astimezone() if self._since.tzinfo else self._since
+        now = self._now()
+        now = now.astimezone() if now.tzinfo else now
+        # An outage that began on another day shows the date too.
+        return since.strftime("%H:%M" if since.date() == now.date() else "%Y-%m-%d %H:%M")
+
+    def _render(self) -> None:
+        translate = QCoreApplication.translate
+        state = self.state
+        since = self._since_text()
+        n = self._pending
+        if state == "hidden":
+            text = ""
+        elif state == "uploading":
+            text = fill(translate("OfflineBanner",
+                                  "Network is back. Uploading saved transactions: %1"), n)
+        elif n > 0 and since:
+            text = fill(translate("OfflineBanner",
+                                  "Offline since %1. Transactions waiting to upload: %2"),
+                        since, n)
+        elif n > 0:
+            text = fill(translate("OfflineBanner",
+                                  "Offline. Transactions waiting to upload: %1"), n)
+        elif since:
+            text = fill(translate("OfflineBanner",
+                                  "Offline since %1. Some services are unavailable."), since)
+        else:
+            text = translate("OfflineBanner", "Offline. Some services are unavailable.")
+        self._label.setText(text)
+        self.setAccessibleName(text)
+        if state != "hidden":
+            set_style_property(self, "state", state)
+        self.setVisible(state != "hidden")
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt API)
+        if event.type() == QEvent.Type.LanguageChange:
+            self._render()
+        super().changeEvent(event)
