@@ -133,7 +133,11 @@ class ReceiptPrinter(DeviceBase):
                 self._report(status)
                 return status
             try:
-                status = self._read_status(printer)
+                if self.has_status:
+                    status = self._read_status(printer)
+                else:  # reachable, but what it would say is unknown: never `ok`
+                    status = PrinterStatus(True, "unknown", False, None,
+                                           message="a file:// printer cannot report status")
             finally:
                 self._close(printer)
             self._report(status)

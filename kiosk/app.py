@@ -93,6 +93,13 @@ class KioskCore:
             self.enroll()
             return self.central.post_batch(batch)
 
+    def drain_queue(self, timeout_s: float = 60.0) -> SyncReport:
+        """Sync until the queue is empty (or the central service is unreachable)."""
+        assert self.sync is not None
+        report = self.sync.drain(timeout_s=timeout_s)
+        self._on_sync_report(report)
+        return report
+
     def enroll(self, token: str | None = None) -> None:
         self.central.enroll(self.keys, token)
         self._enrolled.set()

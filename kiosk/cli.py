@@ -49,8 +49,11 @@ def cmd_queue_sync(args: argparse.Namespace) -> int:
 
     core = KioskCore(_config(args)).start(background_sync=False)
     try:
-        assert core.sync is not None
-        report = core.sync.drain(timeout_s=args.timeout)
+        if not core.probe_central():  # an empty queue still proves the link, or not
+            print("central service unreachable at " + ", ".join(core.config.central.urls),
+                  file=sys.stderr)
+            return 1
+        report = core.drain_queue(timeout_s=args.timeout)
     finally:
         core.stop()
     print(f"sent {report.sent}, accepted {report.accepted}, duplicate {report.duplicate}, "

@@ -38,3 +38,4 @@ def setup(json_lines: bool = False, level: int = logging.INFO) -> None:
     root = logging.getLogger("kiosk")
     root.handlers[:] = [handler]
     root.setLevel(level)
+    root.propagate = False  # one line per record, whatever else configured the root

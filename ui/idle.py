@@ -76,7 +76,9 @@ class IdleWatcher(QObject):
         expired(): the countdown ran out; end the session. Quiet afterwards until
             activity or `reset()`.
         dismissed(): a warning was cancelled (by the waking touch or `reset()`).
-        activity(): a touch, mouse press or key press (after it was handled here).
+        activity(): a touch, mouse press or key press. Qt may show one press to the
+            filter twice (to the window, then to the widget): treat it as "someone is
+            here", not as a count.
     """
 
     warn = Signal(int)

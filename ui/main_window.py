@@ -13,7 +13,7 @@ from datetime import datetime
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QApplication, QHBoxLayout, QMainWindow, QStackedWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QApplication, QHBoxLayout, QLineEdit, QMainWindow, QStackedWidget, QVBoxLayout, QWidget
 
 from kiosk import log
 from kiosk.app import KioskCore
@@ -209,7 +209,10 @@ class MainWindow(QMainWindow):
         self.in_session = False
         self.idle.enabled = False
         for screen in list(self.screens.values()):
+            for field in screen.findChildren(QLineEdit):
+                field.clear()  # nothing typed survives, even before deferred deletion
             self.stack.removeWidget(screen)
+            screen.setParent(None)
             screen.deleteLater()
         self.screens.clear()
         self.invoice_flow.deleteLater()

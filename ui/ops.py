@@ -92,8 +92,11 @@ class _Relay(QObject):
 
     done = Signal(object, object)  # (result, exception)
 
-    def __init__(self, deliver: Callable[[Any, BaseException | None], None]) -> None:
-        super().__init__()
+    def __init__(self, deliver: Callable[[Any, BaseException | None], None],
+                 parent: QObject) -> None:
+        # A C++ parent owns it, so dropping the last Python reference inside the slot
+        # cannot delete it while Qt is still delivering; deleteLater() does that.
+        super().__init__(parent)
         self._deliver_cb = deliver
         self.done.connect(self._deliver, Qt.ConnectionType.QueuedConnection)
 
@@ -155,7 +158,7 @@ class Op(Generic[T]):
         if self._started:
             raise RuntimeError("an Op runs once")
         self._started = True
-        self._relay = _Relay(self._deliver)
+        self._relay = _Relay(self._deliver, parent=self._tracker)
         self._tracker._started(self)
         thread_pool().start(_Job(self._work, self._relay))
 

@@ -203,8 +203,7 @@ class ScenarioSession:
             self.core.connectivity.mark_ok()
 
     def do_sync(self, arg: Any) -> None:
-        assert self.core.sync is not None
-        report = self.core.sync.drain(timeout_s=float((arg or {}).get("timeout", 30))
+        report = self.core.drain_queue(timeout_s=float((arg or {}).get("timeout", 30))
                                       if isinstance(arg, dict) else 30.0)
         if report.error or report.remaining:
             raise StepFailed(f"sync did not empty the queue: {report}")

@@ -32,6 +32,17 @@ def client(central: CentralServer) -> Iterator[httpx.Client]:
         yield http
 
 
+@pytest.fixture(scope="module")
+def shared_client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[httpx.Client]:
+    """One server per test module, for tests that change no state others look at
+    (validation errors, lookups of distinct invoices): saves a server start each."""
+    db = tmp_path_factory.mktemp("shared") / "central.db"
+    with CentralServer(f"sqlite:///{db}", today=lambda: TODAY, demo_data=True,
+                       admin_token=ADMIN_TOKEN, enrolment_token=ENROLMENT_TOKEN) as server:
+        with httpx.Client(base_url=server.url, timeout=10.0) as http:
+            yield http
+
+
 @pytest.fixture
 def session(db_url: str) -> Iterator[Session]:
     """A session on a fresh database holding the demo registry (no server)."""

@@ -54,8 +54,8 @@ def test_busy_port_is_a_clear_error(db_url: str) -> None:
             CentralServer(db_url, port=first.port).start()
 
 
-def test_openapi_documents_the_protocol(client: httpx.Client) -> None:
-    spec = client.get("/openapi.json").json()
+def test_openapi_documents_the_protocol(shared_client: httpx.Client) -> None:
+    spec = shared_client.get("/openapi.json").json()
     for path in ["/v1/health", "/v1/invoices/verify", "/v1/kiosks/enroll", "/v1/sync/batch",
                  "/v1/verifications/{uuid}", "/v1/audit/kiosks/{kiosk_id}/records",
                  "/v1/admin/import-invoices"]:
@@ -65,7 +65,7 @@ def test_openapi_documents_the_protocol(client: httpx.Client) -> None:
         "content"]
 
 
-def test_unknown_routes_and_methods_are_4xx(client: httpx.Client) -> None:
-    assert client.get("/v1/nothing").status_code == 404
-    assert client.get("/v1/invoices/verify").status_code == 405
-    assert client.get("/v1/verifications/" + "x" * 300).status_code == 404
+def test_unknown_routes_and_methods_are_4xx(shared_client: httpx.Client) -> None:
+    assert shared_client.get("/v1/nothing").status_code == 404
+    assert shared_client.get("/v1/invoices/verify").status_code == 405
+    assert shared_client.get("/v1/verifications/" + "x" * 300).status_code == 404

@@ -8,7 +8,12 @@ import httpx
 import pytest
 from sqlalchemy.orm import Session
 
-from central.verification import QueryError, five_years_before, verify_invoice
+from central.verification import (
+    QueryError,
+    VerifyQuery,
+    five_years_before,
+    verify_invoice,
+)
 from central_helpers import TODAY, demo, verify_body
 
 
@@ -18,9 +23,9 @@ from central_helpers import TODAY, demo, verify_body
     "genuine fully-digital general (32)", "genuine fully-digital special (31)",
     "public QR vector (type 32)", "public QR vector (type 31",
 ])
-def test_genuine_for_every_type(client: httpx.Client, label: str) -> None:
+def test_genuine_for_every_type(shared_client: httpx.Client, label: str) -> None:
     row = demo(label)
-    response = client.post("/v1/invoices/verify", json=verify_body(row))
+    response = shared_client.post("/v1/invoices/verify", json=verify_body(row))
     assert response.status_code == 200, response.text
     data = response.json()
     assert data["outcome"] == "genuine"
@@ -37,9 +42,9 @@ def test_genuine_for_every_type(client: httpx.Client, label: str) -> None:
 @pytest.mark.parametrize("label,outcome", [
     ("void (04)", "void"), ("red-flushed (01)", "red_flushed"), ("abnormal (32)", "abnormal"),
 ])
-def test_status_outcomes_carry_the_invoice(client: httpx.Client, label: str,
+def test_status_outcomes_carry_the_invoice(shared_client: httpx.Client, label: str,
                                            outcome: str) -> None:
-    data = client.post("/v1/invoices/verify", json=verify_body(demo(label))).json()
+    data = shared_client.post("/v1/invoices/verify", json=verify_body(demo(label))).json()
     assert data["outcome"] == outcome
     assert data["invoice"]["number"] == demo(label)["number"]
 
@@ -164,10 +169,10 @@ def test_yesterday_is_in_period(session: Session) -> None:
     ({"amount": "abc"}, "amount"),
     ({"amount": "1e5"}, "amount"),
 ])
-def test_bad_special_requests_are_422(client: httpx.Client, changes: dict,
+def test_bad_special_requests_are_422(shared_client: httpx.Client, changes: dict,
                                       needle: str) -> None:
     body = verify_body(demo("genuine special (01)"), **changes)
-    response = client.post("/v1/invoices/verify", json=body)
+    response = shared_client.post("/v1/invoices/verify", json=body)
     assert response.status_code == 422, response.text
     assert needle in response.json()["detail"]
 
@@ -179,18 +184,19 @@ def test_bad_special_requests_are_422(client: httpx.Client, changes: dict,
     ("genuine fully-digital general (32)", {"number": "12345678"}, "number"),
     ("genuine fully-digital general (32)", {"amount": ""}, "amount"),
 ])
-def test_bad_requests_by_type_are_422(client: httpx.Client, label: str, changes: dict,
-                                      needle: str) -> None:
-    response = client.post("/v1/invoices/verify", json=verify_body(demo(label), **changes))
+def test_bad_requests_by_type_are_422(shared_client: httpx.Client, label: str,
+                                      changes: dict, needle: str) -> None:
+    body = verify_body(demo(label), **changes)
+    response = shared_client.post("/v1/invoices/verify", json=body)
     assert response.status_code == 422, response.text
     assert needle in response.json()["detail"]
 
 
-def test_missing_fields_and_bad_json_are_422(client: httpx.Client) -> None:
-    response = client.post("/v1/invoices/verify", json={"type_code": "10"})
+def test_missing_fields_and_bad_json_are_422(shared_client: httpx.Client) -> None:
+    response = shared_client.post("/v1/invoices/verify", json={"type_code": "10"})
     assert response.status_code == 422
     assert "number" in response.json()["detail"] and "issued_on" in response.json()["detail"]
-    response = client.post("/v1/invoices/verify", content=b"{not json",
+    response = shared_client.post("/v1/invoices/verify", content=b"{not json",
                            headers={"content-type": "application/json"})
     assert response.status_code == 422
     assert isinstance(response.json()["detail"], str)
@@ -212,3 +218,13 @@ def test_numbers_are_accepted_as_amounts(client: httpx.Client) -> None:
 def test_kiosk_id_and_unknown_fields_are_tolerated(client: httpx.Client) -> None:
     body = verify_body(demo("genuine special (01)"), kiosk_id="K-1", reference="x")
     assert client.post("/v1/invoices/verify", json=body).json()["outcome"] == "genuine"
+
+
+def test_typed_queries_are_accepted(session: Session) -> None:
+    row = demo("genuine special (01)")
+    query = VerifyQuery(type_code="01", code=row["code"], number=row["number"],
+                        issued_on=row["issued_on"], amount=row["amount"])
+    assert verify_invoice(session, query, TODAY)["outcome"] == "genuine"
+    as_mapping = {"type_code": "32", "code": "", "number": "24312000000136634917",
+                  "issued_on": date(2024, 5, 14), "amount": Decimal("0.01")}
+    assert verify_invoice(session, as_mapping, TODAY)["outcome"] == "genuine"

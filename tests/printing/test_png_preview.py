@@ -28,3 +28,20 @@ def test_preview_qr_is_scannable(qapp, tmp_path):
     out = render_png(doc, tmp_path / "qr.png", width_px=384)
     with PILImage.open(out) as img:
         assert decode_qr_image(img.convert("1")) == ["TAXKIOSK:VERIFY:R-9"]
+
+
+def test_render_png_creates_its_own_gui_application(tmp_path):
+    """From the CLI there is no Qt application yet: render_png makes an offscreen one."""
+    import os
+    import subprocess
+    import sys
+
+    out = tmp_path / "cli.png"
+    code = ("from printing.document import Document, Heading, QrCode;"
+            "from printing.preview import render_png;"
+            f"print(render_png(Document([Heading('发票'), QrCode('X')]), {str(out)!r}))")
+    env = {k: v for k, v in os.environ.items() if k not in ("QT_QPA_PLATFORM", "DISPLAY", "WAYLAND_DISPLAY")}
+    result = subprocess.run([sys.executable, "-c", code], cwd=os.getcwd(), env=env,
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert out.stat().st_size > 1000

@@ -128,7 +128,7 @@ Scan or type an invoice</source>
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../main_window.py" line="+241"/>
+        <location filename="../main_window.py" line="+245"/>
         <source>Self-service tax terminal</source>
         <translation>自助办税终端</translation>
     </message>
@@ -328,7 +328,7 @@ Scan or type an invoice</source>
 <context>
     <name>OfflineBanner</name>
     <message>
-        <location filename="../widgets/offline_banner.py" line="+82"/>
+        <location filename="../widgets/offline_banner.py" line="+84"/>
         <source>Network is back. Uploading saved transactions: %1</source>
         <translation>网络已恢复，正在上传 %1 笔业务</translation>
     </message>
@@ -375,7 +375,7 @@ Scan or type an invoice</source>
 <context>
     <name>VerifyPendingScreen</name>
     <message>
-        <location line="+192"/>
+        <location line="+196"/>
         <source>The result is not back yet</source>
         <translation>查验结果尚未返回</translation>
     </message>
@@ -509,7 +509,7 @@ Scan or type an invoice</source>
 <context>
     <name>VerifyScanScreen</name>
     <message>
-        <location line="-315"/>
+        <location line="-319"/>
         <source>This slip is not known here. Please ask the hall staff.</source>
         <translation>本终端查不到此凭条。请咨询大厅工作人员。</translation>
     </message>

@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Literal
 
 from PySide6.QtCore import QCoreApplication, QEvent, Qt
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QWidget
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QSizePolicy, QWidget
 
 from ui.i18n import fill
 from ui.theme import set_style_property
@@ -44,6 +44,8 @@ class OfflineBanner(QFrame):
         pad = u.px(Size.GAP)
         layout.setContentsMargins(pad * 2, pad, pad * 2, pad)
         layout.addWidget(self._label)
+        # A strip across the top: as tall as its text, never stretched by the layout.
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
         self._render()
 
     @property

@@ -1,0 +1,106 @@
+"""The command line as operators and the acceptance checks use it: real subprocesses."""
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from central.server import CentralServer
+
+ROOT = Path(__file__).resolve().parents[2]
+SCENARIOS = sorted((ROOT / "tests" / "scenarios").glob("*.yaml"))
+KIOSK = [sys.executable, "-m", "kiosk"]
+
+
+def run(args: list[str], **kw) -> subprocess.CompletedProcess[str]:  # type: ignore[no-untyped-def]
+    env = os.environ | {"QT_QPA_PLATFORM": "offscreen"} | kw.pop("env", {})
+    return subprocess.run(KIOSK + args, capture_output=True, text=True, timeout=240, env=env,
+                          cwd=kw.pop("cwd", ROOT), **kw)
+
+
+def test_all_scenarios_pass(tmp_path: Path) -> None:
+    result = run(["scenario", *map(str, SCENARIOS), "--screenshots", str(tmp_path)])
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout.count("ok ") == len(SCENARIOS)
+    assert (tmp_path / "online_verify" / "result_zh.png").stat().st_size > 10_000
+
+
+def test_a_failing_scenario_exits_non_zero_naming_the_step(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("- tap: action.start\n- expect_screen: home\n- expect_text: 不存在的文字\n",
+                   encoding="utf-8")
+    result = run(["scenario", str(bad)])
+    assert result.returncode != 0
+    assert "step 3" in result.stdout and "不存在的文字" in result.stdout
+
+
+def test_queue_status_json_and_sync(tmp_path: Path) -> None:
+    with CentralServer(f"sqlite:///{tmp_path / 'c.db'}", demo_data=True) as central:
+        cfg = tmp_path / "kiosk.toml"
+        cfg.write_text(f'data_dir = "{tmp_path / "data"}"\n[central]\nurls = ["{central.url}"]\n',
+                       encoding="utf-8")
+        drill = run(["queue", "status", "--json", "--config", str(cfg)])
+        assert drill.returncode == 0, drill.stderr
+        status = json.loads(drill.stdout)
+        assert {"pending", "oldest_pending_age_s", "acked", "rejected", "last_sync_at",
+                "central_reachable", "kiosk_id"} <= set(status)
+        assert status["pending"] == 0 and status["central_reachable"] is True
+        synced = run(["queue", "sync"], env={"KIOSK_CONFIG": str(cfg)})
+        assert synced.returncode == 0, synced.stderr
+    # The central service is gone: sync says so and exits non-zero.
+    down = run(["queue", "sync", "--config", str(cfg)])
+    assert down.returncode != 0 and "unreachable" in down.stderr
+    status = json.loads(run(["queue", "status", "--json", "--config", str(cfg)]).stdout)
+    assert status["central_reachable"] is False
+
+
+def test_bad_config_is_refused_with_the_reason(tmp_path: Path) -> None:
+    cfg = tmp_path / "kiosk.toml"
+    cfg.write_text('[central]\nurls = ["http://127.0.0.1:1"]\n', encoding="utf-8")
+    result = run(["queue", "status", "--config", str(cfg)])
+    assert result.returncode == 2 and "data_dir" in result.stderr
+
+
+def test_central_import_reports_bad_rows_by_line(tmp_path: Path) -> None:
+    csv = tmp_path / "registry.csv"
+    csv.write_text("type_code,code,number,issued_on,amount,total,check_code,status\n"
+                   "04,044032500104,55510001,2025-03-01,100.00,103.00,11112222333344445555,normal\n"
+                   "04,044032500104,55510002,2025-02-30,100.00,103.00,11112222333344445555,normal\n",
+                   encoding="utf-8")
+    result = run(["central", "--db", f"sqlite:///{tmp_path / 'c.db'}", "--import-invoices",
+                  str(csv)])
+    assert result.returncode == 0, result.stderr
+    assert "imported 1" in result.stdout and "line 3" in result.stderr
+
+
+def test_ready_is_sent_to_systemd_when_the_first_screen_shows(tmp_path: Path) -> None:
+    """`kiosk run` under systemd Type=notify: READY=1 arrives on $NOTIFY_SOCKET."""
+    sock_path = tmp_path / "notify.sock"
+    sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+    sock.bind(str(sock_path))
+    sock.settimeout(60)
+    cfg = tmp_path / "kiosk.toml"
+    cfg.write_text(f'data_dir = "{tmp_path / "data"}"\n[central]\nurls = ["http://127.0.0.1:9"]\n',
+                   encoding="utf-8")
+    env = os.environ | {"QT_QPA_PLATFORM": "offscreen", "NOTIFY_SOCKET": str(sock_path)}
+    proc = subprocess.Popen(KIOSK + ["run", "--config", str(cfg)], env=env, cwd=ROOT,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        message = sock.recv(256).decode()
+        assert "READY=1" in message
+        assert proc.poll() is None  # still running, serving the attract screen
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
+        sock.close()
+    assert proc.returncode == 0  # SIGTERM is a clean shutdown
+
+
+@pytest.mark.parametrize("args", [["--help"], ["scenario", "--help"], ["central", "--help"]])
+def test_help(args: list[str]) -> None:
+    assert run(args).returncode == 0

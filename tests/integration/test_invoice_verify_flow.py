@@ -1,0 +1,119 @@
+"""The verification journey through real transports: pty scanner -> screen, kiosk ->
+central over HTTP on loopback, screen -> ESC/POS over TCP -> decoded slip."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication, QLineEdit
+
+from central.verification import china_today
+from conftest import visible_text
+from kiosk.simulation.demo import invoice_qr_text
+
+TODAY = china_today()
+GENUINE_10 = invoice_qr_text({"type_code": "10", "code": "033002600111", "number": "31415926",
+                              "amount": "88.50", "total": "93.81",
+                              "issued_on": TODAY - timedelta(days=7),
+                              "check_code": "19387263548102954712"})
+
+
+def _start_verify(window, qtbot) -> None:  # type: ignore[no-untyped-def]
+    qtbot.mouseClick(window.findChild(object, "action.start"), Qt.MouseButton.LeftButton)
+    window.open_service("invoice.verify")
+    assert window.current_screen().objectName() == "screen.invoice.verify"
+
+
+def test_scan_over_pty_shows_genuine_and_prints_slip(window, hall, qtbot) -> None:  # type: ignore[no-untyped-def]
+    _start_verify(window, qtbot)
+    hall.scanner.scan(GENUINE_10)
+    qtbot.waitUntil(lambda: window.current_screen().screen_id == "invoice.verify.result",
+                    timeout=8000)
+    assert "查验一致" in visible_text(window) and "31415926" in visible_text(window)
+    qtbot.mouseClick(window.findChild(object, "action.print"), Qt.MouseButton.LeftButton)
+    docs = hall.printer.wait_for_documents(1, timeout=8)
+    printed = "\n".join(docs[-1].lines)
+    assert "查验一致" in printed and "31415926" in printed
+    assert docs[-1].qr_codes and docs[-1].cut
+
+
+def test_bad_scans_show_a_message_queue_nothing_and_the_next_scan_works(
+        window, hall, core, qtbot) -> None:  # type: ignore[no-untyped-def]
+    _start_verify(window, qtbot)
+    error = window.findChild(object, "label.error")
+    for noise in ("https://example.com/x", "01,10,0330", "X" * 5000,
+                  "01,10,033002600111,31415926,88.50,20230230,19387263548102954712,",
+                  "01,10,033002600111,31415926,88.50,20230210,1938726354"):
+        hall.scanner.scan(noise)
+        qtbot.waitUntil(lambda: error.isVisible() and bool(error.text()), timeout=8000)
+        assert window.current_screen().screen_id == "invoice.verify"
+        error.setText("")
+    status = core.outbox.status()
+    assert status.pending == 0 and status.acked == 0
+    hall.scanner.scan(GENUINE_10)
+    qtbot.waitUntil(lambda: window.current_screen().screen_id == "invoice.verify.result",
+                    timeout=8000)
+
+
+def test_offline_queues_prints_reference_and_banner_counts(window, hall, core, qtbot) -> None:  # type: ignore[no-untyped-def]
+    _start_verify(window, qtbot)
+    hall.network.set_online(False)
+    hall.scanner.scan(GENUINE_10)
+    qtbot.waitUntil(lambda: window.current_screen().screen_id == "invoice.verify.queued",
+                    timeout=8000)
+    assert core.outbox.status().pending == 1
+    assert core.outbox.unconfirmed() == []  # the screen confirmed it after commit
+    doc = hall.printer.wait_for_documents(1, timeout=8)[-1]
+    assert any(q.startswith("TAXKIOSK:VERIFY:") for q in doc.qr_codes)
+    banner = window.findChild(object, "banner.offline")
+    qtbot.waitUntil(lambda: banner.isVisible() and "1" in banner.text(), timeout=8000)
+    # Back online: one sync pass empties the queue and the banner goes away.
+    hall.network.set_online(True)
+    report = core.drain_queue(timeout_s=20)
+    assert report.error is None and report.remaining == 0
+    window.refresh_queue_status()
+    qtbot.waitUntil(lambda: not banner.isVisible(), timeout=8000)
+    # The slip's QR now shows the result.
+    window.show_screen("invoice.verify")
+    hall.scanner.scan(doc.qr_codes[-1])
+    qtbot.waitUntil(lambda: window.current_screen().screen_id == "invoice.verify.result",
+                    timeout=8000)
+    assert "查验一致" in visible_text(window)
+
+
+def test_language_switch_retranslates_every_visible_text(window, qtbot) -> None:  # type: ignore[no-untyped-def]
+    _start_verify(window, qtbot)
+    assert "发票查验" in visible_text(window)
+    qtbot.mouseClick(window.findChild(object, "action.language"), Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "Invoice verification" in visible_text(window), timeout=3000)
+    assert "发票查验" not in visible_text(window)
+    assert window.language == "en"
+
+
+def test_idle_timeout_resets_the_session_and_leaves_no_text(window, hall, idle_clock, qtbot) -> None:  # type: ignore[no-untyped-def]
+    _start_verify(window, qtbot)
+    window.set_language("en")
+    qtbot.mouseClick(window.findChild(object, "action.manual"), Qt.MouseButton.LeftButton)
+    field = window.findChild(QLineEdit, "field.number")
+    qtbot.keyClicks(field, "12345678")
+    QApplication.clipboard().setText("12345678")
+    window.idle.advance(window.core.config.ui.idle_form_s + 1)
+    overlay_button = window.findChild(object, "action.continue")
+    qtbot.waitUntil(lambda: overlay_button.isVisible(), timeout=3000)
+    window.idle.advance(window.core.config.ui.countdown_s + 1)
+    qtbot.waitUntil(lambda: window.current_screen().screen_id == "attract", timeout=3000)
+    assert all(e.text() == "" for e in window.findChildren(QLineEdit))
+    assert QApplication.clipboard().text() == ""
+    assert window.language == "zh"
+    assert "12345678" not in visible_text(window)
+
+
+def test_continue_keeps_the_session(window, qtbot) -> None:  # type: ignore[no-untyped-def]
+    _start_verify(window, qtbot)
+    window.idle.advance(window.core.config.ui.idle_form_s + 1)
+    button = window.findChild(object, "action.continue")
+    qtbot.waitUntil(lambda: button.isVisible(), timeout=3000)
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not button.isVisible(), timeout=3000)
+    window.idle.advance(window.core.config.ui.countdown_s + 1)
+    assert window.current_screen().screen_id == "invoice.verify"
