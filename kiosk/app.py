@@ -68,6 +68,9 @@ class KioskCore:
             self.scanner.start()
         if background_sync:
             self.sync.start(cfg.sync.interval_s)
+        # Learn the link state at boot; this also pays the HTTP stack's first-call costs
+        # (lazy imports under the GIL) before a taxpayer is waiting.
+        threading.Thread(target=self.probe_central, name="central-probe", daemon=True).start()
         return self
 
     def stop(self) -> None:

@@ -9,7 +9,6 @@ import tempfile
 from pathlib import Path
 
 from . import log
-from .app import KioskCore
 from .config import KioskConfig
 
 _log = log.get("init")
@@ -48,6 +47,7 @@ def run_kiosk(config: KioskConfig, *, simulate: bool, windowed: bool) -> int:
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
 
+    from ui.core_loader import CoreLoader
     from ui.i18n import Translations
     from ui.main_window import MainWindow
 
@@ -60,20 +60,26 @@ def run_kiosk(config: KioskConfig, *, simulate: bool, windowed: bool) -> int:
         config = hall.kiosk_config(config)
         print(f"Simulated hall: central service {hall.central_url}, scanner "
               f"{hall.scanner.port}, receipt printer {hall.printer.connection}", flush=True)
-    core = KioskCore(config).start()
     translations = Translations(app, default_language=config.ui.language)
     translations.reset()
-    window = MainWindow(core, translations, kiosk_mode=not windowed)
+    # The attract screen shows (and READY=1 goes out) before the heavy core loads; the
+    # core starts on a thread and is handed to the window on the GUI thread.
+    window = MainWindow(config, translations, kiosk_mode=not windowed)
+    if windowed:
+        window.resize(1080 // 2, 1920 // 2)
+        window.show()
+    else:
+        window.showFullScreen()
+    loader = CoreLoader(config)
+    loader.loaded.connect(window.attach_core)
+    loader.failed.connect(lambda message: (print(f"kiosk: cannot start: {message}",
+                                                 file=sys.stderr), app.exit(3)))
+    QTimer.singleShot(0, loader.start)  # after READY=1 (queued first, by show())
     if simulate and hall is not None:
         from ui.dev_panel import DeveloperPanel
 
         panel = DeveloperPanel(hall, window)
         panel.show()
-    if windowed:
-        window.resize(1080 // 2 * 1, 1920 // 2)
-        window.show()
-    else:
-        window.showFullScreen()
     # SIGTERM from systemd must reach Python while Qt's loop runs: a short timer lets
     # the interpreter run its signal handlers; shutdown is deferred to the loop.
     signal.signal(signal.SIGTERM, lambda *_: QTimer.singleShot(0, app.quit))
@@ -84,6 +90,6 @@ def run_kiosk(config: KioskConfig, *, simulate: bool, windowed: bool) -> int:
     try:
         return int(app.exec())
     finally:
-        core.stop()
+        loader.stop()
         if hall is not None:
             hall.stop()

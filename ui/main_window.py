@@ -7,16 +7,19 @@ back to the attract screen.
 """
 from __future__ import annotations
 
+import sys
 import time
 from collections.abc import Callable
 from datetime import datetime
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QApplication, QHBoxLayout, QLineEdit, QMainWindow, QStackedWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QApplication, QHBoxLayout, QLabel, QLineEdit, QMainWindow, QStackedWidget, QVBoxLayout, QWidget
+
+from typing import TYPE_CHECKING
 
 from kiosk import log
-from kiosk.app import KioskCore
+from kiosk.config import KioskConfig
 from ui.i18n import Translations
 from ui.idle import IdleWatcher
 from ui.notify import Watchdog, sd_notify
@@ -34,10 +37,14 @@ from ui.widgets.buttons import make_button
 from ui.widgets.idle_overlay import IdleOverlay
 from ui.widgets.offline_banner import OfflineBanner
 
+if TYPE_CHECKING:
+    from kiosk.app import KioskCore
+
 _log = log.get("session")
 
-SCREEN_CLASSES: tuple[type[Screen], ...] = (
-    AttractScreen, HomeScreen, VerifyScanScreen, VerifyManualScreen, VerifyResultScreen,
+# Screens that need the core; the attract screen is built before the core has loaded.
+SERVICE_SCREENS: tuple[type[Screen], ...] = (
+    HomeScreen, VerifyScanScreen, VerifyManualScreen, VerifyResultScreen,
     VerifyQueuedScreen, VerifyPendingScreen,
 )
 SERVICES = {"invoice.verify": "invoice.verify"}  # service id -> entry screen id
@@ -56,13 +63,21 @@ class MainWindow(QMainWindow):
     session_ended = Signal(str)  # reason: idle, finish, staff
     screen_changed = Signal(str)
 
-    def __init__(self, core: KioskCore, translations: Translations, *,
+    def __init__(self, config: KioskConfig, translations: Translations, *,
+                 core: "KioskCore | None" = None,
                  idle_clock: Callable[[], float] | None = None, kiosk_mode: bool = True) -> None:
+        """With `core=None` the window shows the attract screen at once and takes the
+        core later through `attach_core` (fast cold start; see docs/design.md)."""
         super().__init__()
+        # Device, sync and worker threads share the GIL with the GUI thread: hand it over
+        # every 1 ms instead of 5 ms so no frame waits behind them (gui_max_stall_ms).
+        sys.setswitchinterval(0.001)
         self.setObjectName("window.main")
-        self.core = core
+        self.config = config
+        self.core: KioskCore | None = None
         self.translations = translations
-        cfg = core.config.ui
+        self._start_requested: str | None = None
+        cfg = config.ui
         self.units = Units(cfg.ppi)
         self.theme = Theme(HIGH_CONTRAST if cfg.high_contrast else NORMAL, self.units)
         app = QApplication.instance()
@@ -117,10 +132,6 @@ class MainWindow(QMainWindow):
                                           Qt.ConnectionType.QueuedConnection)
         self.bridge.connectivity_changed.connect(lambda _o: self.refresh_queue_status(),
                                                  Qt.ConnectionType.QueuedConnection)
-        core.scan_listeners.append(self.bridge.scanned.emit)
-        core.queue_listeners.append(self.bridge.queue_changed.emit)
-        core.connectivity.subscribe(self.bridge.connectivity_changed.emit)
-
         self.screens: dict[str, Screen] = {}
         self._history: list[str] = []
         self._build_screens()
@@ -134,7 +145,21 @@ class MainWindow(QMainWindow):
         self._queue_timer = QTimer(self)  # ages in the banner move even with no events
         self._queue_timer.timeout.connect(self.refresh_queue_status)
         self._queue_timer.start(30_000)
+        if core is not None:
+            self.attach_core(core)
+
+    def attach_core(self, core: "KioskCore") -> None:
+        """Connect the started core: device and sync callbacks, the service screens."""
+        self.core = core
+        core.scan_listeners.append(self.bridge.scanned.emit)
+        core.queue_listeners.append(self.bridge.queue_changed.emit)
+        core.connectivity.subscribe(self.bridge.connectivity_changed.emit)
+        self._build_service_screens()
         self.refresh_queue_status()
+        self._warm_up()
+        if self._start_requested is not None:
+            language, self._start_requested = self._start_requested, None
+            self.start_session(language or None)
 
     # -- screens -----------------------------------------------------------------------
     @property
@@ -142,11 +167,43 @@ class MainWindow(QMainWindow):
         return self.translations.language
 
     def _build_screens(self) -> None:
+        self._add_screen(AttractScreen(self))
+        if self.core is not None:
+            self._build_service_screens()
+
+    def _build_service_screens(self) -> None:
         self.invoice_flow = InvoiceVerifyFlow(self)
-        for cls in SCREEN_CLASSES:
-            screen = cls(self)
-            self.screens[cls.screen_id] = screen
-            self.stack.addWidget(screen)
+        for cls in SERVICE_SCREENS:
+            self._add_screen(cls(self))
+
+    def _warm_up(self) -> None:
+        """Polish and render every screen once while the attract screen shows, so the
+        first taxpayer does not wait for style sheets and CJK glyphs (about 100 ms)."""
+        size = self.stack.size()
+        for screen in self.screens.values():
+            if screen is not self.stack.currentWidget():
+                screen.resize(size)
+                screen.grab()
+        # Glyphs of the result texts at the sizes they are shown in (dynamic texts are
+        # empty when the screens are rendered above).
+        from kiosk.domain import OUTCOME_LABELS
+
+        result = self.screens.get("invoice.verify.result")
+        if result is not None:
+            samples = " ".join(zh + " " + en for zh, en in OUTCOME_LABELS.values())
+            label = result.findChild(QLabel, "label.outcome")
+            details = result.findChild(QLabel, "label.details")
+            for widget in (label, details):
+                if widget is None:
+                    continue
+                old = widget.text()
+                widget.setText(samples + " 0123456789¥.:-")
+                widget.grab()
+                widget.setText(old)
+
+    def _add_screen(self, screen: Screen) -> None:
+        self.screens[screen.screen_id] = screen
+        self.stack.addWidget(screen)
 
     def screen(self, screen_id: str) -> Screen:
         return self.screens[screen_id]
@@ -164,8 +221,8 @@ class MainWindow(QMainWindow):
         in_attract = screen_id == "attract"
         self.top_bar.setVisible(not in_attract)
         self.back_button.setEnabled(bool(self._history) and screen_id != "home")
-        limit = self.core.config.ui.idle_form_s if screen.idle_kind == "form" \
-            else self.core.config.ui.idle_reading_s
+        limit = self.config.ui.idle_form_s if screen.idle_kind == "form" \
+            else self.config.ui.idle_reading_s
         self.idle.set_limit(limit)
         self.idle.enabled = screen.idle_enabled and self.in_session
         self.idle.reset()
@@ -188,12 +245,17 @@ class MainWindow(QMainWindow):
     def deliver_scan(self, text: str) -> None:
         """A scan from any scanner arrives here on the GUI thread."""
         self.idle.reset()
+        if self.core is None:
+            return
         screen = self.current_screen()
         if screen.accepts_scans:
             screen.handle_scan(text)
 
     # -- session -----------------------------------------------------------------------
     def start_session(self, language: str | None = None) -> None:
+        if self.core is None:  # still loading (a second or two after boot): start then
+            self._start_requested = language or ""
+            return
         if language:
             self.set_language(language)
         if not self.in_session:
@@ -215,10 +277,11 @@ class MainWindow(QMainWindow):
             screen.setParent(None)
             screen.deleteLater()
         self.screens.clear()
-        self.invoice_flow.deleteLater()
+        if self.core is not None:
+            self.invoice_flow.deleteLater()
         self._history.clear()
         QGuiApplication.clipboard().clear()
-        self.set_language(self.core.config.ui.language)
+        self.set_language(self.config.ui.language)
         self._build_screens()
         self.show_screen("attract", remember=False)
         _log.info("session ended (%s)", reason)
@@ -260,6 +323,8 @@ class MainWindow(QMainWindow):
     # -- queue status ------------------------------------------------------------------
     def refresh_queue_status(self) -> None:
         core = self.core
+        if core is None:
+            return
 
         def read() -> tuple[bool, int, datetime | None]:
             status = core.outbox.status()

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import traceback
 import weakref
 from collections.abc import Callable
 from typing import Any, Final, Generic, TypeVar
@@ -121,9 +122,9 @@ class _Job(QRunnable):
 
 
 def _log_failure(exc: Exception) -> None:
-    # Type only in the message: exception text may carry personal data.
-    log.error("background operation failed: %s", type(exc).__name__,
-              exc_info=(type(exc), exc, exc.__traceback__))
+    # Type and stack only: the exception's text may carry personal data.
+    stack = "".join(traceback.format_tb(exc.__traceback__))
+    log.error("background operation failed: %s\n%s", type(exc).__name__, stack)
 
 
 class Op(Generic[T]):

@@ -55,7 +55,7 @@ class ScenarioSession:
         from ui.idle import ManualClock
 
         self.clock = ManualClock()
-        self.window = MainWindow(self.core, self.translations, idle_clock=self.clock,
+        self.window = MainWindow(self.config, self.translations, core=self.core, idle_clock=self.clock,
                                  kiosk_mode=False)
         self.window.resize(1080, 1600)
         self.window.show()

@@ -7,8 +7,6 @@ outbox commit has returned.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Union
 
 from offline_queue.outbox import Outbox
 
@@ -20,61 +18,15 @@ from ..domain import (
     query_from_qr,
 )
 from .policy import OfflinePolicy
-from .slips import SLIP_REFERENCE_PREFIX, PrintFailed, SlipPrinter
+from .verify_outcomes import (
+    Queued, Scan, ScannedInvoice, ScannedReference, StillPending, UnknownReference, Verified,
+    VerifyRejected,
+)
+from .slips import SLIP_REFERENCE_PREFIX, SlipPrinter
 
 _log = log.get("session")
 SERVICE_ID = "invoice.verify"
 RECORD_KIND = "invoice.verify"
-
-
-@dataclass(frozen=True)
-class ScannedInvoice:
-    qr: InvoiceQr
-    query: VerificationQuery
-
-    @property
-    def crc_warning(self) -> bool:
-        return self.qr.crc_valid is False
-
-
-@dataclass(frozen=True)
-class ScannedReference:
-    """The QR of a slip printed for a queued verification."""
-
-    reference: str
-
-
-Scan = Union[ScannedInvoice, ScannedReference]
-
-
-@dataclass(frozen=True)
-class Verified:
-    query: VerificationQuery
-    result: VerificationResult
-    reference: str | None = None  # set when the result came back through the queue
-
-
-@dataclass(frozen=True)
-class Queued:
-    query: VerificationQuery
-    reference: str
-    seq: int
-    print_error: str | None  # None when the slip was printed
-
-
-@dataclass(frozen=True)
-class StillPending:
-    reference: str
-    query: VerificationQuery | None
-
-
-@dataclass(frozen=True)
-class UnknownReference:
-    reference: str
-
-
-class VerifyRejected(Exception):
-    """The central service refused the query itself (a 4xx): show the reason, queue nothing."""
 
 
 class InvoiceVerifyService:
@@ -125,12 +77,12 @@ class InvoiceVerifyService:
         _log.info("verification queued as seq %s", record.seq)
         if self._on_queued is not None:
             self._on_queued()
-        print_error = None
-        try:
-            self._slips.print_queued(query, record.uuid, lang)
-        except PrintFailed as exc:
-            print_error = exc.code
-        return Queued(query, record.uuid, record.seq, print_error)
+        return Queued(query, record.uuid, record.seq)
+
+    def print_queued_slip(self, outcome: Queued, lang: str) -> None:
+        """The slip with the reference QR; the screen shows the reference meanwhile.
+        Raises PrintFailed; the request stays queued either way."""
+        self._slips.print_queued(outcome.query, outcome.reference, lang)
 
     def confirm_shown(self, outcome: Queued) -> None:
         """The taxpayer has seen the queued confirmation on screen."""

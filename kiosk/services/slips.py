@@ -9,9 +9,13 @@ import threading
 from collections.abc import Callable
 from datetime import datetime
 
+from typing import TYPE_CHECKING
+
 from drivers.errors import DeviceError
-from drivers.receipt_printer import ReceiptPrinter
 from printing.templates import queued_slip, verification_slip
+
+if TYPE_CHECKING:  # python-escpos is slow to import; the GUI starts without it
+    from drivers.receipt_printer import ReceiptPrinter
 
 from .. import log
 from ..domain import (
@@ -31,7 +35,7 @@ class PrintFailed(Exception):
 
 
 class SlipPrinter:
-    def __init__(self, printer: ReceiptPrinter | None, kiosk_id: str,
+    def __init__(self, printer: "ReceiptPrinter | None", kiosk_id: str,
                  now: Callable[[], datetime]) -> None:
         self._printer = printer
         self._kiosk_id = kiosk_id

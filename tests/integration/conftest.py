@@ -48,7 +48,7 @@ def window(qapp: QApplication, qtbot, core: KioskCore,  # type: ignore[no-untype
            idle_clock: ManualClock) -> Iterator[MainWindow]:
     translations = Translations(qapp, default_language="zh")
     translations.reset()
-    w = MainWindow(core, translations, idle_clock=idle_clock, kiosk_mode=False)
+    w = MainWindow(core.config, translations, core=core, idle_clock=idle_clock, kiosk_mode=False)
     qtbot.addWidget(w)
     w.resize(1080, 1600)
     w.show()

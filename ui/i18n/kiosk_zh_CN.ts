@@ -128,7 +128,7 @@ Scan or type an invoice</source>
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../main_window.py" line="+245"/>
+        <location filename="../main_window.py" line="+311"/>
         <source>Self-service tax terminal</source>
         <translation>自助办税终端</translation>
     </message>
@@ -356,7 +356,7 @@ Scan or type an invoice</source>
 <context>
     <name>VerifyManualScreen</name>
     <message>
-        <location filename="../screens/invoice_verify.py" line="+266"/>
+        <location filename="../screens/invoice_verify.py" line="+285"/>
         <source>Type the invoice details</source>
         <translation>手工输入发票信息</translation>
     </message>
@@ -375,7 +375,7 @@ Scan or type an invoice</source>
 <context>
     <name>VerifyPendingScreen</name>
     <message>
-        <location line="+196"/>
+        <location line="+199"/>
         <source>The result is not back yet</source>
         <translation>查验结果尚未返回</translation>
     </message>
@@ -394,7 +394,7 @@ Scan or type an invoice</source>
 <context>
     <name>VerifyQueuedScreen</name>
     <message>
-        <location line="-38"/>
+        <location line="-40"/>
         <source>Request accepted</source>
         <translation>申请已受理</translation>
     </message>
@@ -415,12 +415,17 @@ Scan or type an invoice</source>
         <translation>受理编号：%1</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+3"/>
+        <source>Printing your slip…</source>
+        <translation>正在打印凭条…</translation>
+    </message>
+    <message>
+        <location line="+5"/>
         <source>Please write down the reference above.</source>
         <translation>请记下上面的受理编号。</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="-3"/>
         <source>Your slip has been printed. Please take it.</source>
         <translation>凭条已打印，请取走。</translation>
     </message>
@@ -509,12 +514,12 @@ Scan or type an invoice</source>
 <context>
     <name>VerifyScanScreen</name>
     <message>
-        <location line="-319"/>
+        <location line="-336"/>
         <source>This slip is not known here. Please ask the hall staff.</source>
         <translation>本终端查不到此凭条。请咨询大厅工作人员。</translation>
     </message>
     <message>
-        <location line="+59"/>
+        <location line="+76"/>
         <source>Checking, please wait…</source>
         <translation>正在查验，请稍候…</translation>
     </message>

@@ -18,7 +18,7 @@ from kiosk.domain import (
     FIELD_LABELS, DomainError, FieldProblems, InvoiceQrError, VerificationOutcome,
     VerifyField, check_field, outcome_label, query_from_fields, required_fields, type_name,
 )
-from kiosk.services.invoice_verify import (
+from kiosk.services.verify_outcomes import (
     Queued, ScannedInvoice, ScannedReference, StillPending, UnknownReference, Verified,
     VerifyRejected,
 )
@@ -41,12 +41,14 @@ class InvoiceVerifyFlow(QObject):
     """State and background work of one verification; signals drive the screens."""
 
     busy_changed = Signal(bool)
+    queued_print_changed = Signal()
 
     def __init__(self, window: "MainWindow") -> None:
         super().__init__(window)
         self.window_ = window
         self.service = window.core.invoice_verify
         self.last: Verified | Queued | StillPending | None = None
+        self.queued_print = ""  # printing | printed | an error code
         self.crc_warning = False
         self.busy = False
 
@@ -103,10 +105,27 @@ class InvoiceVerifyFlow(QObject):
         if isinstance(outcome, Verified):
             self.window_.show_screen("invoice.verify.result")
         elif isinstance(outcome, Queued):
-            self.service.confirm_shown(outcome)
+            self.queued_print = "printing"
             self.window_.show_screen("invoice.verify.queued")
+            self.service.confirm_shown(outcome)
+            self._print_queued(outcome)
         elif isinstance(outcome, StillPending):
             self.window_.show_screen("invoice.verify.pending")
+
+    def _print_queued(self, outcome: Queued) -> None:
+        """The queued slip is printed automatically, after the screen has said "saved"."""
+        lang = self.lang()
+
+        def done(_r: object) -> None:
+            self.queued_print = "printed"
+            self.queued_print_changed.emit()
+
+        def failed(exc: Exception) -> None:
+            self.queued_print = exc.code if isinstance(exc, PrintFailed) else "failure"
+            self.queued_print_changed.emit()
+
+        Op(self, lambda: self.service.print_queued_slip(outcome, lang)).success(done) \
+            .failure(failed).run_in_background()
 
     def _failed(self, exc: Exception) -> None:
         self.busy = False
@@ -436,6 +455,7 @@ class VerifyQueuedScreen(_OutcomeScreen):
         self.reference = self.text_label("label.reference", role="subtitle")
         self.print_status = self.text_label("label.print_status")
         self.again = self.again_button()
+        self.flow.queued_print_changed.connect(self.retranslate)
         for w in (self.title, self.body, self.reference, self.print_status):
             self.layout_.addWidget(w)
         self.layout_.addStretch(1)
@@ -456,12 +476,14 @@ class VerifyQueuedScreen(_OutcomeScreen):
         outcome = self.flow.last
         if isinstance(outcome, Queued):
             self.reference.setText(self.tr("Reference: %1").replace("%1", outcome.reference))
-            if outcome.print_error:
-                self.print_status.setText(
-                    message(outcome.print_error) + " " +
-                    self.tr("Please write down the reference above."))
-            else:
+            state = self.flow.queued_print
+            if state == "printing":
+                self.print_status.setText(self.tr("Printing your slip…"))
+            elif state == "printed":
                 self.print_status.setText(self.tr("Your slip has been printed. Please take it."))
+            else:
+                self.print_status.setText(
+                    message(state) + " " + self.tr("Please write down the reference above."))
 
 
 class VerifyPendingScreen(_OutcomeScreen):

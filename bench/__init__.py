@@ -1,0 +1,1 @@
+"""`make bench`: measured figures beside their baselines and targets."""

@@ -1,0 +1,41 @@
+"""Run the benchmarks, print a table (measured | baseline or target) and write the
+same figures as flat JSON to bench-results.json."""
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+from . import cold_start, verification
+
+# figure -> (what it is compared with, pass test)
+TARGETS = {
+    "cold_start_s": ("<= 2x bare window and < 1.5 s",
+                     lambda r: r["cold_start_s"] <= min(1.5, 2 * r["cold_start_baseline_s"])),
+    "scan_to_result_online_p95_ms": ("< 300 ms", lambda r: r["scan_to_result_online_p95_ms"] < 300),
+    "scan_to_result_offline_p95_ms": ("< 100 ms", lambda r: r["scan_to_result_offline_p95_ms"] < 100),
+    "gui_max_stall_ms": ("< 50 ms", lambda r: r["gui_max_stall_ms"] < 50),
+    "enqueue_p99_ms": ("< 10 ms (fsync)", lambda r: r["enqueue_p99_ms"] < 10),
+}
+
+
+def main() -> int:
+    results: dict[str, float] = {}
+    results.update(cold_start.measure())
+    results.update(verification.measure())
+    Path("bench-results.json").write_text(json.dumps(results, indent=2) + "\n")
+    print(f"{'figure':34} {'measured':>10}  baseline / target")
+    for key, value in results.items():
+        if key == "cold_start_baseline_s":
+            continue
+        target, ok = TARGETS.get(key, ("", None))
+        if key == "cold_start_s":
+            target = f"bare window {results['cold_start_baseline_s']} s; {target}"
+        verdict = "" if ok is None else ("ok" if ok(results) else "MISSED")
+        print(f"{key:34} {value:>10}  {target} {verdict}")
+    print("wrote bench-results.json")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
