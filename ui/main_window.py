@@ -26,11 +26,6 @@ from ui.notify import Watchdog, sd_notify
 from ui.ops import Op
 from ui.screens.attract import AttractScreen
 from ui.screens.base import Screen
-from ui.screens.home import HomeScreen
-from ui.screens.invoice_verify import (
-    InvoiceVerifyFlow, VerifyManualScreen, VerifyPendingScreen, VerifyQueuedScreen,
-    VerifyResultScreen, VerifyScanScreen,
-)
 from ui.theme import HIGH_CONTRAST, NORMAL, Theme
 from ui.units import Units
 from ui.widgets.buttons import make_button
@@ -42,11 +37,6 @@ if TYPE_CHECKING:
 
 _log = log.get("session")
 
-# Screens that need the core; the attract screen is built before the core has loaded.
-SERVICE_SCREENS: tuple[type[Screen], ...] = (
-    HomeScreen, VerifyScanScreen, VerifyManualScreen, VerifyResultScreen,
-    VerifyQueuedScreen, VerifyPendingScreen,
-)
 SERVICES = {"invoice.verify": "invoice.verify"}  # service id -> entry screen id
 
 
@@ -172,8 +162,17 @@ class MainWindow(QMainWindow):
             self._build_service_screens()
 
     def _build_service_screens(self) -> None:
+        """Screens that need the core. Imported here, not at module level: the attract
+        screen must show before these modules (and what they import) have loaded."""
+        from ui.screens.home import HomeScreen
+        from ui.screens.invoice_verify import (
+            InvoiceVerifyFlow, VerifyManualScreen, VerifyPendingScreen, VerifyQueuedScreen,
+            VerifyResultScreen, VerifyScanScreen,
+        )
+
         self.invoice_flow = InvoiceVerifyFlow(self)
-        for cls in SERVICE_SCREENS:
+        for cls in (HomeScreen, VerifyScanScreen, VerifyManualScreen, VerifyResultScreen,
+                    VerifyQueuedScreen, VerifyPendingScreen):
             self._add_screen(cls(self))
 
     def _warm_up(self) -> None:

@@ -284,6 +284,9 @@ QPushButton:pressed {{ background-color: {p.primary}; color: {p.on_primary}; }}
 QPushButton:disabled {{ background-color: {p.surface}; color: {p.text_muted};
     border-style: dashed; }}
 
+QPushButton:checked {{ background-color: {p.primary}; color: {p.on_primary};
+    font-weight: bold; }}
+
 QPushButton[role="tile"] {{
     min-height: {self.content_height(Size.TILE)}px;
     min-width: {max(0, u.px(Size.TILE_MIN_WIDTH) - 2 * (ring + pad_h))}px;

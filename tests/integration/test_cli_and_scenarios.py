@@ -104,3 +104,37 @@ def test_ready_is_sent_to_systemd_when_the_first_screen_shows(tmp_path: Path) ->
 @pytest.mark.parametrize("args", [["--help"], ["scenario", "--help"], ["central", "--help"]])
 def test_help(args: list[str]) -> None:
     assert run(args).returncode == 0
+
+
+def test_run_without_a_display_serves_the_ui_over_vnc(tmp_path: Path) -> None:
+    """`make run` on a headless machine: the kiosk says where to connect, and a VNC
+    client there gets the RFB handshake."""
+    import re
+
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY",
+                                                          "QT_QPA_PLATFORM")}
+    cfg = tmp_path / "kiosk.toml"
+    cfg.write_text(f'data_dir = "{tmp_path / "data"}"\n', encoding="utf-8")
+    proc = subprocess.Popen(KIOSK + ["run", "--simulate", "--config", str(cfg)], env=env,
+                            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                            text=True)
+    try:
+        assert proc.stdout is not None
+        line = proc.stdout.readline()
+        match = re.search(r"VNC platform plugin on port (\d+)", line)
+        assert match, line
+        port = int(match.group(1))
+        banner = b""
+        for _ in range(100):
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=5) as s:
+                    banner = s.recv(12)
+                break
+            except OSError:
+                import time
+
+                time.sleep(0.2)
+        assert banner.startswith(b"RFB ")
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)

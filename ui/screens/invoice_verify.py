@@ -11,7 +11,7 @@ from PySide6.QtCore import QCoreApplication, QObject, Qt, Signal
 from PySide6.QtGui import QRegularExpressionValidator
 from PySide6.QtCore import QRegularExpression
 from PySide6.QtWidgets import (
-    QFormLayout, QGridLayout, QHBoxLayout, QLabel, QLineEdit, QPushButton, QWidget,
+    QFormLayout, QGridLayout, QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget,
 )
 
 from kiosk.domain import (
@@ -217,12 +217,13 @@ class VerifyManualScreen(Screen):
             button = make_button("", f"type.{code}", role="secondary")
             button.setCheckable(True)
             button.clicked.connect(lambda _=False, c=code: self.set_type(c))
-            types.addWidget(button, i // 4, i % 4)
+            types.addWidget(button, i // 2, i % 2)  # two columns fit a portrait panel
             self.type_buttons[code] = button
         self.layout_.addLayout(types)
-        body = QHBoxLayout()
+        # Portrait panel: fields full width (errors under each), the keypad below them.
         form_host = QWidget()
         self.form = QFormLayout(form_host)
+        self.form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapAllRows)
         self.fields: dict[str, QLineEdit] = {}
         self.errors: dict[str, QLabel] = {}
         self.labels: dict[str, QLabel] = {}
@@ -239,17 +240,21 @@ class VerifyManualScreen(Screen):
             err = self.text_label(f"error.{f.value}", role="error")
             err.hide()
             col = QWidget()
-            lay = QHBoxLayout(col)
+            lay = QVBoxLayout(col)
             lay.setContentsMargins(0, 0, 0, 0)
-            lay.addWidget(edit, 2)
-            lay.addWidget(err, 3)
+            lay.addWidget(edit)
+            lay.addWidget(err)
             self.form.addRow(label, col)
             self.fields[f.value], self.errors[f.value], self.labels[f.value] = edit, err, label
-        body.addWidget(form_host, 3)
+        self.layout_.addWidget(form_host)
         self.keypad = Keypad(units=window.units)
         self.keypad.set_allowed(dot=True, x=False)
-        body.addWidget(self.keypad, 2)
-        self.layout_.addLayout(body)
+        keypad_row = QHBoxLayout()
+        keypad_row.addStretch(1)
+        keypad_row.addWidget(self.keypad, 3)
+        keypad_row.addStretch(1)
+        self.layout_.addLayout(keypad_row)
+        self.layout_.addStretch(1)
         self.confirm = make_button("", "action.confirm", role="primary")
         self.confirm.clicked.connect(self.submit)
         self.layout_.addWidget(self.confirm)
