@@ -102,6 +102,14 @@ def build_parser() -> argparse.ArgumentParser:
     sync.add_argument("--timeout", type=float, default=120.0)
     sync.set_defaults(func=cmd_queue_sync)
 
+    from .commands import command_modules
+
+    for module in command_modules():
+        if hasattr(module, "register_queue"):
+            module.register_queue(qsub, with_config)
+        if hasattr(module, "register"):
+            module.register(sub, with_config)
+
     scenario = sub.add_parser("scenario", help="run scenario files against the real UI")
     scenario.add_argument("files", nargs="+")
     scenario.add_argument("--screenshots", help="directory for screenshot steps")
