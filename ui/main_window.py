@@ -30,6 +30,7 @@ from ui.theme import HIGH_CONTRAST, NORMAL, Theme
 from ui.units import Units
 from ui.widgets.buttons import make_button
 from ui.widgets.idle_overlay import IdleOverlay
+from ui.wedge_filter import WedgeScannerFilter
 from ui.widgets.offline_banner import OfflineBanner
 
 if TYPE_CHECKING:
@@ -122,6 +123,16 @@ class MainWindow(QMainWindow):
                                           Qt.ConnectionType.QueuedConnection)
         self.bridge.connectivity_changed.connect(lambda _o: self.refresh_queue_status(),
                                                  Qt.ConnectionType.QueuedConnection)
+        self.wedge: WedgeScannerFilter | None = None
+        wedge_cfg = config.device("wedge_scanner")
+        if wedge_cfg is not None:  # a USB keyboard-wedge scanner types its scans
+            opts = wedge_cfg.options
+            self.wedge = WedgeScannerFilter(
+                self, max_interkey_ms=float(opts.get("max_interkey_ms", 35)),
+                suffix=str(opts.get("suffix", "\r")), min_length=int(opts.get("min_length", 4)))
+            self.wedge.scanned.connect(self.deliver_scan)
+            self.wedge.install()
+
         self.screens: dict[str, Screen] = {}
         self._history: list[str] = []
         self._build_screens()
@@ -280,6 +291,11 @@ class MainWindow(QMainWindow):
             self.invoice_flow.deleteLater()
         self._history.clear()
         QGuiApplication.clipboard().clear()
+        if self.wedge is not None:
+            self.wedge.reset()  # half a scan must not leak into the next session
+        scanner = getattr(self.core, "scanner", None)
+        if scanner is not None and hasattr(scanner, "clear_buffer"):
+            scanner.clear_buffer()
         self.set_language(self.config.ui.language)
         self._build_screens()
         self.show_screen("attract", remember=False)

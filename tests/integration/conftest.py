@@ -57,10 +57,3 @@ def window(qapp: QApplication, qtbot, core: KioskCore,  # type: ignore[no-untype
     tracker.wait_idle(timeout_s=10.0)
     w.idle.uninstall()
     translations.uninstall()
-
-
-def visible_text(window: MainWindow) -> str:
-    from PySide6.QtWidgets import QAbstractButton, QLabel, QLineEdit
-
-    return "\n".join(w.text() for cls in (QLabel, QAbstractButton, QLineEdit)
-                     for w in window.findChildren(cls) if w.isVisible() and w.text())

@@ -8,7 +8,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QLineEdit
 
 from central.verification import china_today
-from conftest import visible_text
+from kiosk_ui_helpers import visible_text
 from kiosk.simulation.demo import invoice_qr_text
 
 TODAY = china_today()
