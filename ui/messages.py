@@ -25,7 +25,6 @@ MESSAGES: dict[str, str] = {
     "qr.check_code": QT_TRANSLATE_NOOP("Messages", "The check code in the QR code has the wrong length. Please type the invoice details instead."),
     "qr.crc_format": QT_TRANSLATE_NOOP("Messages", "The QR code is damaged. Please scan again or type the invoice details."),
     "qr.slip_damaged": QT_TRANSLATE_NOOP("Messages", "The code on this slip is damaged. Please ask the hall staff for help."),
-    "qr.result_slip": QT_TRANSLATE_NOOP("Messages", "This is a result slip. To check again, scan the QR code on the invoice itself."),
     "required": QT_TRANSLATE_NOOP("Messages", "Please fill in this field."),
     "code.length": QT_TRANSLATE_NOOP("Messages", "The invoice code has 10 or 12 digits."),
     "code.type_mismatch": QT_TRANSLATE_NOOP("Messages", "This invoice code belongs to another invoice type."),

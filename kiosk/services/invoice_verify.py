@@ -19,10 +19,10 @@ from ..domain import (
 )
 from .policy import OfflinePolicy
 from .verify_outcomes import (
-    Queued, Scan, ScannedInvoice, ScannedReference, StillPending, UnknownReference, Verified,
-    VerifyRejected,
+    Queued, Scan, ScannedInvoice, ScannedReference, ScannedResultSlip, StillPending,
+    UnknownReference, Verified, VerifyRejected,
 )
-from .slips import SLIP_REFERENCE_PREFIX, SlipPrinter
+from .slips import RESULT_SLIP_PREFIX, SLIP_REFERENCE_PREFIX, SlipPrinter, parse_result_qr
 
 _log = log.get("session")
 SERVICE_ID = "invoice.verify"
@@ -51,9 +51,8 @@ class InvoiceVerifyService:
                                                         for c in reference):
                 raise InvoiceQrError("the slip's code is damaged", "qr.slip_damaged")
             return ScannedReference(reference)
-        if isinstance(stripped, str) and stripped.upper().startswith("TAXKIOSK:CHECKED:"):
-            raise InvoiceQrError("this is a result slip; scan the invoice itself",
-                                 "qr.result_slip")
+        if isinstance(stripped, str) and stripped.upper().startswith(RESULT_SLIP_PREFIX):
+            return ScannedResultSlip(parse_result_qr(stripped))
         qr = parse_invoice_qr(text)
         return ScannedInvoice(qr, query_from_qr(qr))
 

@@ -80,10 +80,31 @@ class SlipPrinter:
         self._print(doc)
 
 
+RESULT_SLIP_PREFIX = "TAXKIOSK:CHECK:"
+
+
 def result_qr(query: VerificationQuery, result: VerificationResult) -> str:
-    """What the result slip's QR carries: the invoice and the outcome, no personal data."""
-    return (f"TAXKIOSK:CHECKED:{query.type_code}:{query.code}:{query.number}:"
-            f"{query.issued_on:%Y%m%d}:{result.outcome.value}")
+    """The result slip's QR carries the query itself (no personal data), so scanning
+    the slip at any terminal checks the invoice again, as the slip says."""
+    amount = "" if query.amount is None else str(query.amount)
+    return (f"{RESULT_SLIP_PREFIX}{query.type_code}:{query.code}:{query.number}:"
+            f"{query.issued_on:%Y%m%d}:{amount}:{query.check_code_last6 or ''}")
+
+
+def parse_result_qr(text: str) -> VerificationQuery:
+    """Inverse of result_qr; InvoiceQrError when the slip's code is damaged."""
+    from ..domain import InvoiceQrError, query_from_fields
+
+    parts = text.strip()[len(RESULT_SLIP_PREFIX):].split(":")
+    if len(parts) != 6:
+        raise InvoiceQrError("the slip's code is damaged", "qr.slip_damaged")
+    type_code, code, number, issued, amount, check6 = parts
+    try:
+        return query_from_fields(type_code, {"code": code, "number": number,
+                                             "issued_on": issued, "amount": amount,
+                                             "check_code_last6": check6})
+    except ValueError:
+        raise InvoiceQrError("the slip's code is damaged", "qr.slip_damaged") from None
 
 
 def _detail_rows(query: VerificationQuery, result: VerificationResult,

@@ -25,7 +25,14 @@ class ScannedReference:
     reference: str
 
 
-Scan = Union[ScannedInvoice, ScannedReference]
+@dataclass(frozen=True)
+class ScannedResultSlip:
+    """The QR of a result slip: it carries the query, so the invoice is checked again."""
+
+    query: VerificationQuery
+
+
+Scan = Union[ScannedInvoice, ScannedReference, ScannedResultSlip]
 
 
 @dataclass(frozen=True)

@@ -69,10 +69,9 @@ class InvoiceVerifyFlow(QObject):
         if isinstance(scanned, ScannedReference):
             self._run(lambda: self.service.lookup(scanned.reference), crc_warning=False)
         else:
-            assert isinstance(scanned, ScannedInvoice)
             lang = self.lang()
-            self._run(lambda: self.service.verify(scanned.query, lang),
-                      crc_warning=scanned.crc_warning)
+            warning = isinstance(scanned, ScannedInvoice) and scanned.crc_warning
+            self._run(lambda: self.service.verify(scanned.query, lang), crc_warning=warning)
 
     def submit_manual(self, type_code: str, values: dict[str, str]) -> dict[str, str]:
         """Returns field problems (empty when the query went out)."""
