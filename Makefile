@@ -7,9 +7,9 @@ BIN := $(VENV)/bin
 APT_STAMP := $(VENV)/.apt-stamp
 PIP_STAMP := $(VENV)/.pip-stamp
 APT_PACKAGES := fonts-wqy-microhei fonts-noto-cjk libegl1 libgl1 libxkbcommon0 libxkbcommon-x11-0 \
-    libfontconfig1 libdbus-1-3 libglib2.0-0 libzbar0 libxcb-cursor0 libnss3 libasound2 libpulse0
+    libfontconfig1 libdbus-1-3 libglib2.0-0 libzbar0 libxcb-cursor0 libnss3 libasound2 libpulse0 cups-client
 
-.PHONY: run test bench setup translations clean
+.PHONY: run test fault bench setup translations clean
 
 setup: $(PIP_STAMP)
 
@@ -34,6 +34,10 @@ run: setup
 
 test: setup
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q -m "not slow"
+
+# The long fault campaign (2,000 SIGKILL cycles; `make test` runs a shorter one).
+fault: setup
+	KIOSK_FAULT_CYCLES=2000 QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q -m fault tests/fault
 
 bench: setup
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m bench

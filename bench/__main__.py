@@ -6,7 +6,7 @@ import json
 import sys
 from pathlib import Path
 
-from . import cold_start, verification
+from . import cold_start, devices, queue, verification
 
 # figure -> (what it is compared with, pass test)
 TARGETS = {
@@ -16,6 +16,17 @@ TARGETS = {
     "scan_to_result_offline_p95_ms": ("< 100 ms", lambda r: r["scan_to_result_offline_p95_ms"] < 100),
     "gui_max_stall_ms": ("< 50 ms", lambda r: r["gui_max_stall_ms"] < 50),
     "enqueue_p99_ms": ("< 10 ms (fsync)", lambda r: r["enqueue_p99_ms"] < 10),
+    "receipt_bytes_text": (">= 10x fewer bytes than raster",
+                           lambda r: r["receipt_bytes_text"] * 10 <= r["receipt_bytes_raster"]),
+    "decode_ms_zxing": ("< 20 ms per 1280x720 frame", lambda r: r["decode_ms_zxing"] < 20),
+    "decode_ms_pyzbar": ("< 20 ms per 1280x720 frame", lambda r: r["decode_ms_pyzbar"] < 20),
+    "enqueue_per_s": (">= persist-queue, same durability",
+                      lambda r: r["enqueue_per_s"] >= r["enqueue_per_s_persistqueue"]),
+    "drain_per_s_sqlite": (">= 1000 records/s", lambda r: r["drain_per_s_sqlite"] >= 1000),
+    "drain_per_s_postgres": (">= 1000 records/s", lambda r: r["drain_per_s_postgres"] >= 1000),
+    "drain_gui_max_stall_ms": ("< 50 ms", lambda r: r["drain_gui_max_stall_ms"] < 50),
+    "fault_lost": ("0 over the campaign", lambda r: r["fault_lost"] == 0),
+    "fault_duplicated": ("0 over the campaign", lambda r: r["fault_duplicated"] == 0),
 }
 
 
@@ -23,6 +34,8 @@ def main() -> int:
     results: dict[str, float] = {}
     results.update(cold_start.measure())
     results.update(verification.measure())
+    results.update(devices.measure())
+    results.update(queue.measure())
     Path("bench-results.json").write_text(json.dumps(results, indent=2) + "\n")
     print(f"{'figure':34} {'measured':>10}  baseline / target")
     for key, value in results.items():

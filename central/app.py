@@ -22,7 +22,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select, text
-from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
+from sqlalchemy.exc import DataError, IntegrityError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import sessionmaker
 from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -30,9 +30,18 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from central.db import MAX_SEQ, Kiosk, Record, create_schema, make_engine
 from central.demo_data import load_demo_data
 from central.ingest import VERIFY_KIND, BatchError, UnknownKioskError, ingest_batch
+from central.reference import page_after, parse_items, upsert_items
 from central.invoice_import import ImportFileError, import_invoices_csv
 from central.verification import OUTCOMES, QueryError, china_today, verify_invoice
-from offline_queue.wire import EnrolRequest, SyncAck, SyncBatch
+from offline_queue.crypto import RecordIntegrityError, b64d, content_digest, verify_signature
+from offline_queue.wire import (
+    REFERENCE_PAGE,
+    EnrolRequest,
+    Heartbeat,
+    ReferencePage,
+    SyncAck,
+    SyncBatch,
+)
 
 log = logging.getLogger(__name__)
 
@@ -99,6 +108,23 @@ class AuditRecord(BaseModel):
     received_at: datetime
     status: Literal["accepted", "rejected"]
     reason: str | None
+
+
+class HeartbeatAck(BaseModel):
+    kiosk_id: str
+    received_at: datetime
+
+
+class KioskView(BaseModel):
+    kiosk_id: str
+    enrolled_at: datetime
+    acked_through: int
+    last_seen: datetime | None
+    last_heartbeat: dict[str, Any] | None
+
+
+class ReferenceAdded(BaseModel):
+    updated_seq: list[int]
 
 
 class ImportRowError(BaseModel):
@@ -232,6 +258,15 @@ def create_app(db_url: str, *, enrolment_token: str | None = None,
     async def _query_error(_request: Request, exc: QueryError) -> JSONResponse:
         return JSONResponse(status_code=422, content={"detail": str(exc)})
 
+    @app.exception_handler(DataError)
+    async def _bad_value(_request: Request, exc: DataError) -> JSONResponse:
+        # The database refused a value from the request (PostgreSQL: a NUL character,
+        # a number out of range): bad input, and a retry would fail the same way.
+        log.info("value refused by the database: %s", type(exc.orig).__name__)
+        return JSONResponse(status_code=422, content={
+            "detail": "a value in the request cannot be stored (NUL character or out of "
+                      "range)"})
+
     @app.exception_handler(OperationalError)
     async def _db_busy(_request: Request, exc: OperationalError) -> JSONResponse:
         log.warning("database unavailable: %s", exc.__class__.__name__)
@@ -306,6 +341,84 @@ def create_app(db_url: str, *, enrolment_token: str | None = None,
                 raise HTTPException(403, f"kiosk {batch.kiosk_id!r} is not enrolled") from None
             except BatchError as exc:
                 raise HTTPException(422, str(exc)) from None
+
+    @app.post("/v1/kiosks/{kiosk_id}/heartbeat", response_model=HeartbeatAck,
+              responses={403: {"description": "not enrolled, or bad signature"},
+                         409: {"description": "stale or replayed heartbeat"}})
+    def heartbeat(kiosk_id: str, body: Heartbeat) -> dict[str, Any]:
+        """A kiosk's signed health report (devices, queue depth, oldest pending age,
+        software version); kept as the kiosk's last_seen / last_heartbeat."""
+        if body.kiosk_id != kiosk_id:
+            raise HTTPException(422, "kiosk_id in the path and the body differ")
+        report = body.model_dump(mode="json")
+        try:
+            signature = b64d(body.signature)
+        except ValueError:
+            raise HTTPException(422, "signature: not base64") from None
+        now = datetime.now(timezone.utc)
+        with new_session() as session:
+            kiosk = session.execute(select(Kiosk).where(Kiosk.kiosk_id == kiosk_id)
+                                    .with_for_update()).scalar_one_or_none()
+            if kiosk is None:
+                raise HTTPException(403, f"kiosk {kiosk_id!r} is not enrolled")
+            try:
+                verify_signature(kiosk.public_key, content_digest(report), signature)
+            except RecordIntegrityError:
+                raise HTTPException(403, "bad signature: not signed by this kiosk's key"
+                                    ) from None
+            previous = _json(kiosk.last_heartbeat) or {}
+            if previous.get("sent_at") is not None and \
+                    datetime.fromisoformat(previous["sent_at"]) >= body.sent_at_time:
+                raise HTTPException(409, "stale or replayed heartbeat (sent_at is not "
+                                         "newer than the last one)")
+            report.pop("signature", None)
+            kiosk.last_seen = now
+            kiosk.last_heartbeat = json.dumps(report, ensure_ascii=False)
+            session.commit()
+        return {"kiosk_id": kiosk_id, "received_at": now}
+
+    @app.get("/v1/reference", response_model=ReferencePage)
+    def reference(cursor: int = Query(default=0, ge=0, le=MAX_SEQ),
+                  limit: int = Query(default=REFERENCE_PAGE, ge=1, le=REFERENCE_PAGE)
+                  ) -> ReferencePage:
+        """Reference-data changes after `cursor`, oldest first; call again with
+        `next_cursor` while `more` is true."""
+        with new_session() as session:
+            return page_after(session, cursor, limit)
+
+    @app.post("/v1/admin/reference", response_model=ReferenceAdded,
+              openapi_extra={"requestBody": {"required": True, "content": {
+                  "application/json": {"schema": {"type": "object"}}}}})
+    async def add_reference(request: Request,
+                            authorization: str | None = Header(default=None)
+                            ) -> dict[str, Any]:
+        """Add, change or withdraw reference items (admin token): one object or a list
+        of `{kind, key, body}` / `{kind, key, deleted: true}`."""
+        require_admin(authorization)
+        try:
+            items = parse_items(json.loads(await request.body()))
+        except (ValueError, UnicodeDecodeError) as exc:
+            raise HTTPException(422, str(exc)[:500]) from None
+
+        def work() -> dict[str, Any]:
+            with new_session() as session:
+                return {"updated_seq": upsert_items(session, items,
+                                                    datetime.now(timezone.utc))}
+
+        return await run_in_threadpool(work)
+
+    @app.get("/v1/admin/kiosks/{kiosk_id}", response_model=KioskView)
+    def kiosk_view(kiosk_id: str, authorization: str | None = Header(default=None)
+                   ) -> dict[str, Any]:
+        """An enrolled kiosk with its last heartbeat (admin token)."""
+        require_admin(authorization)
+        with new_session() as session:
+            kiosk = session.get(Kiosk, kiosk_id)
+            if kiosk is None:
+                raise HTTPException(404, "unknown kiosk")
+            return {"kiosk_id": kiosk.kiosk_id, "enrolled_at": kiosk.enrolled_at,
+                    "acked_through": kiosk.acked_through, "last_seen": kiosk.last_seen,
+                    "last_heartbeat": _json(kiosk.last_heartbeat)}
 
     @app.get("/v1/verifications/{uuid}", response_model=VerificationStatus,
              responses={404: {"description": "no processed verification with this uuid"}})

@@ -9,10 +9,13 @@ import argparse
 import os
 import sys
 from pathlib import Path
+from typing import Any, Callable
 
 DEFAULT_DB = "sqlite:///" + str(Path("var") / "central.db")
 ADMIN_TOKEN_ENV = "KIOSK_CENTRAL_ADMIN_TOKEN"
 ENROLMENT_TOKEN_ENV = "KIOSK_CENTRAL_ENROLMENT_TOKEN"
+#: How `--workers N` hands the database URL to its worker processes (see worker_app).
+WORKER_DB_ENV = "KIOSK_CENTRAL_WORKER_DB"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -25,6 +28,20 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="load the demo invoice registry (dates relative to today)")
     parser.add_argument("--import-invoices", metavar="FILE",
                         help="import invoices from a CSV file into the database and exit")
+    parser.add_argument("--add-reference", metavar="FILE",
+                        help="add or change reference data from a JSON file (one item or "
+                             "a list of {kind, key, body}) and exit")
+    parser.add_argument("--import-bundle", metavar="FILE",
+                        help="import a bundle written by `kiosk queue export` and exit "
+                             "(idempotent; a damaged bundle stores nothing, exit 2)")
+    parser.add_argument("--ssl-certfile", metavar="PEM",
+                        help="serve HTTPS with this server certificate (chain)")
+    parser.add_argument("--ssl-keyfile", metavar="PEM", help="the server certificate's key")
+    parser.add_argument("--ssl-ca-certs", metavar="PEM",
+                        help="require client certificates signed by this CA (mutual TLS)")
+    parser.add_argument("--workers", type=int, default=1, metavar="N",
+                        help="uvicorn worker processes (default 1); use PostgreSQL for "
+                             "more than one: SQLite serialises every write anyway")
     parser.add_argument("--enrolment-token", metavar="T",
                         default=os.environ.get(ENROLMENT_TOKEN_ENV),
                         help="token kiosks must present to enrol (default: "
@@ -66,16 +83,79 @@ def _import(args: argparse.Namespace) -> int:
     return 0 if good or not report.errors else 1
 
 
+def _with_session(args: argparse.Namespace, work: Callable[[Any], int]) -> int:
+    from sqlalchemy.orm import Session
+
+    from central.db import create_schema, make_engine
+
+    engine = make_engine(args.db)
+    try:
+        create_schema(engine)
+        with Session(engine) as session:
+            return work(session)
+    finally:
+        engine.dispose()
+
+
+def _add_reference(args: argparse.Namespace) -> int:
+    from datetime import datetime, timezone
+
+    from central.reference import ReferenceDataError, load_items_file, upsert_items
+
+    try:
+        items = load_items_file(Path(args.add_reference))
+    except ReferenceDataError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+
+    def work(session: Any) -> int:
+        seqs = upsert_items(session, items, datetime.now(timezone.utc))
+        print(f"stored {len(seqs)} reference item(s), updated_seq {seqs[0]}..{seqs[-1]}")
+        return 0
+
+    return _with_session(args, work)
+
+
+def _import_bundle(args: argparse.Namespace) -> int:
+    from central.bundle_import import import_bundle
+    from offline_queue.bundle import BundleError
+
+    def work(session: Any) -> int:
+        try:
+            report = import_bundle(session, Path(args.import_bundle))
+        except BundleError as exc:
+            print(f"error: bundle refused, nothing stored: {exc}", file=sys.stderr)
+            return 2
+        print(report.summary())
+        for reason in report.reasons:
+            print(f"rejected {reason}", file=sys.stderr)
+        return 0
+
+    return _with_session(args, work)
+
+
 def main(args: argparse.Namespace) -> int:
-    """Import and exit with --import-invoices; otherwise serve in the foreground."""
+    """Import and exit with --import-invoices, --add-reference or --import-bundle;
+    otherwise serve in the foreground."""
     if args.import_invoices:
         return _import(args)
+    if getattr(args, "add_reference", None):
+        return _add_reference(args)
+    if getattr(args, "import_bundle", None):
+        return _import_bundle(args)
 
     import uvicorn
 
     from central.app import create_app
-    from central.server import bind_socket
+    from central.server import bind_socket, tls_options
 
+    try:
+        tls = tls_options(getattr(args, "ssl_certfile", None),
+                          getattr(args, "ssl_keyfile", None),
+                          getattr(args, "ssl_ca_certs", None))
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     admin_token = os.environ.get(ADMIN_TOKEN_ENV) or None
     app = create_app(args.db, enrolment_token=args.enrolment_token,
                      admin_token=admin_token, demo_data=args.demo_data)
@@ -86,15 +166,51 @@ def main(args: argparse.Namespace) -> int:
         print("warning: no enrolment token: any kiosk may enrol", file=sys.stderr)
     sock = bind_socket(args.host, args.port)
     host = f"[{args.host}]" if ":" in args.host else args.host
-    print(f"central service on http://{host}:{sock.getsockname()[1]} "
+    scheme = "https" if tls else "http"
+    print(f"central service on {scheme}://{host}:{sock.getsockname()[1]} "
           f"(OpenAPI at /docs), database {_safe_url(args.db)}", file=sys.stderr)
+    workers = max(1, int(getattr(args, "workers", 1) or 1))
     try:
-        config = uvicorn.Config(app, log_level="info", lifespan="off")
+        if workers > 1:
+            _serve_workers(args, workers, sock, tls)
+            return 0
+        config = uvicorn.Config(app, log_level="info", lifespan="off", **tls)
         uvicorn.Server(config).run(sockets=[sock])  # handles Ctrl-C / SIGTERM
     finally:
         sock.close()
         app.state.engine.dispose()
     return 0
+
+
+def _serve_workers(args: argparse.Namespace, workers: int, sock: Any,
+                   tls: dict[str, Any]) -> None:
+    """Serve with several worker processes on one listening socket.
+
+    This process has already migrated the schema and loaded the demo data (create_app
+    in main), so workers do neither at once. uvicorn's supervisor spawns the workers
+    (fresh interpreters: they build the app through the import string
+    ``central.cli:worker_app``, configured through the environment), restarts any that
+    dies, and stops them all on SIGTERM / Ctrl-C.
+    """
+    import uvicorn
+    from uvicorn.supervisors import Multiprocess
+
+    os.environ[WORKER_DB_ENV] = args.db
+    if args.enrolment_token is not None:
+        os.environ[ENROLMENT_TOKEN_ENV] = args.enrolment_token
+    config = uvicorn.Config("central.cli:worker_app", factory=True, workers=workers,
+                            log_level="info", lifespan="off", **tls)
+    print(f"{workers} worker processes", file=sys.stderr)
+    Multiprocess(config, sockets=[sock]).run()
+
+
+def worker_app() -> Any:
+    """The app of one `--workers` process (uvicorn calls this factory in each)."""
+    from central.app import create_app
+
+    return create_app(os.environ[WORKER_DB_ENV],
+                      enrolment_token=os.environ.get(ENROLMENT_TOKEN_ENV) or None,
+                      admin_token=os.environ.get(ADMIN_TOKEN_ENV) or None)
 
 
 if __name__ == "__main__":

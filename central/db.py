@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlalchemy import (
     BigInteger,
+    Boolean,
     CheckConstraint,
     Date,
     DateTime,
@@ -32,6 +33,15 @@ from sqlalchemy.types import TypeDecorator
 MAX_SEQ = 2**62  # far beyond any real queue; keeps every seq inside a signed 64-bit column
 INVOICE_STATUSES = ("normal", "void", "red_flushed", "abnormal")
 RECORD_STATUSES = ("accepted", "rejected")
+#: Row ids that outgrow 32 bits on PostgreSQL (records are kept forever; a national
+#: registry has billions of invoices). SQLite needs INTEGER for its rowid alias.
+BigId = BigInteger().with_variant(Integer(), "sqlite")
+#: PostgreSQL pool per process: FastAPI runs handlers on up to 40 threads.
+PG_POOL_SIZE = 10
+PG_MAX_OVERFLOW = 20
+#: Server-side limits on PostgreSQL: a request waiting this long for a row lock (a
+#: kiosk's batches are serialised on its row) gets 503 and the kiosk resends later.
+PG_OPTIONS = "-c lock_timeout=15s -c idle_in_transaction_session_timeout=120s"
 
 
 class Money(TypeDecorator[Decimal]):
@@ -103,7 +113,7 @@ class Invoice(Base):
             name="ck_invoices_status"),
     )
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     type_code: Mapped[str] = mapped_column(String(2))
     code: Mapped[str] = mapped_column(String(12), default="")  # "" for fully-digital
     number: Mapped[str] = mapped_column(String(20))
@@ -138,6 +148,9 @@ class Kiosk(Base):
     enrolled_at: Mapped[datetime] = mapped_column(UtcDateTime)
     # Highest seq S with every seq 1..S stored; advanced by ingest, read by the ack.
     acked_through: Mapped[int] = mapped_column(BigInteger, default=0)
+    # Fleet monitoring: when the last signed heartbeat arrived, and what it said (JSON).
+    last_seen: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    last_heartbeat: Mapped[str | None] = mapped_column(Text, nullable=True)
 
 
 class Record(Base):
@@ -155,7 +168,7 @@ class Record(Base):
         CheckConstraint("status IN ('accepted', 'rejected')", name="ck_records_status"),
     )
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     kiosk_id: Mapped[str] = mapped_column(String(64), ForeignKey("kiosks.kiosk_id"))
     seq: Mapped[int] = mapped_column(BigInteger)
     uuid: Mapped[str | None] = mapped_column(String(36), nullable=True)
@@ -173,14 +186,49 @@ class Record(Base):
     result: Mapped[str | None] = mapped_column(Text, nullable=True)  # JSON text
 
 
+class ReferenceItem(Base):
+    """Reference data for the kiosks' `cache` services (announcements, policies, ...).
+
+    `updated_seq` is a fleet-wide change counter: every insert, update or deletion of
+    an item gives it the next value, so kiosks download deltas with a cursor. A
+    deleted item keeps its row (`deleted`, no body) so the deletion reaches them.
+    """
+
+    __tablename__ = "reference_items"
+    __table_args__ = (
+        UniqueConstraint("kind", "key", name="uq_reference_items_kind_key"),
+        UniqueConstraint("updated_seq", name="uq_reference_items_updated_seq"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    kind: Mapped[str] = mapped_column(String(64))
+    key: Mapped[str] = mapped_column(String(200))
+    body: Mapped[str | None] = mapped_column(Text, nullable=True)  # JSON text
+    deleted: Mapped[bool] = mapped_column(Boolean, default=False)
+    updated_seq: Mapped[int] = mapped_column(BigInteger)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
 def make_engine(db_url: str) -> Engine:
     """Create an engine; for SQLite: WAL, busy_timeout 5000, foreign keys, BEGIN IMMEDIATE.
 
     BEGIN IMMEDIATE takes the write lock at the start of every transaction, so two
     concurrent writers wait for each other (busy_timeout) instead of failing with
-    SQLITE_BUSY when a reader tries to upgrade to a writer.
+    SQLITE_BUSY when a reader tries to upgrade to a writer. PostgreSQL (psycopg 3,
+    also for plain `postgresql://` URLs): a pool per process, pre-ping, lock timeout.
     """
     url = make_url(db_url)
+    if url.drivername == "postgresql":
+        url = url.set(drivername="postgresql+psycopg")  # the driver we ship (psycopg 3)
+    if url.get_backend_name() == "postgresql":
+        connect_args: dict[str, Any] = {"application_name": "tax-kiosk-central"}
+        if "options" not in url.query:
+            connect_args["options"] = PG_OPTIONS
+        if "connect_timeout" not in url.query:
+            connect_args["connect_timeout"] = 10
+        return create_engine(url, pool_pre_ping=True, pool_size=PG_POOL_SIZE,
+                             max_overflow=PG_MAX_OVERFLOW, pool_timeout=10,
+                             pool_recycle=1800, connect_args=connect_args)
     if url.get_backend_name() != "sqlite":
         return create_engine(url, pool_pre_ping=True)
 
@@ -209,5 +257,8 @@ def make_engine(db_url: str) -> Engine:
 
 
 def create_schema(engine: Engine) -> None:
-    """Create missing tables (idempotent)."""
-    Base.metadata.create_all(engine)
+    """Bring the database to the newest schema through the Alembic migrations
+    (central.migrate: one transaction, under a lock; idempotent)."""
+    from central.migrate import upgrade_schema
+
+    upgrade_schema(engine)

@@ -103,6 +103,9 @@ def _check(session: Session, record: WireRecord, kiosk: Kiosk, prev_hash: str | 
     if record.kind != VERIFY_KIND:
         return None
     try:
+        # No savepoint needed: verify_invoice validates the whole query (digits, dates,
+        # amounts) before it counts or reads anything, so a record rejected here has
+        # left no verification count, and no value can reach the database unchecked.
         result = verify_invoice(session, payload, today)
     except QueryError as exc:
         raise _Reject(f"bad payload: {exc}") from None
@@ -112,72 +115,79 @@ def _check(session: Session, record: WireRecord, kiosk: Kiosk, prev_hash: str | 
     return result
 
 
-def _prev_hash(session: Session, kiosk_id: str, seq: int) -> str | None:
-    """The stored hash of seq-1 (GENESIS for seq 1), or None if seq-1 is missing."""
-    if seq == 1:
-        return GENESIS_HASH
-    return session.execute(
-        select(Record.hash).where(Record.kiosk_id == kiosk_id, Record.seq == seq - 1)
-    ).scalar_one_or_none()
-
-
-def _advance_ack(session: Session, kiosk: Kiosk) -> int:
-    acked = kiosk.acked_through
-    seqs = set(session.execute(
-        select(Record.seq).where(Record.kiosk_id == kiosk.kiosk_id, Record.seq > acked)
-        .order_by(Record.seq).limit(10_000)).scalars())
-    while acked + 1 in seqs:
-        acked += 1
-    kiosk.acked_through = acked
-    return acked
-
-
 def _ingest_once(session: Session, batch: SyncBatch, now: datetime,
                  today: date) -> SyncAck:
+    """One attempt, in one transaction: lock the kiosk's row (its batches run one at
+    a time, also across worker processes), read what the batch needs in three
+    queries, check each record in seq order, insert the new rows at once, advance
+    the cumulative ack, commit."""
     kiosk = session.execute(
         select(Kiosk).where(Kiosk.kiosk_id == batch.kiosk_id).with_for_update()
     ).scalar_one_or_none()
     if kiosk is None:
         raise UnknownKioskError(batch.kiosk_id)
+    kiosk_id = kiosk.kiosk_id
+    records = sorted(batch.records, key=lambda r: r.seq)
+
+    # Slots already taken, and the records just before this batch's (chain links);
+    # both are kept current below as this batch's rows are added.
+    wanted = {r.seq for r in records} | {r.seq - 1 for r in records if r.seq > 1}
+    stored: dict[int, Record] = {}
+    if wanted:
+        stored = {row.seq: row for row in session.execute(
+            select(Record).where(Record.kiosk_id == kiosk_id, Record.seq.in_(wanted))
+        ).scalars()}
+    uuids = {r.uuid for r in records}
+    owners: dict[str, tuple[str, int]] = {}
+    if uuids:
+        owners = {row.uuid: (row.kiosk_id, row.seq) for row in session.execute(
+            select(Record.uuid, Record.kiosk_id, Record.seq).where(Record.uuid.in_(uuids)))}
+    acked = kiosk.acked_through
+    above = set(session.execute(
+        select(Record.seq).where(Record.kiosk_id == kiosk_id, Record.seq > acked)
+        .order_by(Record.seq).limit(10_000)).scalars())
+    while acked + 1 in above:
+        acked += 1
 
     results: list[RecordResult] = []
-    for record in sorted(batch.records, key=lambda r: r.seq):
-        stored = session.execute(
-            select(Record).where(Record.kiosk_id == kiosk.kiosk_id, Record.seq == record.seq)
-        ).scalar_one_or_none()
-        if stored is not None:
-            results.append(_resend_answer(stored, record))
+    new_rows: list[Record] = []
+    for record in records:
+        taken = stored.get(record.seq)
+        if taken is not None:
+            results.append(_resend_answer(taken, record))
             continue
-
-        row = Record(kiosk_id=kiosk.kiosk_id, seq=record.seq, uuid=record.uuid,
+        row = Record(kiosk_id=kiosk_id, seq=record.seq, uuid=record.uuid,
                      kind=record.kind, created_at=record.created_at, received_at=now,
                      hash=record.hash, prev_hash=record.prev_hash, nonce=record.nonce,
                      ciphertext=record.ciphertext, signature=record.signature,
                      status="accepted", reason=None, result=None)
-        owner = session.execute(
-            select(Record.kiosk_id, Record.seq).where(Record.uuid == record.uuid)
-        ).first()
+        owner = owners.get(record.uuid)
         try:
             if owner is not None:
                 row.uuid = None  # UNIQUE(uuid) forever: the claimed UUID goes in reason
                 raise _Reject(f"replay/conflict: uuid {record.uuid} already stored as "
-                              f"kiosk {owner.kiosk_id} seq {owner.seq}")
-            with session.begin_nested():  # a rejected record leaves no verification count
-                result = _check(session, record, kiosk,
-                                _prev_hash(session, kiosk.kiosk_id, record.seq),
-                                kiosk.acked_through + 1, today)
+                              f"kiosk {owner[0]} seq {owner[1]}")
+            prev = stored.get(record.seq - 1)
+            prev_hash = GENESIS_HASH if record.seq == 1 else (prev.hash if prev else None)
+            result = _check(session, record, kiosk, prev_hash, acked + 1, today)
             row.result = None if result is None else json.dumps(result, ensure_ascii=False)
         except _Reject as exc:
             row.status, row.reason = "rejected", exc.reason
-        session.add(row)
-        session.flush()
+        new_rows.append(row)
+        stored[record.seq] = row
+        if row.uuid is not None:
+            owners[row.uuid] = (kiosk_id, record.seq)
         results.append(_answer(row, record.uuid))
         # Keep the ack current so a later gap in this batch names the right missing seq.
-        _advance_ack(session, kiosk)
+        above.add(record.seq)
+        while acked + 1 in above:
+            acked += 1
 
-    acked = _advance_ack(session, kiosk)
+    session.add_all(new_rows)
+    session.flush()  # a concurrent duplicate fails here: IntegrityError, retried
+    kiosk.acked_through = acked
     session.commit()
-    return SyncAck(kiosk_id=kiosk.kiosk_id, acked_through=acked, results=results)
+    return SyncAck(kiosk_id=kiosk_id, acked_through=acked, results=results)
 
 
 def ingest_batch(session: Session, batch: SyncBatch, now: datetime,
@@ -192,6 +202,14 @@ def ingest_batch(session: Session, batch: SyncBatch, now: datetime,
         raise BatchError("every record must belong to the batch's kiosk_id")
     if any(r.seq > MAX_SEQ for r in batch.records):
         raise BatchError(f"seq must not exceed {MAX_SEQ}")
+    if "\x00" in batch.kiosk_id:
+        raise BatchError("kiosk_id must not contain NUL characters")
+    for r in batch.records:
+        # PostgreSQL text cannot hold NUL, and no sealed record ever contains one.
+        if any("\x00" in value for value in (r.kiosk_id, r.uuid, r.kind, r.nonce,
+                                               r.ciphertext, r.prev_hash, r.hash,
+                                               r.signature)):
+            raise BatchError(f"seq {r.seq}: text fields must not contain NUL characters")
     for r in batch.records:
         try:
             (r.created_at if r.created_at.tzinfo else

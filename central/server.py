@@ -5,7 +5,9 @@ socket, so the kiosk's HTTP client is exercised exactly as in a hall.
 """
 from __future__ import annotations
 
+import os
 import socket
+import ssl
 import threading
 import time
 from types import TracebackType
@@ -37,6 +39,22 @@ def bind_socket(host: str, port: int) -> socket.socket:
     return sock
 
 
+def tls_options(certfile: str | os.PathLike[str] | None,
+                keyfile: str | os.PathLike[str] | None,
+                ca_certs: str | os.PathLike[str] | None) -> dict[str, Any]:
+    """uvicorn.Config keyword arguments for HTTPS, and for mutual TLS when a client CA
+    is given; {} for plain HTTP."""
+    if certfile is None:
+        if keyfile is not None or ca_certs is not None:
+            raise ValueError("TLS needs the server certificate (ssl_certfile)")
+        return {}
+    options: dict[str, Any] = {"ssl_certfile": str(certfile),
+                               "ssl_keyfile": str(keyfile) if keyfile else None}
+    if ca_certs is not None:
+        options |= {"ssl_ca_certs": str(ca_certs), "ssl_cert_reqs": ssl.CERT_REQUIRED}
+    return options
+
+
 class CentralServer:
     """`with CentralServer("sqlite:///x.db") as server: httpx.get(server.url + ...)`.
 
@@ -44,10 +62,17 @@ class CentralServer:
     port is known (and cannot be taken by someone else) by the time start() returns.
     """
 
-    def __init__(self, db_url: str, host: str = "127.0.0.1", port: int = 0,
+    def __init__(self, db_url: str, host: str = "127.0.0.1", port: int = 0, *,
+                 ssl_certfile: str | os.PathLike[str] | None = None,
+                 ssl_keyfile: str | os.PathLike[str] | None = None,
+                 ssl_ca_certs: str | os.PathLike[str] | None = None,
                  **create_app_kwargs: Any) -> None:
+        """With `ssl_certfile` (and its key) the server speaks HTTPS; with
+        `ssl_ca_certs` as well, clients must present a certificate signed by that CA
+        (mutual TLS), else the handshake fails."""
         self.db_url = db_url
         self.host = host
+        self.ssl_options = tls_options(ssl_certfile, ssl_keyfile, ssl_ca_certs)
         self.app = create_app(db_url, **create_app_kwargs)
         self._requested_port = port
         self._socket: socket.socket | None = None
@@ -60,7 +85,8 @@ class CentralServer:
         if self._server is None:
             raise RuntimeError("CentralServer is not started")
         host = f"[{self.host}]" if ":" in self.host else self.host
-        return f"http://{host}:{self.port}"
+        scheme = "https" if self.ssl_options else "http"
+        return f"{scheme}://{host}:{self.port}"
 
     def start(self) -> "CentralServer":
         """Start serving; returns once the server accepts connections."""
@@ -70,7 +96,7 @@ class CentralServer:
         self._socket = sock
         self.port = sock.getsockname()[1]
         config = uvicorn.Config(self.app, log_level="warning", lifespan="off",
-                                access_log=False)
+                                access_log=False, **self.ssl_options)
         self._server = uvicorn.Server(config)
         self._thread = threading.Thread(target=self._server.run,
                                         kwargs={"sockets": [sock]},

@@ -36,9 +36,11 @@ class DeviceCondition(str, Enum):
     NO_CARD = "no_card"
     CARD_REMOVED = "card_removed"
     CARD_UNREADABLE = "card_unreadable"
+    CARD_UNSUPPORTED = "card_unsupported"  # e.g. a foreigner's card on an ID card reader
     # dispensers
     STOCK_EMPTY = "stock_empty"
     STOCK_LOW = "stock_low"
+    DOOR_OPEN = "door_open"  # the stock/service door (a printer has a cover instead)
     # transports
     BAD_REPLY = "bad_reply"  # bytes that do not fit the protocol
     OVERFLOW = "overflow"  # input longer than the protocol allows

@@ -120,9 +120,14 @@ class ReceiptPrinter(DeviceBase):
 
     # -- public -----------------------------------------------------------------------
 
-    def status(self) -> PrinterStatus:
-        """Ask the printer now. Never raises for device trouble: see `.error`."""
-        if not self._lock.acquire(timeout=self.lock_timeout_s):
+    def status(self, *, wait_s: float | None = None) -> PrinterStatus:
+        """Ask the printer now. Never raises for device trouble: see `.error`.
+
+        `wait_s` bounds the wait for a running job (default `lock_timeout_s`); when the
+        job does not finish in time the answer is a BUSY error, not a query.
+        """
+        wait = self.lock_timeout_s if wait_s is None else wait_s
+        if not self._lock.acquire(timeout=wait):
             return PrinterStatus(False, "unknown", False, DeviceErrorCode.BUSY,
                                  message="another job holds the printer")
         try:
@@ -146,7 +151,9 @@ class ReceiptPrinter(DeviceBase):
             self._lock.release()
 
     def health_check(self) -> PrinterStatus:
-        return self.status()
+        """A status query that never waits behind a job: while one runs, its own before
+        and after queries are the check, and the answer is BUSY."""
+        return self.status(wait_s=0.0)
 
     def print_document(self, doc: Document) -> PrinterStatus | None:
         """Print `doc`, checking the printer before and after.

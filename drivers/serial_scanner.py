@@ -67,8 +67,16 @@ class SerialScanner(DeviceBase):
         on_status: StatusCallback | None = None,
         name: str | None = None,
         clock: Callable[[], float] = time.monotonic,
+        backoff_start_s: float = BACKOFF_START_S,
+        backoff_max_s: float = BACKOFF_MAX_S,
     ) -> None:
+        """`backoff_*`: how soon, then how often at most, a lost port is reopened (the
+        device manager passes its own policy)."""
         super().__init__(connection, name=name, on_status=on_status)
+        if not 0 < backoff_start_s <= backoff_max_s:
+            raise ValueError("need 0 < backoff_start_s <= backoff_max_s")
+        self.backoff_start_s = backoff_start_s
+        self.backoff_max_s = backoff_max_s
         if self.connection.scheme != "serial":
             raise ConnectionStringError(
                 f"a serial scanner needs a serial:// connection, not {self.connection.scheme}://"
@@ -161,16 +169,16 @@ class SerialScanner(DeviceBase):
                 pass
 
     def _run(self) -> None:
-        backoff = BACKOFF_START_S
+        backoff = self.backoff_start_s
         while not self._stop.is_set():
             port = self._port
             if port is None:
                 if self._stop.wait(backoff):
                     break
-                backoff = min(backoff * 2, BACKOFF_MAX_S)
+                backoff = min(backoff * 2, self.backoff_max_s)
                 if self._open():
                     self._count("reconnects")
-                    backoff = BACKOFF_START_S
+                    backoff = self.backoff_start_s
                 continue
             try:
                 data = port.read(1)

@@ -5,27 +5,44 @@ GUI. Device callbacks arrive on device threads; listeners must not touch widgets
 """
 from __future__ import annotations
 
+import ssl
 import threading
 from collections.abc import Callable
+from datetime import datetime, timezone
+from importlib import metadata
 from typing import Any
 
+from drivers.base import DeviceState, DeviceStatus
+from drivers.manager import SCANNER_KINDS, DefaultDriverFactory, DeviceManager
 from drivers.receipt_printer import ReceiptPrinter
 from drivers.serial_scanner import SerialScanner
 from offline_queue.crypto import KioskKeys
 from offline_queue.outbox import Outbox
-from offline_queue.sync_worker import SyncReport, SyncWorker
+from offline_queue.reference import ReferenceInbox
+from offline_queue.sync_worker import ANOTHER_WORKER, SyncReport, SyncWorker
 from offline_queue.wire import SyncAck, SyncBatch
-from printing.profiles import get_profile
 
 from . import log
-from .central_client import CentralClient, CentralRejected, CentralUnavailable
+from .central_client import CentralClient, CentralRejected, CentralUnavailable, tls_context
 from .clock import SystemClock
 from .config import KioskConfig
 from .connectivity import Connectivity
+from .services.availability import device_problem, service_problem
+from .services.exposure import Exposure, measure_exposure
 from .services.invoice_verify import InvoiceVerifyService
 from .services.slips import SlipPrinter
 
 _log = log.get("init")
+_queue_log = log.get("queue")
+_sync_log = log.get("sync")
+MAX_REFERENCE_PAGES = 50  # per pass; the rest follows on the next pass
+
+
+def software_version() -> str:
+    try:
+        return metadata.version("tax-kiosk")
+    except metadata.PackageNotFoundError:
+        return "unknown"
 
 
 class KioskCore:
@@ -36,6 +53,9 @@ class KioskCore:
         self.connectivity = Connectivity(config.central.offline_grace_s)
         self.scan_listeners: list[Callable[[str], None]] = []
         self.queue_listeners: list[Callable[[], None]] = []
+        # Device status changes, called on device threads (the UI bridges them to Qt).
+        self.device_listeners: list[Callable[[DeviceStatus], None]] = []
+        self.devices: DeviceManager | None = None
         self._enrolled = threading.Event()
         self.scanner: SerialScanner | None = None
         self.printer: ReceiptPrinter | None = None
@@ -43,30 +63,34 @@ class KioskCore:
         self.last_report: SyncReport | None = None
 
     # -- lifecycle -------------------------------------------------------------------
-    def start(self, *, background_sync: bool = True) -> "KioskCore":
+    def start(self, *, background_sync: bool = True, open_devices: bool = True) -> "KioskCore":
+        """`open_devices=False` for tools run beside a working kiosk (`kiosk queue ...`):
+        a second process must not open the payment terminal's or the printer's port."""
         cfg = self.config
         cfg.data_dir.mkdir(parents=True, exist_ok=True)
         self.keys = KioskKeys.load_or_create(cfg.key_dir)
         self.outbox = Outbox(cfg.queue_path, cfg.kiosk_id, self.keys)
-        self.central = CentralClient(cfg.central.urls, cfg.kiosk_id, cfg.central.timeout_s)
-        printer_cfg = cfg.device("receipt_printer")
-        if printer_cfg is not None:
-            profile = get_profile(str(printer_cfg.options.get("profile", "default80")))
-            self.printer = ReceiptPrinter(printer_cfg.connection, profile)
+        self.central = CentralClient(cfg.central.urls, cfg.kiosk_id, cfg.central.timeout_s,
+                                     verify_tls=self._tls())
+        self.reference = ReferenceInbox(cfg.reference_path)
+        # The device manager builds every configured driver now (no I/O) and opens each
+        # on its own supervisor thread: a missing device delays nothing.
+        if open_devices:
+            self.devices = DeviceManager(cfg.devices, DefaultDriverFactory(
+                on_scan=self._on_scan, data_dir=cfg.data_dir))
+            self.devices.subscribe(self._on_device_status)
+            self.devices.start()
+            self.printer = self._first_driver("receipt_printer", ReceiptPrinter)
+            self.scanner = self._first_driver("serial_scanner", SerialScanner)
         self.slips = SlipPrinter(self.printer, cfg.kiosk_id, self.clock.now)
         self.sync = SyncWorker(self.outbox, self._send_batch, cfg.data_dir / "sync.lock",
                                batch_size=cfg.sync.batch_size)
         self.sync.on_report = self._on_sync_report
         self.invoice_verify = InvoiceVerifyService(
             central=self.central, outbox=self.outbox, connectivity=self.connectivity,
-            slips=self.slips, on_queued=self._on_queued)
-        scanner_cfg = cfg.device("serial_scanner")
-        if scanner_cfg is not None:
-            self.scanner = SerialScanner(
-                scanner_cfg.connection, suffix=str(scanner_cfg.options.get("suffix", "\r\n")),
-                on_scan=self._on_scan)
-            self.scanner.start()
-        if background_sync:
+            slips=self.slips, on_queued=self._on_queued, limits=cfg.limits)
+        if background_sync:  # the terminal itself, not a CLI tool
+            self._surface_unconfirmed()
             self.sync.start(cfg.sync.interval_s)
         # Learn the link state at boot; this also pays the HTTP stack's first-call costs
         # (lazy imports under the GIL) before a taxpayer is waiting.
@@ -76,25 +100,47 @@ class KioskCore:
     def stop(self) -> None:
         if self.sync is not None:
             self.sync.stop()
-        if self.scanner is not None:
-            self.scanner.stop()
+        if self.devices is not None:
+            self.devices.close_all()
         if hasattr(self, "central"):
             self.central.close()
+        if hasattr(self, "reference"):
+            self.reference.close()
         if hasattr(self, "outbox"):
             self.outbox.close()
 
+    def _tls(self) -> bool | ssl.SSLContext:
+        """HTTPS trust and the kiosk's client certificate (mutual TLS) from [central]."""
+        c = self.config.central
+        if c.ca_file is None and c.cert_file is None:
+            return True
+        return tls_context(c.ca_file, c.cert_file, c.key_file)
+
+    def _surface_unconfirmed(self) -> None:
+        """Records committed before a crash or power loss whose confirmation the
+        taxpayer may never have seen: logged at start for maintenance mode."""
+        records = self.outbox.unconfirmed()
+        if records:
+            _queue_log.warning("%d committed record(s) were never confirmed on screen: %s",
+                               len(records), ", ".join(f"seq {r.seq} ({r.kind}, {r.uuid})"
+                                                       for r in records[:20]))
+
     # -- queue and sync --------------------------------------------------------------
     def _send_batch(self, batch: SyncBatch) -> SyncAck:
-        if not self._enrolled.is_set():
-            self.enroll()
         try:
             return self.central.post_batch(batch)
         except CentralRejected as exc:
             if exc.status != 403:
                 raise
-            self._enrolled.clear()  # the central service forgot us: enrol again once
+        # Not enrolled there. `kiosk enroll` is the production path; a central service
+        # with open enrolment (the demo) also takes the keys from here.
+        try:
             self.enroll()
-            return self.central.post_batch(batch)
+        except CentralRejected as exc:
+            raise CentralRejected(exc.status, f"kiosk {self.kiosk_id} is not enrolled and "
+                                  f"the central service refused open enrolment "
+                                  f"({exc.reason}): run `kiosk enroll`") from None
+        return self.central.post_batch(batch)
 
     def drain_queue(self, timeout_s: float = 60.0) -> SyncReport:
         """Sync until the queue is empty (or the central service is unreachable)."""
@@ -103,9 +149,10 @@ class KioskCore:
         self._on_sync_report(report)
         return report
 
-    def enroll(self, token: str | None = None) -> None:
-        self.central.enroll(self.keys, token)
+    def enroll(self, token: str | None = None) -> dict[str, Any]:
+        answer = self.central.enroll(self.keys, token)
         self._enrolled.set()
+        return answer
 
     def _on_queued(self) -> None:
         self._notify_queue()
@@ -116,9 +163,60 @@ class KioskCore:
         self.last_report = report
         if report.error is None:
             self.connectivity.mark_ok()
-        elif "another sync worker" not in report.error:
+            self._after_pass()
+        elif ANOTHER_WORKER not in report.error and "CentralRejected" not in report.error:
+            # A 4xx (e.g. not enrolled) proves the link works: not "offline".
             self.connectivity.mark_down()
         self._notify_queue()
+
+    def _after_pass(self) -> None:
+        """Cheap extras of every successful sync pass: the signed heartbeat and the
+        reference-data deltas. Their failures are logged and otherwise ignored."""
+        try:
+            self.send_heartbeat()
+        except Exception as exc:  # noqa: BLE001 - monitoring must never break sync
+            _sync_log.info("heartbeat not sent: %s", exc)
+        try:
+            self.download_reference()
+        except Exception as exc:  # noqa: BLE001
+            _sync_log.info("reference data not downloaded: %s", exc)
+
+    def send_heartbeat(self) -> None:
+        """Device states, queue depth, oldest pending age, software version."""
+        status = self.outbox.status()
+        self.central.heartbeat(self.keys, {
+            "sent_at": datetime.now(timezone.utc).isoformat(),
+            "software_version": software_version(),
+            "queue_depth": status.pending,
+            "oldest_pending_age_s": status.oldest_pending_age_s,
+            "unconfirmed": len(self.outbox.unconfirmed()),
+            "devices": self.device_states(),
+        })
+
+    def download_reference(self) -> int:
+        """Apply the reference-data changes since the inbox's cursor; returns how many
+        items changed."""
+        changed = 0
+        for _ in range(MAX_REFERENCE_PAGES):
+            page = self.central.reference(self.reference.cursor())
+            changed += self.reference.apply(page)
+            if not page.more or not page.items:
+                break
+        return changed
+
+    def device_states(self) -> dict[str, Any]:
+        if self.devices is None:
+            return {}
+        states: dict[str, Any] = {}
+        for name, st in self.devices.statuses().items():
+            states[name] = {"kind": self.devices.kind_of(name), "state": str(st.state),
+                            "error": st.error.value if st.error else None,
+                            "condition": st.condition.value if st.condition else None}
+        return states
+
+    def exposure(self) -> Exposure:
+        """Offline exposure against [limits] (for the banner: `.warning`, `.exceeded`)."""
+        return measure_exposure(self.outbox, self.config.limits)
 
     def _notify_queue(self) -> None:
         for listener in list(self.queue_listeners):
@@ -133,12 +231,54 @@ class KioskCore:
         status = self.outbox.status().to_json_dict()
         status["central_reachable"] = self.connectivity.online
         status["kiosk_id"] = self.kiosk_id
+        status["unconfirmed"] = len(self.outbox.unconfirmed())
+        status["limits"] = measure_exposure(self.outbox, self.config.limits,
+                                            always_sum_amount=True).to_json_dict()
+        status["reference"] = {"cursor": self.reference.cursor(),
+                               "age_s": self.reference.age_s()}
         return status
 
     # -- devices ---------------------------------------------------------------------
     def _on_scan(self, text: str) -> None:
         for listener in list(self.scan_listeners):
             listener(text)
+
+    def _first_driver(self, kind: str, cls: type) -> Any:
+        assert self.devices is not None
+        for name in self.devices.names(kind):
+            driver = self.devices.get(name)
+            if isinstance(driver, cls):
+                return driver
+        return None
+
+    def _on_device_status(self, status: DeviceStatus) -> None:
+        for listener in list(self.device_listeners):
+            listener(status)
+
+    def device_status(self, kind: str) -> DeviceStatus | None:
+        """The status of the first configured device of `kind`; None if there is none."""
+        if self.devices is None:
+            return None
+        names = self.devices.names(kind)
+        return self.devices.status(names[0]) if names else None
+
+    def printer_problem(self) -> str | None:
+        """Why a slip cannot be printed now, as a message code (paper_empty,
+        cover_open, jam, offline, timeout, failure, no_hardware), or None."""
+        return device_problem(self.device_status("receipt_printer"))
+
+    def service_problem(self, service_id: str) -> str | None:
+        """Why a service cannot be offered now (a device it needs is down), or None."""
+        return service_problem(service_id, self.device_status)
+
+    def scanner_available(self) -> bool:
+        """False when scanners are configured and none of them can read right now."""
+        if self.devices is None:
+            return True
+        statuses = [self.devices.status(n) for n in self.devices.names()
+                    if self.devices.kind_of(n) in SCANNER_KINDS]
+        return not statuses or any(
+            s.ok or (s.state is DeviceState.CLOSED and s.error is None) for s in statuses)
 
 
 __all__ = ["KioskCore", "CentralUnavailable"]

@@ -6,13 +6,15 @@ wrong; retrying will not help).
 """
 from __future__ import annotations
 
+import ssl
 import threading
+from pathlib import Path
 from typing import Any
 
 import httpx
 
-from offline_queue.crypto import KioskKeys, b64e
-from offline_queue.wire import EnrolRequest, SyncAck, SyncBatch
+from offline_queue.crypto import KioskKeys, b64e, content_digest
+from offline_queue.wire import EnrolRequest, Heartbeat, ReferencePage, SyncAck, SyncBatch
 
 from . import log
 from .domain import VerificationQuery, VerificationResult
@@ -37,9 +39,26 @@ class CentralRejected(CentralError):
         self.reason = reason
 
 
+def tls_context(ca_file: Path | str | None = None, cert_file: Path | str | None = None,
+                key_file: Path | str | None = None) -> ssl.SSLContext:
+    """Client TLS: trust `ca_file` (default: the system's CAs) and present the kiosk's
+    certificate for mutual TLS when given. Unreadable files raise ssl.SSLError/OSError
+    at start-up, not at the first request."""
+    context = ssl.create_default_context(cafile=str(ca_file) if ca_file else None)
+    if cert_file is not None:
+        context.load_cert_chain(str(cert_file), str(key_file) if key_file else None)
+    return context
+
+
 class CentralClient:
     def __init__(self, urls: tuple[str, ...], kiosk_id: str, timeout_s: float = 3.0,
-                 verify_tls: bool | str = True, cert: tuple[str, str] | None = None) -> None:
+                 verify_tls: bool | str | ssl.SSLContext = True,
+                 cert: tuple[str, str] | None = None) -> None:
+        if cert is not None:  # httpx deprecates cert=: load it into a context instead
+            verify_tls = tls_context(verify_tls if isinstance(verify_tls, str) else None,
+                                     *cert)
+        elif isinstance(verify_tls, str):
+            verify_tls = tls_context(verify_tls)
         if not urls:
             raise ValueError("at least one central URL is needed")
         self.urls = list(urls)
@@ -47,10 +66,16 @@ class CentralClient:
         self._preferred = 0
         self._lock = threading.Lock()
         self._http = httpx.Client(timeout=httpx.Timeout(timeout_s, connect=min(timeout_s, 2.0)),
-                                  verify=verify_tls, cert=cert)
+                                  verify=verify_tls)
 
     def close(self) -> None:
         self._http.close()
+
+    @property
+    def current_url(self) -> str:
+        """The endpoint tried first: the last one that answered (failover is sticky)."""
+        with self._lock:
+            return self.urls[self._preferred]
 
     def _request(self, method: str, path: str, json: Any = None) -> httpx.Response:
         """Try the last good endpoint first, then the others; 4xx is final."""
@@ -100,12 +125,35 @@ class CentralClient:
         data = response.json()
         return data.get("result") if isinstance(data, dict) else None
 
-    def enroll(self, keys: KioskKeys, token: str | None = None) -> None:
+    def enroll(self, keys: KioskKeys, token: str | None = None) -> dict[str, Any]:
+        """Register the public key and data key; CentralRejected (403 wrong token, 409
+        enrolled with other keys) carries the central's reason."""
         request = EnrolRequest(kiosk_id=self.kiosk_id, public_key=b64e(keys.public_key),
                                data_key=b64e(keys.data_key), token=token)
         response = self._request("POST", "/v1/kiosks/enroll", json=request.model_dump())
         if response.status_code == 404:
             raise CentralUnavailable("enrolment endpoint missing")
+        data = response.json()
+        return data if isinstance(data, dict) else {}
+
+    def heartbeat(self, keys: KioskKeys, report: dict[str, Any]) -> None:
+        """Send a signed heartbeat (`report`: the Heartbeat fields but kiosk_id and
+        signature)."""
+        body = Heartbeat(kiosk_id=self.kiosk_id, **report).model_dump(mode="json")
+        body["signature"] = b64e(keys.sign(content_digest(body)))
+        response = self._request("POST", f"/v1/kiosks/{self.kiosk_id}/heartbeat", json=body)
+        if response.status_code == 404:
+            raise CentralUnavailable("heartbeat endpoint missing")
+
+    def reference(self, cursor: int) -> ReferencePage:
+        """One page of reference-data changes after `cursor`."""
+        response = self._request("GET", f"/v1/reference?cursor={int(cursor)}")
+        if response.status_code == 404:
+            raise CentralUnavailable("reference endpoint missing")
+        try:
+            return ReferencePage.model_validate(response.json())
+        except ValueError as exc:
+            raise CentralUnavailable(f"unreadable reference page: {exc}") from exc
 
     def post_batch(self, batch: SyncBatch) -> SyncAck:
         response = self._request("POST", "/v1/sync/batch",

@@ -30,7 +30,7 @@ def cmd_central(args: argparse.Namespace) -> int:
 def cmd_queue_status(args: argparse.Namespace) -> int:
     from .app import KioskCore
 
-    core = KioskCore(_config(args)).start(background_sync=False)
+    core = KioskCore(_config(args)).start(background_sync=False, open_devices=False)
     try:
         core.probe_central()
         status = core.queue_status()
@@ -47,7 +47,7 @@ def cmd_queue_status(args: argparse.Namespace) -> int:
 def cmd_queue_sync(args: argparse.Namespace) -> int:
     from .app import KioskCore
 
-    core = KioskCore(_config(args)).start(background_sync=False)
+    core = KioskCore(_config(args)).start(background_sync=False, open_devices=False)
     try:
         if not core.probe_central():  # an empty queue still proves the link, or not
             print("central service unreachable at " + ", ".join(core.config.central.urls),
@@ -59,7 +59,9 @@ def cmd_queue_sync(args: argparse.Namespace) -> int:
     print(f"sent {report.sent}, accepted {report.accepted}, duplicate {report.duplicate}, "
           f"rejected {report.rejected}, remaining {report.remaining}")
     if report.error:
-        print(f"central service unreachable: {report.error}", file=sys.stderr)
+        what = ("refused by the central service" if "CentralRejected" in report.error
+                else "central service unreachable")
+        print(f"{what}: {report.error}", file=sys.stderr)
         return 1
     return 0
 
@@ -126,6 +128,16 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigError as exc:
         print(f"kiosk: configuration error: {exc}", file=sys.stderr)
         return 2
+    except Exception as exc:
+        # Imported here: the module is loaded anyway if one of its errors was raised.
+        from offline_queue.outbox import OutboxError
+
+        if not isinstance(exc, OutboxError):
+            raise
+        # A queue that cannot be opened (failed migration, damaged file): refuse to
+        # start with the reason, exit 3 like `kiosk run` does.
+        print(f"kiosk: cannot start: {exc}", file=sys.stderr)
+        return 3
 
 
 if __name__ == "__main__":

@@ -26,6 +26,23 @@ class CentralConfig:
     # After a failed call, go straight to the queue for this long instead of making the
     # taxpayer wait for another timeout; the sync worker probes in the background.
     offline_grace_s: float = 15.0
+    # HTTPS: CA bundle that signed the central's server certificate (default: the
+    # system's), and the kiosk's client certificate and key for mutual TLS.
+    ca_file: Path | None = None
+    cert_file: Path | None = None
+    key_file: Path | None = None
+    # Default token for `kiosk enroll` (the CLI flag overrides it).
+    enrolment_token: str | None = None
+
+
+@dataclass(frozen=True)
+class LimitsConfig:
+    """Offline exposure limits: beyond one, `queue` services stop queueing (they behave
+    as online-only) until sync brings the measure back down; warning at 80 %."""
+
+    max_pending_records: int = 10000
+    max_pending_amount_fen: int = 0  # 0 = unlimited; from each payload's amount_fen
+    max_oldest_age_h: float = 72.0
 
 
 @dataclass(frozen=True)
@@ -41,7 +58,7 @@ class UiConfig:
 @dataclass(frozen=True)
 class DeviceConfig:
     name: str
-    kind: str  # serial_scanner | wedge_scanner | receipt_printer
+    kind: str  # one of drivers.manager.KNOWN_KINDS (the manager reports unknown ones)
     connection: str = ""
     options: dict[str, Any] = field(default_factory=dict)
 
@@ -60,6 +77,9 @@ class KioskConfig:
     ui: UiConfig = UiConfig()
     sync: SyncConfig = SyncConfig()
     devices: tuple[DeviceConfig, ...] = ()
+    limits: LimitsConfig = LimitsConfig()
+    # Where the key files live (`key_dir` in the file); None: data_dir/keys.
+    key_dir_setting: Path | None = None
 
     @property
     def queue_path(self) -> Path:
@@ -67,7 +87,13 @@ class KioskConfig:
 
     @property
     def key_dir(self) -> Path:
-        return self.data_dir / "keys"
+        """The 0600 key files' directory: never the queue database itself."""
+        return self.key_dir_setting or self.data_dir / "keys"
+
+    @property
+    def reference_path(self) -> Path:
+        """The reference-data inbox (a rebuildable cache, apart from the queue)."""
+        return self.data_dir / "reference.sqlite3"
 
     def device(self, kind: str) -> DeviceConfig | None:
         return next((d for d in self.devices if d.kind == kind), None)
@@ -112,6 +138,14 @@ def parse_config(data: dict[str, Any], base_dir: Path | None = None) -> KioskCon
         if not all(u.startswith(("http://", "https://")) for u in urls):
             raise ConfigError("[central] urls must start with http:// or https://")
         central["urls"] = tuple(u.rstrip("/") for u in urls)
+    for key in ("ca_file", "cert_file", "key_file"):
+        if central.get(key) is not None:
+            central[key] = _path(central[key], f"[central] {key}", base_dir)
+    if bool(central.get("cert_file")) != bool(central.get("key_file")):
+        raise ConfigError("[central] cert_file and key_file go together (mutual TLS)")
+    token = central.get("enrolment_token")
+    if token is not None and (not isinstance(token, str) or not token):
+        raise ConfigError("[central] enrolment_token must be a non-empty string")
     devices = []
     for name, spec in _section(data, "devices").items():
         if not isinstance(spec, dict) or "kind" not in spec:
@@ -122,6 +156,17 @@ def parse_config(data: dict[str, Any], base_dir: Path | None = None) -> KioskCon
     ui = _build(UiConfig, _section(data, "ui"), "ui")
     if ui.language not in ("zh", "en"):
         raise ConfigError("[ui] language must be zh or en")
+    limits = _build(LimitsConfig, _section(data, "limits"), "limits")
+    for name in ("max_pending_records", "max_pending_amount_fen", "max_oldest_age_h"):
+        value = getattr(limits, name)
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
+            raise ConfigError(f"[limits] {name} must be a number >= 0 (0 = unlimited)")
+    key_dir = (_path(data["key_dir"], "key_dir", base_dir)
+               if data.get("key_dir") is not None else None)
+    queue_path = data_dir / "outbox.sqlite3"
+    if key_dir is not None and (key_dir == queue_path or key_dir in queue_path.parents):
+        raise ConfigError("key_dir must be a folder apart from the queue database "
+                          f"({queue_path})")
     return KioskConfig(
         data_dir=data_dir,
         kiosk_id=str(data.get("kiosk_id") or default_kiosk_id()),
@@ -129,7 +174,19 @@ def parse_config(data: dict[str, Any], base_dir: Path | None = None) -> KioskCon
         ui=ui,
         sync=_build(SyncConfig, _section(data, "sync"), "sync"),
         devices=tuple(devices),
+        limits=limits,
+        key_dir_setting=key_dir,
     )
+
+
+def _path(value: Any, what: str, base_dir: Path | None) -> Path:
+    """A path setting; relative paths are taken from the config file's folder."""
+    if not isinstance(value, str) or not value:
+        raise ConfigError(f"{what} must be a path")
+    path = Path(value).expanduser()
+    if not path.is_absolute() and base_dir is not None:
+        path = base_dir / path
+    return path
 
 
 def load_config(path: str | os.PathLike[str] | None) -> KioskConfig:

@@ -40,6 +40,13 @@ def canonical_json(payload: dict[str, Any]) -> bytes:
                       default=str).encode("utf-8")
 
 
+def content_digest(content: dict[str, Any]) -> str:
+    """SHA-256 (hex) of a JSON object's canonical form without its "signature" field:
+    what a kiosk signs for a heartbeat or a bundle. Stable across a JSON round trip."""
+    unsigned = {k: v for k, v in content.items() if k != "signature"}
+    return hashlib.sha256(canonical_json(unsigned)).hexdigest()
+
+
 def associated_data(kiosk_id: str, seq: int, uuid: str) -> bytes:
     """AES-GCM associated data: a payload decrypts only in its own place in the queue."""
     return f"{kiosk_id}|{seq}|{uuid}".encode()

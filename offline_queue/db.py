@@ -28,7 +28,8 @@ from sqlalchemy import (
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-SCHEMA_VERSION = "1"
+#: Value of the ``schema_version`` meta row, kept by the Alembic revisions.
+SCHEMA_VERSION = "2"
 
 #: Execution option naming the BEGIN mode of a transaction on this engine. Writes use
 #: the default IMMEDIATE; long read-only passes (verification, listings) ask for
@@ -64,6 +65,8 @@ class OutboxRow(Base):
         CheckConstraint(f"state IN {STATES!r}", name="state"),
         CheckConstraint("seq >= 1", name="seq_positive"),
         Index("ix_outbox_state_seq", "state", "seq"),
+        # Only unconfirmed rows (migration 0002): unconfirmed() runs at every start.
+        Index("ix_outbox_unconfirmed", "seq", sqlite_where=text("confirmed_on_screen IS 0")),
     )
 
     # Assigned by Outbox.enqueue as last + 1 inside the write transaction (gapless);
@@ -139,11 +142,12 @@ def make_engine(path: Path, **kwargs: Any) -> Engine:
 
 
 def create_schema(engine: Engine) -> None:
-    """Create missing tables in one immediate transaction (safe when several processes
-    open a fresh file at once). Replaced by Alembic migrations later."""
-    with engine.begin() as conn:
-        Base.metadata.create_all(conn, checkfirst=True)
-        existing = conn.execute(
-            meta_table.select().where(meta_table.c.key == "schema_version")).first()
-        if existing is None:
-            conn.execute(meta_table.insert().values(key="schema_version", value=SCHEMA_VERSION))
+    """Bring the file behind ``engine`` to the newest schema through the Alembic
+    migrations (offline_queue.migrate): back-up, one transaction, checks. Tables are
+    never created any other way, so every file has a known revision."""
+    from offline_queue.migrate import upgrade_database
+
+    database = engine.url.database
+    if not database or database == ":memory:":
+        raise ValueError("the outbox schema needs a database file")
+    upgrade_database(Path(database))

@@ -13,6 +13,7 @@ import json
 import logging
 import re
 import sqlite3
+import threading
 import uuid as uuid_mod
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -20,7 +21,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.engine import Connection, Row
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -39,11 +40,11 @@ from offline_queue.db import (
     STATE_ACKED,
     STATE_PENDING,
     STATE_REJECTED,
-    create_schema,
     make_engine,
     meta_table,
     outbox_table,
 )
+from offline_queue.migrate import MigrationError, upgrade_database
 from offline_queue.wire import MAX_CIPHERTEXT_B64, SyncAck, WireRecord
 
 log = logging.getLogger(__name__)
@@ -92,6 +93,29 @@ def _to_utc(value: datetime) -> datetime:
     if value.tzinfo is None:
         return value.replace(tzinfo=timezone.utc)
     return value.astimezone(timezone.utc)
+
+
+# The enqueue path speaks SQL to its own DBAPI connection: through the SQL expression
+# layer, building and compiling these two statements cost more than the fsync.
+_LAST_SQL = "SELECT seq, hash FROM outbox ORDER BY seq DESC LIMIT 1"
+_INSERT_SQL = ("INSERT INTO outbox (seq, uuid, kind, created_at, nonce, ciphertext, prev_hash,"
+               " hash, signature, state, confirmed_on_screen)"
+               " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+
+
+class _Enqueue:
+    """One enqueue() call waiting for the group commit that carries its record."""
+
+    __slots__ = ("kind", "payload", "confirm_later", "done", "record", "error")
+
+    def __init__(self, kind: str, payload: dict[str, Any], confirm_later: bool) -> None:
+        self.kind, self.payload, self.confirm_later = kind, payload, confirm_later
+        self.done = False
+        self.record: QueuedRecord | None = None
+        self.error: OutboxError | None = None
+
+    def fail(self, error: OutboxError) -> None:
+        self.record, self.error, self.done = None, error, True
 
 
 @dataclass(frozen=True)
@@ -159,6 +183,13 @@ class Outbox:
         self._keys = keys
         self._public_key = keys.public_key
         self._clock = clock
+        # Group commit: concurrent enqueue() calls wait while one of them commits, then
+        # the next commits every record that arrived meanwhile in one transaction, so
+        # they share one fsync.
+        self._group = threading.Condition()
+        self._waiting: list[_Enqueue] = []
+        self._committing = False
+        self._writer: Any = None  # the enqueue path's pooled DBAPI connection
         self.db_path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         self._engine = make_engine(self.db_path)
         try:
@@ -176,7 +207,10 @@ class Outbox:
             if [r[0] for r in rows] != ["ok"]:
                 raise OutboxError(f"queue database {self.db_path} fails its integrity check "
                                   f"({len(rows)} problem(s)); restore it from backup")
-            create_schema(self._engine)
+            try:
+                upgrade_database(self.db_path)
+            except MigrationError as exc:
+                raise OutboxError(f"refusing to open the queue: {exc.reason}") from exc
             fingerprint = hashlib.sha256(self._public_key).hexdigest()
             with self._engine.begin() as conn:
                 meta = self._meta(conn)
@@ -219,37 +253,103 @@ class Outbox:
         """Seal ``payload`` as the next record and commit it; returns after COMMIT
         (fsynced). With ``confirm_later`` the record counts as unconfirmed until
         ``mark_confirmed`` (the taxpayer saw success); otherwise it needs no
-        on-screen confirmation."""
+        on-screen confirmation. Concurrent calls share one commit (group commit); each
+        still returns only after the COMMIT that carries its own record."""
         if not isinstance(kind, str) or not KIND_RE.match(kind):
             raise OutboxError("kind must be 1-64 characters of A-Z a-z 0-9 . _ -")
         if not isinstance(payload, dict):
             raise OutboxError("payload must be a dict")
-        record_uuid = str(uuid_mod.uuid4())
-        with _db_errors(f"queueing a {kind} record"), \
-                self._engine.begin() as conn:  # BEGIN IMMEDIATE: holds the write lock
-            # Read the clock under the lock so that created_at follows seq order.
-            created_at = _to_utc(self._clock())
-            last = conn.execute(select(outbox_table.c.seq, outbox_table.c.hash)
-                                .order_by(outbox_table.c.seq.desc()).limit(1)).first()
-            seq = last.seq + 1 if last else 1
-            prev_hash = last.hash if last else GENESIS_HASH
+        request = _Enqueue(kind, payload, confirm_later)
+        with self._group:
+            self._waiting.append(request)
+            while self._committing and not request.done:
+                self._group.wait()
+            group: list[_Enqueue] | None = None
+            if not request.done:  # nobody took it along: commit it and all waiting
+                group, self._waiting = self._waiting, []
+                self._committing = True
+        if group is not None:
             try:
-                nonce, ciphertext = encrypt_payload(self._keys.data_key, payload,
-                                                    self.kiosk_id, seq, record_uuid)
-            except (TypeError, ValueError):
-                raise OutboxError(f"{kind} payload cannot be serialised") from None
-            if len(ciphertext) > MAX_CIPHERTEXT_BYTES:
-                raise OutboxError(f"{kind} payload is too large for the sync protocol "
-                                  f"({len(ciphertext)} > {MAX_CIPHERTEXT_BYTES} bytes)")
-            digest = record_hash(self.kiosk_id, seq, record_uuid, kind, created_at,
-                                 prev_hash, nonce, ciphertext)
-            conn.execute(outbox_table.insert().values(
-                seq=seq, uuid=record_uuid, kind=kind, created_at=created_at.isoformat(),
-                nonce=nonce, ciphertext=ciphertext, prev_hash=prev_hash, hash=digest,
-                signature=self._keys.sign(digest), state=STATE_PENDING,
-                confirmed_on_screen=not confirm_later))
-        log.debug("queued record seq=%d kind=%s", seq, kind)
-        return QueuedRecord(seq=seq, uuid=record_uuid, created_at=created_at, kind=kind)
+                self._commit_group(group)
+            finally:
+                with self._group:
+                    self._committing = False
+                    self._group.notify_all()
+        if request.error is not None:
+            raise request.error
+        assert request.record is not None
+        return request.record
+
+    def _commit_group(self, group: list[_Enqueue]) -> None:
+        """Seal the waiting records in arrival order and commit them in one immediate
+        transaction (one fsync). A payload that cannot be sealed fails alone and uses up
+        no seq; a database failure fails the whole group, none of which is committed."""
+        sealed: list[_Enqueue] = []
+        try:
+            if self._writer is None:
+                self._writer = self._engine.raw_connection()  # with the queue's pragmas
+            cursor = self._writer.driver_connection.cursor()
+            try:
+                cursor.execute("BEGIN IMMEDIATE")  # holds the write lock
+                last = cursor.execute(_LAST_SQL).fetchone()
+                seq, prev_hash = (last[0] + 1, last[1]) if last else (1, GENESIS_HASH)
+                for request in group:
+                    # Read the clock under the lock so that created_at follows seq order.
+                    record_uuid, created_at = str(uuid_mod.uuid4()), _to_utc(self._clock())
+                    try:
+                        row = self._seal(request, seq, record_uuid, created_at, prev_hash)
+                    except OutboxError as exc:
+                        request.fail(exc)
+                        continue
+                    cursor.execute(_INSERT_SQL, row)
+                    request.record = QueuedRecord(seq=seq, uuid=record_uuid,
+                                                  created_at=created_at, kind=request.kind)
+                    sealed.append(request)
+                    seq, prev_hash = seq + 1, row[7]
+                cursor.execute("COMMIT")
+            finally:
+                cursor.close()
+        except BaseException as exc:
+            self._drop_writer()  # rolls back; the next enqueue opens a fresh connection
+            for request in group:
+                if not request.done:
+                    error = OutboxError(f"queueing a {request.kind} record failed: "
+                                        f"{_describe(exc)}")
+                    error.__cause__ = exc
+                    request.fail(error)
+            if not isinstance(exc, (sqlite3.Error, SQLAlchemyError)):
+                raise
+            return
+        for request in sealed:
+            request.done = True
+            assert request.record is not None
+            log.debug("queued record seq=%d kind=%s", request.record.seq, request.kind)
+
+    def _seal(self, request: _Enqueue, seq: int, record_uuid: str, created_at: datetime,
+              prev_hash: str) -> tuple[Any, ...]:
+        """The INSERT parameters of one sealed record (encrypted, chained, signed)."""
+        kind = request.kind
+        try:
+            nonce, ciphertext = encrypt_payload(self._keys.data_key, request.payload,
+                                                self.kiosk_id, seq, record_uuid)
+        except (TypeError, ValueError):
+            raise OutboxError(f"{kind} payload cannot be serialised") from None
+        if len(ciphertext) > MAX_CIPHERTEXT_BYTES:
+            raise OutboxError(f"{kind} payload is too large for the sync protocol "
+                              f"({len(ciphertext)} > {MAX_CIPHERTEXT_BYTES} bytes)")
+        digest = record_hash(self.kiosk_id, seq, record_uuid, kind, created_at,
+                             prev_hash, nonce, ciphertext)
+        return (seq, record_uuid, kind, created_at.isoformat(), nonce, ciphertext, prev_hash,
+                digest, self._keys.sign(digest), STATE_PENDING, not request.confirm_later)
+
+    def _drop_writer(self) -> None:
+        """Close the enqueue connection (an open transaction rolls back with it)."""
+        writer, self._writer = self._writer, None
+        if writer is not None:
+            try:
+                writer.invalidate()
+            except Exception:  # already broken: nothing left to roll back
+                log.debug("closing the enqueue connection failed", exc_info=True)
 
     def mark_confirmed(self, uuid: str) -> None:
         """Record that the taxpayer was shown success for this record."""
@@ -268,9 +368,15 @@ class Outbox:
                               f"not {self.kiosk_id!r}")
         now = _to_utc(self._clock()).isoformat()
         with _db_errors("applying a sync acknowledgement"), self._engine.begin() as conn:
+            # One read and one executemany per batch (not two statements per record):
+            # this runs once per batch while a backlog drains.
+            seqs = {res.seq for res in ack.results}
+            known = {r.seq: r for r in conn.execute(
+                select(outbox_table.c.seq, outbox_table.c.uuid, outbox_table.c.result)
+                .where(outbox_table.c.seq.in_(seqs)))} if seqs else {}
+            changes: list[dict[str, Any]] = []
             for res in ack.results:
-                row = conn.execute(select(outbox_table.c.uuid, outbox_table.c.result)
-                                   .where(outbox_table.c.seq == res.seq)).first()
+                row = known.get(res.seq)
                 if row is None or row.uuid != res.uuid:
                     log.warning("ignoring sync result for seq=%d: %s", res.seq,
                                 "unknown seq" if row is None else "uuid does not match")
@@ -278,12 +384,16 @@ class Outbox:
                 result_json = (json.dumps(res.result, ensure_ascii=False, sort_keys=True)
                                if res.result is not None else row.result)
                 if res.status == "rejected":
-                    values = {"state": STATE_REJECTED,
-                              "reason": res.reason or "rejected without a reason"}
+                    state, reason = STATE_REJECTED, res.reason or "rejected without a reason"
                 else:
-                    values = {"state": STATE_ACKED, "reason": res.reason}
-                conn.execute(update(outbox_table).where(outbox_table.c.seq == res.seq)
-                             .values(acked_at=now, result=result_json, **values))
+                    state, reason = STATE_ACKED, res.reason
+                changes.append({"b_seq": res.seq, "b_state": state, "b_reason": reason,
+                                "b_result": result_json})
+            if changes:
+                conn.execute(update(outbox_table)
+                             .where(outbox_table.c.seq == bindparam("b_seq"))
+                             .values(state=bindparam("b_state"), reason=bindparam("b_reason"),
+                                     result=bindparam("b_result"), acked_at=now), changes)
             self._set_meta(conn, META_LAST_SYNC_AT, now)
             previous = int(self._meta(conn).get(META_ACKED_THROUGH, "0"))
             self._set_meta(conn, META_ACKED_THROUGH, str(max(previous, ack.acked_through)))
@@ -308,6 +418,27 @@ class Outbox:
         with _db_errors("counting pending records"), self._read() as conn, conn.begin():
             return int(conn.execute(select(func.count()).select_from(outbox_table)
                                     .where(outbox_table.c.state == STATE_PENDING)).scalar_one())
+
+    def pending_amount_fen(self, key: str = "amount_fen") -> int:
+        """Sum of the integer ``key`` over the pending payloads (the money at risk
+        offline). Payloads are encrypted, so this decrypts each pending record: call it
+        only when an amount limit is configured. Records without the key count 0."""
+        total = 0
+        with _db_errors("summing pending amounts"), self._read() as conn, conn.begin():
+            rows = conn.execute(select(outbox_table.c.seq, outbox_table.c.uuid,
+                                       outbox_table.c.nonce, outbox_table.c.ciphertext)
+                                .where(outbox_table.c.state == STATE_PENDING)
+                                .execution_options(yield_per=500))
+            for row in rows:
+                try:
+                    payload = decrypt_payload(self._keys.data_key, row.nonce, row.ciphertext,
+                                              self.kiosk_id, row.seq, row.uuid)
+                except (RecordIntegrityError, ValueError):
+                    continue  # verify_chain reports it; the central will reject it
+                value = payload.get(key)
+                if isinstance(value, int) and not isinstance(value, bool) and value > 0:
+                    total += value
+        return total
 
     def unconfirmed(self) -> list[QueuedRecord]:
         """Records committed with ``confirm_later`` whose success the taxpayer may never
@@ -429,6 +560,10 @@ class Outbox:
     # ----------------------------------------------------------------- closing
 
     def close(self) -> None:
+        with self._group:
+            writer, self._writer = self._writer, None
+        if writer is not None:
+            writer.close()  # back to the pool, which dispose() then closes
         self._engine.dispose()
 
     def __enter__(self) -> "Outbox":

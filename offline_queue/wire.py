@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 MAX_BATCH = 500
 MAX_CIPHERTEXT_B64 = 64 * 1024
@@ -64,3 +64,62 @@ class EnrolRequest(BaseModel):
     public_key: str = Field(min_length=40, max_length=48)  # base64 of 32 bytes (Ed25519)
     data_key: str = Field(min_length=40, max_length=48)  # base64 of 32 bytes (AES-256)
     token: str | None = None
+
+
+# --- reference data (downloaded by cursor into the kiosk's inbox) -------------------
+
+REFERENCE_PAGE = 500
+
+
+class ReferenceItem(BaseModel):
+    """One piece of reference data for `cache` services (announcement, policy, ...).
+    `updated_seq` grows with every change; a deleted item comes once more with
+    `deleted` true and no body, so kiosks drop it."""
+
+    id: int
+    kind: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._-]+$")
+    key: str = Field(min_length=1, max_length=200)
+    body: dict[str, Any] | None = None
+    deleted: bool = False
+    updated_seq: int = Field(ge=1)
+
+
+class ReferencePage(BaseModel):
+    items: list[ReferenceItem]
+    next_cursor: int = Field(ge=0)
+    more: bool = False
+
+
+# --- heartbeat ----------------------------------------------------------------------
+
+class Heartbeat(BaseModel):
+    """A kiosk's periodic health report, signed with its Ed25519 key over
+    `offline_queue.crypto.content_digest` of the other fields."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    kiosk_id: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._-]+$")
+    # ISO 8601 with a UTC offset, kept as the text that was signed (a datetime would be
+    # re-serialised differently, e.g. "+00:00" as "Z", and break the signature).
+    sent_at: str = Field(min_length=19, max_length=40)
+    software_version: str = Field(max_length=64)
+    queue_depth: int = Field(ge=0)
+    oldest_pending_age_s: float | None = Field(default=None, ge=0)
+    unconfirmed: int = Field(default=0, ge=0)
+    devices: dict[str, Any] = Field(default_factory=dict, max_length=64)
+    signature: str = Field(default="", max_length=100)  # base64 of 64 bytes
+
+    @field_validator("sent_at")
+    @classmethod
+    def _aware_iso(cls, value: str) -> str:
+        try:
+            parsed = datetime.fromisoformat(value)
+        except ValueError:
+            raise ValueError("sent_at must be an ISO 8601 timestamp") from None
+        if parsed.tzinfo is None:
+            raise ValueError("sent_at needs a UTC offset")
+        return value
+
+    @property
+    def sent_at_time(self) -> datetime:
+        return datetime.fromisoformat(self.sent_at)

@@ -1,13 +1,16 @@
 """Developer panel for `kiosk run --simulate`: drive the simulated devices and network.
 
 A separate small window (never shown on a real terminal): scan any demo invoice, scan
-the last printed slip, pull the network cable, run the printer out of paper.
+the last printed slip, pull the network cable, and switch each simulated device's
+faults (paper out, cover open, jam, unplug, mute, garbage, slow replies, ...).
 """
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtWidgets import QCheckBox, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QCheckBox, QGridLayout, QGroupBox, QLabel, QPushButton, QVBoxLayout, QWidget,
+)
 
 from kiosk.simulation.demo import demo_qr_texts
 
@@ -26,26 +29,41 @@ class DeveloperPanel(QWidget):
         for label, qr in demo_qr_texts():
             button = QPushButton(label)
             button.setToolTip(qr)
-            button.clicked.connect(lambda _=False, q=qr: hall.scanner.scan(q))
+            button.clicked.connect(lambda _=False, q=qr: hall.scan(q))
             layout.addWidget(button)
         rescan = QPushButton("Scan the last printed slip")
         rescan.clicked.connect(self._scan_printed)
         layout.addWidget(rescan)
         garbage = QPushButton("Scan garbage")
-        garbage.clicked.connect(lambda: hall.scanner.scan("https://example.invalid/lottery?x=1"))
+        garbage.clicked.connect(lambda: hall.scan("https://example.invalid/lottery?x=1"))
         layout.addWidget(garbage)
         network = QCheckBox("Network online")
         network.setChecked(True)
         network.toggled.connect(lambda on: hall.network and hall.network.set_online(on))
         layout.addWidget(network)
-        paper = QCheckBox("Printer paper empty")
-        paper.toggled.connect(lambda on: setattr(hall.printer, "paper", "empty" if on else "ok"))
-        layout.addWidget(paper)
+        self.fault_boxes: dict[tuple[str, str], QCheckBox] = {}
+        for device in hall.devices():
+            layout.addWidget(self._fault_group(device))
         layout.addStretch(1)
         if parent is not None:
             parent.destroyed.connect(self.close)
 
+    def _fault_group(self, device: str) -> QGroupBox:
+        """One check box per fault switch of `device`, two columns."""
+        title = {"id_card_reader": "ID card reader"}.get(device, device.replace("_", " ").capitalize())
+        group = QGroupBox(f"{title} faults")
+        group.setObjectName(f"faults.{device}")
+        grid = QGridLayout(group)
+        for i, fault in enumerate(self.hall.faults(device)):
+            box = QCheckBox(fault.replace("_", " "))
+            box.setObjectName(f"fault.{device}.{fault}")
+            box.setChecked(fault in self.hall.active_faults(device))
+            box.toggled.connect(lambda on, d=device, f=fault: self.hall.set_fault(d, f, on))
+            grid.addWidget(box, i // 2, i % 2)
+            self.fault_boxes[(device, fault)] = box
+        return group
+
     def _scan_printed(self) -> None:
         qr = self.hall.printer.last_qr()
         if qr:
-            self.hall.scanner.scan(qr)
+            self.hall.scan(qr)

@@ -41,7 +41,11 @@ MESSAGES: dict[str, str] = {
     "offline": QT_TRANSLATE_NOOP("Messages", "The printer is not responding. Please ask the hall staff for help."),
     "timeout": QT_TRANSLATE_NOOP("Messages", "The printer is not responding. Please ask the hall staff for help."),
     "failure": QT_TRANSLATE_NOOP("Messages", "The printer reported a fault. Please ask the hall staff for help."),
+    "jam": QT_TRANSLATE_NOOP("Messages", "The printer paper is jammed. Please ask the hall staff for help."),
+    "busy": QT_TRANSLATE_NOOP("Messages", "The printer is busy. Please try again in a moment."),
+    "illegal": QT_TRANSLATE_NOOP("Messages", "The printer is not set up correctly. Please ask the hall staff for help."),
     "central.rejected": QT_TRANSLATE_NOOP("Messages", "The tax service could not accept these details. Please check them and try again."),
+    "queue.limit": QT_TRANSLATE_NOOP("Messages", "The tax service cannot be reached and this terminal has already saved as many requests as it may. Please try again later or ask the hall staff for help."),
     "internal": QT_TRANSLATE_NOOP("Messages", "Something went wrong. Nothing was recorded. Please try again."),
 }
 

@@ -8,6 +8,7 @@ with the status bytes of the Epson ESC/POS reference, reflecting its fault switc
 - `cover_open`: the cover is open
 - `jam`: auto-cutter error / paper jam (reported through DLE EOT 2 and 3)
 - `mute`: accepts connections and data but never answers status requests
+- `garbage`: line noise (bytes that are no status reply) before each status reply
 - `offline`: powered off / unplugged: the listening socket is closed (connections are
   refused) and reopened on the same port when switched back
 - `reply_delay_s`: a slow printer
@@ -40,6 +41,7 @@ class SimulatedReceiptPrinter:
         self.cover_open = False
         self.jam = False
         self.mute = False
+        self.garbage = False
         self.reply_delay_s = 0.0
         self.received_bytes = 0
         self.connections = 0
@@ -173,7 +175,8 @@ class SimulatedReceiptPrinter:
                 continue
             if self.reply_delay_s:
                 time.sleep(self.reply_delay_s)
-            reply(bytes((self.status_byte(n),)))
+            noise = b"\xff\x80\xa5\xfe" if self.garbage else b""  # bit 7 set: never a status
+            reply(noise + bytes((self.status_byte(n),)))
 
     # -- serial -----------------------------------------------------------------------
 

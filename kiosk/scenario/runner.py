@@ -162,13 +162,92 @@ class ScenarioSession:
         QTest.keyClicks(target, text)
 
     def do_scan(self, arg: Any) -> None:
-        self.hall.scanner.scan(str(arg))
+        self.hall.scan(str(arg))
 
     def do_scan_printed_qr(self, arg: Any) -> None:
         qr = self.hall.printer.last_qr()
         if not qr:
             raise StepFailed("nothing with a QR code has been printed")
-        self.hall.scanner.scan(qr)
+        self.hall.scan(qr)
+
+    # -- devices -----------------------------------------------------------------------
+    def _simulator(self, attr: str, what: str) -> Any:
+        sim = getattr(self.hall, attr, None)
+        if sim is None:
+            raise StepFailed(f"this hall has no simulated {what}")
+        return sim
+
+    def do_id_card(self, arg: Any) -> None:
+        """`{name, id_number, ...}` puts a card on the reader; `remove` takes it away."""
+        sim = self._simulator("id_card", "ID card reader")
+        if arg == "remove":
+            sim.remove_card()
+        elif isinstance(arg, dict):
+            try:
+                sim.insert_card({k: str(v) for k, v in arg.items()})
+            except (ValueError, KeyError) as exc:
+                raise StepFailed(f"this card cannot be made: {exc}") from None
+        else:
+            raise StepFailed("id_card takes the card's fields, or `remove`")
+
+    def do_bank_card(self, arg: Any) -> None:
+        """`{pan, expiry}`: the card the cardholder presents at the next sale;
+        `remove`: nobody presents one."""
+        sim = self._simulator("payment", "payment terminal")
+        if arg == "remove":
+            sim.card = None  # nobody presents a card: the next sale times out
+        elif isinstance(arg, dict) and arg.get("pan"):
+            sim.card = {k: str(v) for k, v in arg.items()}
+        else:
+            raise StepFailed("bank_card takes {pan, expiry, ...} or `remove`")
+
+    def _device(self, arg: Any, *keys: str) -> dict[str, Any]:
+        if isinstance(arg, str) and keys == ("device",):
+            arg = {"device": arg}
+        if not isinstance(arg, dict) or any(k not in arg for k in keys):
+            raise StepFailed(f"expected {{{', '.join(keys)}}}")
+        if arg["device"] not in self.hall.devices():
+            raise StepFailed(f"no simulated device {arg['device']!r}; the hall has: "
+                             f"{', '.join(self.hall.devices())}")
+        return arg
+
+    def do_device_fault(self, arg: Any) -> None:
+        from ..simulation.hall import FaultNotApplicable
+
+        arg = self._device(arg, "device", "fault")
+        try:
+            self.hall.set_fault(str(arg["device"]), str(arg["fault"]), True)
+        except FaultNotApplicable as exc:
+            raise StepFailed(str(exc)) from None
+
+    def do_device_restore(self, arg: Any) -> None:
+        arg = self._device(arg, "device")
+        self.hall.restore(str(arg["device"]))
+
+    def do_expect_device(self, arg: Any) -> None:
+        """`{device, state}` (closed / idle / busy / error / offline), optionally
+        `condition` (paper_empty, cover_open, ...) or `error` (offline, timeout, ...)."""
+        arg = self._device(arg, "device", "state")
+        devices = self.core.devices
+        assert devices is not None
+        name = str(arg["device"])
+
+        def met() -> bool:
+            s = devices.status(name)
+            return (s.state.value == arg["state"]
+                    and ("condition" not in arg or (s.condition.value if s.condition else None)
+                         == arg["condition"])
+                    and ("error" not in arg or (s.error.value if s.error else None) == arg["error"]))
+
+        self.wait_until(met, lambda: f"{name} is {devices.status(name)}, expected {arg}")
+
+    def do_expect_enabled(self, arg: Any) -> None:
+        self.wait_until(lambda: self._visible(str(arg)) and self.find(str(arg)).isEnabled(),
+                        lambda: f"{arg!r} is not enabled (or not visible)")
+
+    def do_expect_disabled(self, arg: Any) -> None:
+        self.wait_until(lambda: self._visible(str(arg)) and not self.find(str(arg)).isEnabled(),
+                        lambda: f"{arg!r} is not disabled (or not visible)")
 
     def do_expect_screen(self, arg: Any) -> None:
         self.wait_until(lambda: self.window.current_screen().screen_id == arg,

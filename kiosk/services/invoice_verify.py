@@ -12,11 +12,13 @@ from offline_queue.outbox import Outbox
 
 from .. import log
 from ..central_client import CentralClient, CentralRejected, CentralUnavailable
+from ..config import LimitsConfig
 from ..connectivity import Connectivity
 from ..domain import (
     InvoiceQr, InvoiceQrError, VerificationQuery, VerificationResult, parse_invoice_qr,
     query_from_qr,
 )
+from .exposure import check_room
 from .policy import OfflinePolicy
 from .verify_outcomes import (
     Queued, Scan, ScannedInvoice, ScannedReference, ScannedResultSlip, StillPending,
@@ -34,8 +36,10 @@ class InvoiceVerifyService:
     offline_policy = OfflinePolicy.QUEUE
 
     def __init__(self, *, central: CentralClient, outbox: Outbox, connectivity: Connectivity,
-                 slips: SlipPrinter, on_queued: Callable[[], None] | None = None) -> None:
+                 slips: SlipPrinter, on_queued: Callable[[], None] | None = None,
+                 limits: LimitsConfig | None = None) -> None:
         self._central = central
+        self._limits = limits
         self._outbox = outbox
         self._connectivity = connectivity
         self._slips = slips
@@ -71,6 +75,10 @@ class InvoiceVerifyService:
         return self._queue(query, lang)
 
     def _queue(self, query: VerificationQuery, lang: str) -> Queued:
+        # Beyond an offline exposure limit this service is online-only: raises
+        # QueueLimitExceeded (code queue.limit) and records nothing.
+        if self._limits is not None:
+            check_room(self._outbox, self._limits)
         # confirm_later: until the screen has shown the confirmation, a restart lists it.
         record = self._outbox.enqueue(RECORD_KIND, query.to_json(), confirm_later=True)
         _log.info("verification queued as seq %s", record.seq)

@@ -1,8 +1,12 @@
 """Start everything a kiosk talks to, on this machine, over real transports."""
 from __future__ import annotations
 
+import importlib
+import importlib.util
+import logging
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 from central.server import CentralServer
@@ -12,10 +16,64 @@ from drivers.simulators.serial_scanner_sim import SimulatedSerialScanner
 from ..config import CentralConfig, DeviceConfig, KioskConfig
 from .network import NetworkSwitch
 
+_log = logging.getLogger("kiosk.simulation")
+
+# Simulators written apart from the hall: (hall attribute, device name = kind, module,
+# class). Each is started only when its module exists.
+OPTIONAL_SIMULATORS = (
+    ("id_card", "id_card_reader", "drivers.simulators.id_card_sim", "SimulatedIdCardReader"),
+    ("payment", "payment_terminal", "drivers.simulators.payment_sim",
+     "SimulatedPaymentTerminal"),
+    ("dispenser", "invoice_dispenser", "drivers.simulators.dispenser_sim",
+     "SimulatedInvoiceDispenser"),
+    ("staff_card", "staff_card_reader", "drivers.simulators.staff_card_sim",
+     "SimulatedStaffCardReader"),
+)
+
+# Every fault a scenario can name, in the order the dev panel shows them.
+ALL_FAULTS = ("paper_out", "paper_near_end", "cover_open", "jam", "offline", "mute",
+              "unplug", "garbage", "slow")
+SLOW_REPLY_S = 1.0
+SLOW_BYTE_S = 0.01  # a slow scanner: well under the driver's 1 s partial-scan timeout
+HEALTH_INTERVAL_S = 1.0  # simulated devices are checked often: tests wait for them
+PLUG_FAULTS = ("offline", "unplug")  # pty devices: the pty disappears, then comes back
+
+# device -> fault -> (simulator attribute, value while the fault is on); switching the
+# fault off puts back the value the attribute had. A callable value gets the simulator.
+SWITCHES: dict[str, dict[str, tuple[tuple[str, Any], ...]]] = {
+    "receipt_printer": {
+        "paper_out": (("paper", "empty"),), "paper_near_end": (("paper", "near_end"),),
+        "cover_open": (("cover_open", True),), "jam": (("jam", True),),
+        "offline": (("offline", True),), "unplug": (("offline", True),),  # TCP: power off
+        "mute": (("mute", True),), "garbage": (("garbage", True),),
+        "slow": (("reply_delay_s", SLOW_REPLY_S),),
+    },
+    "id_card_reader": {"mute": (("mute", True),), "garbage": (("garbage", True),),
+                       "slow": (("slow_s", SLOW_REPLY_S),)},
+    "payment_terminal": {"mute": (("mute", True),), "garbage": (("garbage", True),),
+                         "slow": (("slow_s", SLOW_REPLY_S),)},
+    "invoice_dispenser": {
+        "paper_out": (("stock", 0),),
+        "paper_near_end": (("stock", lambda sim: max(1, int(sim.low_threshold))),),
+        "cover_open": (("door_open", True),), "jam": (("jammed", True),),
+        "mute": (("mute", True),), "garbage": (("garbage", True),),
+        "slow": (("slow_s", SLOW_REPLY_S),),
+    },
+}
+# Faults the hall itself plays on a line device (the simulator sends what it is told).
+LINE_FAULTS = {"scanner": ("mute", "garbage", "slow"), "staff_card_reader": ("garbage",)}
+
+
+class FaultNotApplicable(ValueError):
+    """The device has no such fault switch (a scanner cannot run out of paper)."""
+
 
 class SimulatedHall:
     """A central service (fresh SQLite file, demo data) behind a network switch, a
-    serial scanner on a pty pair and a network receipt printer on a TCP socket."""
+    serial scanner on a pty pair, a network receipt printer on a TCP socket, and the
+    ID card reader, payment terminal, invoice dispenser and staff card reader
+    simulators when their modules are installed. Fault switches per device:
+    `set_fault(device, fault, on)` and `restore(device)`."""
 
     def __init__(self, work_dir: Path, *, central_url: str | None = None,
                  demo_data: bool = True) -> None:
@@ -25,8 +83,18 @@ class SimulatedHall:
         self.central: CentralServer | None = None
         self.central_url = ""
         self.network: NetworkSwitch | None = None
-        self.scanner = SimulatedSerialScanner()
+        # A stable link path, so an unplugged scanner comes back under the same name.
+        self.scanner = SimulatedSerialScanner(stable_link=True)
         self.printer = SimulatedReceiptPrinter()
+        self.id_card: Any = None
+        self.payment: Any = None
+        self.dispenser: Any = None
+        self.staff_card: Any = None
+        self._optional: dict[str, Any] = {}  # device name -> simulator
+        self._faults: dict[str, set[str]] = {}
+        self._saved: dict[tuple[str, str, str], Any] = {}  # values a fault replaced
+        self._scanner_slow = False
+        self._scanner_mute = False
 
     def start(self) -> "SimulatedHall":
         self.work_dir.mkdir(parents=True, exist_ok=True)
@@ -40,12 +108,19 @@ class SimulatedHall:
         parts = urlsplit(self.central_url)
         self.network = NetworkSwitch(parts.hostname or "127.0.0.1", parts.port or 80).start()
         self.printer.start()
+        for attr, device, module, cls_name in OPTIONAL_SIMULATORS:
+            sim = _start_optional(module, cls_name)
+            if sim is not None:
+                setattr(self, attr, sim)
+                self._optional[device] = sim
         return self
 
     def stop(self) -> None:
-        for stop in (self.printer.stop, self.scanner.close,
-                     self.network.stop if self.network else None,
-                     self.central.stop if self.central else None):
+        stops = [self.printer.stop, self.scanner.close]
+        stops += [_stopper(sim) for sim in self._optional.values()]
+        stops += [self.network.stop if self.network else None,
+                  self.central.stop if self.central else None]
+        for stop in stops:
             if stop is not None:
                 try:
                     stop()
@@ -55,11 +130,117 @@ class SimulatedHall:
     def kiosk_config(self, base: KioskConfig) -> KioskConfig:
         """The kiosk's config with its central URL and devices pointed at the simulators."""
         assert self.network is not None
-        devices = (
+        fast = {"health_interval_s": HEALTH_INTERVAL_S}
+        devices = [
             DeviceConfig("scanner", "serial_scanner", self.scanner.connection,
-                         {"suffix": "\r\n"}),
+                         {"suffix": "\r\n", **fast}),
             DeviceConfig("receipt_printer", "receipt_printer", self.printer.connection,
-                         {"profile": "default80"}),
-        )
-        central = replace(base.central, urls=(self.network.url,), timeout_s=2.0)
-        return replace(base, central=central, devices=devices)
+                         {"profile": "default80", **fast}),
+        ]
+        for device, sim in self._optional.items():
+            connection = getattr(sim, "connection", "")
+            if connection:
+                devices.append(DeviceConfig(device, device, connection, dict(fast)))
+        central: CentralConfig = replace(base.central, urls=(self.network.url,), timeout_s=2.0)
+        return replace(base, central=central, devices=tuple(devices))
+
+    # -- the devices --------------------------------------------------------------------
+
+    def devices(self) -> list[str]:
+        """Names of the simulated devices (as in kiosk_config and the scenario verbs)."""
+        return ["receipt_printer", "scanner", *self._optional]
+
+    def simulator(self, device: str) -> Any:
+        if device == "receipt_printer":
+            return self.printer
+        if device == "scanner":
+            return self.scanner
+        if device in self._optional:
+            return self._optional[device]
+        raise KeyError(f"no simulated device {device!r}; the hall has: "
+                       f"{', '.join(self.devices())}")
+
+    def faults(self, device: str) -> tuple[str, ...]:
+        """The fault switches of `device`."""
+        sim = self.simulator(device)
+        have = set(SWITCHES.get(device, {})) | set(LINE_FAULTS.get(device, ()))
+        if device != "receipt_printer" and callable(getattr(sim, "unplug", None)):
+            have |= set(PLUG_FAULTS)
+        return tuple(f for f in ALL_FAULTS if f in have)
+
+    def active_faults(self, device: str) -> frozenset[str]:
+        return frozenset(self._faults.get(device, ()))
+
+    def set_fault(self, device: str, fault: str, on: bool = True) -> None:
+        """Switch one fault of one simulated device on or off."""
+        sim = self.simulator(device)
+        if fault not in self.faults(device):
+            raise FaultNotApplicable(f"{device} has no fault {fault!r}; it has: "
+                                     f"{', '.join(self.faults(device))}")
+        active = self._faults.setdefault(device, set())
+        if on == (fault in active):
+            return
+        if fault in SWITCHES.get(device, {}):
+            for attr, value in SWITCHES[device][fault]:
+                key = (device, fault, attr)
+                if on:
+                    self._saved[key] = getattr(sim, attr)
+                    setattr(sim, attr, value(sim) if callable(value) else value)
+                else:
+                    setattr(sim, attr, self._saved.pop(key))
+        elif fault in PLUG_FAULTS:
+            if on and not (PLUG_FAULTS[0] in active or PLUG_FAULTS[1] in active):
+                sim.unplug()
+            elif not on and not (active - {fault}) & set(PLUG_FAULTS):
+                sim.replug()
+        elif fault == "garbage":
+            if on and sim.plugged:  # a burst of line noise, ended like a line
+                sim.send_raw(bytes(range(0x80, 0xA0)) + b"\x00\x1b#@!\r\n")
+        elif fault == "mute":
+            self._scanner_mute = on
+        elif fault == "slow":
+            self._scanner_slow = on
+        (active.add if on else active.discard)(fault)
+
+    def restore(self, device: str) -> None:
+        """Switch every fault of `device` off: it works again."""
+        for fault in sorted(self.active_faults(device)):
+            self.set_fault(device, fault, False)
+
+    def scan(self, text: str) -> None:
+        """A scan through the simulated scanner, as its fault switches allow."""
+        if self._scanner_mute or not self.scanner.plugged:
+            return  # a dead or unplugged scanner reads nothing
+        data = text.encode("utf-8") + b"\r\n"
+        self.scanner.send_raw(data, byte_delay_s=SLOW_BYTE_S if self._scanner_slow else 0.0)
+
+
+def _start_optional(module_name: str, cls_name: str) -> Any:
+    """Build and start a simulator if its module is installed; None otherwise."""
+    if importlib.util.find_spec(module_name) is None:
+        return None
+    try:
+        cls = getattr(importlib.import_module(module_name), cls_name)
+        try:
+            sim = cls(stable_link=True)
+        except TypeError:  # a simulator without a serial link (network, ...)
+            sim = cls()
+        start = getattr(sim, "start", None)
+        if callable(start):
+            result = start()
+            sim = result if isinstance(result, cls) else sim
+    except Exception:  # noqa: BLE001 - a broken simulator must not stop the hall
+        _log.exception("simulator %s.%s did not start", module_name, cls_name)
+        return None
+    return sim
+
+
+def _stopper(sim: Any) -> Any:
+    for name in ("close", "stop"):
+        fn = getattr(sim, name, None)
+        if callable(fn):
+            return fn
+    return None
+
+
+__all__ = ["SimulatedHall", "FaultNotApplicable"]

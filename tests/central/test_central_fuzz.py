@@ -42,9 +42,8 @@ plausible = st.fixed_dictionaries({
 
 
 @pytest.fixture(scope="module")
-def fuzz_client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[httpx.Client]:
-    db = tmp_path_factory.mktemp("fuzz") / "central.db"
-    with CentralServer(f"sqlite:///{db}", today=lambda: TODAY, demo_data=True,
+def fuzz_client(module_db_url: str) -> Iterator[httpx.Client]:
+    with CentralServer(module_db_url, today=lambda: TODAY, demo_data=True,
                        admin_token="t") as server:
         with httpx.Client(base_url=server.url, timeout=10) as http:
             keys = KioskKeys.generate()

@@ -27,7 +27,12 @@
 <context>
     <name>HomeScreen</name>
     <message>
-        <location filename="../screens/home.py" line="+30"/>
+        <location filename="../screens/home.py" line="+49"/>
+        <source>Not available right now: a device it needs is out of order. Please ask the hall staff.</source>
+        <translation>暂不可用：所需设备出现故障。请向大厅工作人员求助。</translation>
+    </message>
+    <message>
+        <location line="+7"/>
         <source>Choose a service</source>
         <translation>请选择业务</translation>
     </message>
@@ -128,7 +133,7 @@ Scan or type an invoice</source>
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../main_window.py" line="+311"/>
+        <location filename="../main_window.py" line="+332"/>
         <source>Self-service tax terminal</source>
         <translation>自助办税终端</translation>
     </message>
@@ -235,11 +240,6 @@ Scan or type an invoice</source>
     </message>
     <message>
         <location line="+1"/>
-        <source>This is a result slip. To check again, scan the QR code on the invoice itself.</source>
-        <translation>这是查验结果凭条。如需再次查验，请扫描发票本身的二维码。</translation>
-    </message>
-    <message>
-        <location line="+1"/>
         <source>Please fill in this field.</source>
         <translation>请填写此项。</translation>
     </message>
@@ -316,8 +316,28 @@ Scan or type an invoice</source>
     </message>
     <message>
         <location line="+1"/>
+        <source>The printer paper is jammed. Please ask the hall staff for help.</source>
+        <translation>打印机卡纸。请向大厅工作人员求助。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The printer is busy. Please try again in a moment.</source>
+        <translation>打印机忙，请稍后再试。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The printer is not set up correctly. Please ask the hall staff for help.</source>
+        <translation>打印机设置有误。请向大厅工作人员求助。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
         <source>The tax service could not accept these details. Please check them and try again.</source>
         <translation>税务系统未能受理这些信息。请核对后重试。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The tax service cannot be reached and this terminal has already saved as many requests as it may. Please try again later or ask the hall staff for help.</source>
+        <translation>暂时无法连接税务服务，本终端暂存的业务已达上限。请稍后再试，或联系大厅工作人员。</translation>
     </message>
     <message>
         <location line="+1"/>
@@ -356,7 +376,7 @@ Scan or type an invoice</source>
 <context>
     <name>VerifyManualScreen</name>
     <message>
-        <location filename="../screens/invoice_verify.py" line="+285"/>
+        <location filename="../screens/invoice_verify.py" line="+302"/>
         <source>Type the invoice details</source>
         <translation>手工输入发票信息</translation>
     </message>
@@ -375,7 +395,7 @@ Scan or type an invoice</source>
 <context>
     <name>VerifyPendingScreen</name>
     <message>
-        <location line="+199"/>
+        <location line="+226"/>
         <source>The result is not back yet</source>
         <translation>查验结果尚未返回</translation>
     </message>
@@ -433,7 +453,7 @@ Scan or type an invoice</source>
 <context>
     <name>VerifyResultScreen</name>
     <message>
-        <location line="-100"/>
+        <location line="-108"/>
         <source>Verification result</source>
         <translation>查验结果</translation>
     </message>
@@ -455,7 +475,7 @@ Scan or type an invoice</source>
         <translation>注意：二维码的校验位不一致，二维码可能已损坏或被改动；仍已按其内容查验发票。</translation>
     </message>
     <message>
-        <location line="+20"/>
+        <location line="+22"/>
         <source>Invoice type</source>
         <translation>发票种类</translation>
     </message>
@@ -501,12 +521,12 @@ Scan or type an invoice</source>
         <translation>受理编号</translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+7"/>
         <source>Printing…</source>
         <translation>正在打印…</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+4"/>
         <source>Slip printed. Please take it.</source>
         <translation>凭条已打印，请取走。</translation>
     </message>
@@ -514,12 +534,12 @@ Scan or type an invoice</source>
 <context>
     <name>VerifyScanScreen</name>
     <message>
-        <location line="-336"/>
+        <location line="-378"/>
         <source>This slip is not known here. Please ask the hall staff.</source>
         <translation>本终端查不到此凭条。请咨询大厅工作人员。</translation>
     </message>
     <message>
-        <location line="+76"/>
+        <location line="+86"/>
         <source>Checking, please wait…</source>
         <translation>正在查验，请稍候…</translation>
     </message>
@@ -542,6 +562,11 @@ Scan or type an invoice</source>
         <location line="+1"/>
         <source>Type the invoice details</source>
         <translation>手工输入发票信息</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>The scanner is not available; please type the invoice details</source>
+        <translation>扫描器暂不可用，请手工输入</translation>
     </message>
 </context>
 </TS>

@@ -160,17 +160,27 @@ class VerifyScanScreen(Screen):
         self.status = self.text_label("label.status", role="subtitle")
         self.error = self.text_label("label.error", role="error")
         self.error.hide()
+        # Shown while no scanner can read: typing the invoice still works.
+        self.scanner_note = self.text_label("label.scanner_note", role="warning")
+        self.scanner_note.hide()
         self.manual = make_button("", "action.manual", role="secondary")
         self.manual.clicked.connect(lambda: window.show_screen("invoice.verify.manual"))
         self.layout_.addWidget(self.title)
         self.layout_.addWidget(self.instruction)
+        self.layout_.addWidget(self.scanner_note)
         self.layout_.addStretch(1)
         self.layout_.addWidget(self.status)
         self.layout_.addWidget(self.error)
         self.layout_.addStretch(2)
         self.layout_.addWidget(self.manual)
         self.flow.busy_changed.connect(self._busy)
+        window.device_status_changed.connect(self._devices_changed)
         self.retranslate()
+        self._devices_changed()
+
+    def _devices_changed(self, _status: object = None) -> None:
+        core = self.window_.core
+        self.scanner_note.setVisible(core is not None and not core.scanner_available())
 
     def _busy(self, busy: bool) -> None:
         self.status.setText(self.tr("Checking, please wait…") if busy else "")
@@ -183,6 +193,8 @@ class VerifyScanScreen(Screen):
             "To see the result of an earlier request, scan the QR code on its slip."))
         self.manual.setText(self.tr("No QR code? Type the invoice details"))
         self.manual.setAccessibleName(self.tr("Type the invoice details"))
+        self.scanner_note.setText(self.tr(
+            "The scanner is not available; please type the invoice details"))
         self._busy(self.flow.busy)
 
     def show_error(self, text: str) -> None:
@@ -192,6 +204,7 @@ class VerifyScanScreen(Screen):
     def on_enter(self) -> None:
         if not self.flow.busy:
             self.status.setText("")
+        self._devices_changed()
 
     def handle_scan(self, text: str) -> None:
         self.flow.handle_scan(text)
@@ -366,6 +379,9 @@ class VerifyResultScreen(_OutcomeScreen):
         self.print_status = self.text_label("label.print_status", role="subtitle")
         self.print_button = make_button("", "action.print", role="primary")
         self.print_button.clicked.connect(self._print)
+        self._printing = False
+        self._printer_problem: str | None = None  # the reason shown while printing waits
+        window.device_status_changed.connect(self._devices_changed)
         self.again = self.again_button()
         for w in (self.title, self.outcome, self.crc_warning, self.details):
             self.layout_.addWidget(w)
@@ -379,8 +395,24 @@ class VerifyResultScreen(_OutcomeScreen):
 
     def on_enter(self) -> None:
         self.print_status.setText("")
-        self.print_button.setEnabled(True)
+        self._printer_problem = None
+        self.print_button.setEnabled(not self._printing)
         self.retranslate()
+        self._devices_changed()
+
+    def _devices_changed(self, _status: object = None) -> None:
+        """Printing waits, with the reason on screen, while the printer cannot print
+        (out of paper, cover open, not answering); it comes back by itself."""
+        core = self.window_.core
+        problem = core.printer_problem() if core is not None else None
+        if self._printing:
+            return  # the running job reports for itself
+        self.print_button.setEnabled(problem is None)
+        if problem is not None:
+            self.print_status.setText(message(problem))
+        elif self._printer_problem is not None:
+            self.print_status.setText("")
+        self._printer_problem = problem
 
     def retranslate(self) -> None:
         lang = self.window_.language
@@ -393,6 +425,8 @@ class VerifyResultScreen(_OutcomeScreen):
             "Warning: the QR code's check digits do not match. It may be damaged or altered; "
             "the invoice was checked anyway.") if self.flow.crc_warning else "")
         self.crc_warning.setVisible(self.flow.crc_warning)
+        if self._printer_problem is not None:
+            self.print_status.setText(message(self._printer_problem))
         outcome = self.flow.last
         if not isinstance(outcome, Verified):
             return
@@ -434,17 +468,23 @@ class VerifyResultScreen(_OutcomeScreen):
         return rows
 
     def _print(self) -> None:
+        self._printing = True
+        self._printer_problem = None
         self.print_button.setEnabled(False)
         self.print_status.setText(self.tr("Printing…"))
 
         def done() -> None:
+            self._printing = False
             self.print_status.setText(self.tr("Slip printed. Please take it."))
             self.print_button.setEnabled(True)
+            self._devices_changed()
 
         def failed(exc: Exception) -> None:
+            self._printing = False
             code = exc.code if isinstance(exc, PrintFailed) else "failure"
             self.print_status.setText(message(code))
             self.print_button.setEnabled(True)
+            self._devices_changed()
 
         self.flow.print_result(done, failed)
 

@@ -1,0 +1,121 @@
+"""Reference data for the kiosks' `cache` services: stored with a fleet-wide change
+counter (`updated_seq`) so that kiosks download only what changed since their cursor.
+
+Items are added or changed by an operator (`kiosk central --add-reference FILE.json` or
+`POST /v1/admin/reference`); a JSON file holds one item or a list of them:
+`{"kind": "announcement", "key": "hall-hours", "body": {...}}`, or with
+`"deleted": true` (and no body) to withdraw one.
+"""
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from central.db import ReferenceItem
+from offline_queue.wire import REFERENCE_PAGE, ReferencePage
+from offline_queue.wire import ReferenceItem as WireReferenceItem
+
+MAX_BODY_CHARS = 64 * 1024
+MAX_ITEMS = 1000
+_ATTEMPTS = 5
+
+
+class ReferenceDataError(ValueError):
+    """A reference item or file is malformed (exit 2 / HTTP 422)."""
+
+
+class ReferenceInput(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    kind: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._-]+$")
+    key: str = Field(min_length=1, max_length=200)
+    body: dict[str, Any] | None = None
+    deleted: bool = False
+
+    @model_validator(mode="after")
+    def _body_or_deleted(self) -> "ReferenceInput":
+        if self.deleted == (self.body is not None):
+            raise ValueError("give a body, or deleted: true without a body")
+        if self.body is not None and len(json.dumps(self.body, ensure_ascii=False)) \
+                > MAX_BODY_CHARS:
+            raise ValueError(f"body is larger than {MAX_BODY_CHARS} characters")
+        return self
+
+
+def parse_items(data: Any) -> list[ReferenceInput]:
+    """One item or a list of items (JSON already decoded); ReferenceDataError if bad."""
+    raw = data if isinstance(data, list) else [data]
+    if not raw or len(raw) > MAX_ITEMS:
+        raise ReferenceDataError(f"give 1 to {MAX_ITEMS} reference items")
+    items = []
+    for i, entry in enumerate(raw, 1):
+        try:
+            items.append(ReferenceInput.model_validate(entry))
+        except ValidationError as exc:
+            problems = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'item'}: {e['msg']}"
+                                 for e in exc.errors())
+            raise ReferenceDataError(f"item {i}: {problems}") from None
+    return items
+
+
+def load_items_file(path: Path) -> list[ReferenceInput]:
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ReferenceDataError(f"{path} does not exist") from None
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ReferenceDataError(f"{path} is not a readable JSON file: {exc}") from None
+    return parse_items(data)
+
+
+def upsert_items(session: Session, items: list[ReferenceInput], now: datetime) -> list[int]:
+    """Insert or change the items in one transaction (committed); returns their new
+    updated_seq values. Concurrent writers collide on UNIQUE(updated_seq) and retry,
+    so seqs are committed in order and a kiosk's cursor never skips a change."""
+    for attempt in range(_ATTEMPTS):
+        try:
+            top = session.execute(select(func.max(ReferenceItem.updated_seq))).scalar() or 0
+            seqs = []
+            for item in items:
+                top += 1
+                row = session.execute(select(ReferenceItem).where(
+                    ReferenceItem.kind == item.kind, ReferenceItem.key == item.key)
+                ).scalar_one_or_none()
+                if row is None:
+                    row = ReferenceItem(kind=item.kind, key=item.key)
+                    session.add(row)
+                row.body = (None if item.body is None
+                            else json.dumps(item.body, ensure_ascii=False, sort_keys=True))
+                row.deleted = item.deleted
+                row.updated_seq = top
+                row.updated_at = now
+                session.flush()
+                seqs.append(top)
+            session.commit()
+            return seqs
+        except IntegrityError:
+            session.rollback()
+            if attempt == _ATTEMPTS - 1:
+                raise
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def page_after(session: Session, cursor: int, limit: int = REFERENCE_PAGE) -> ReferencePage:
+    """The changes after `cursor`, oldest first, at most `limit` of them."""
+    rows = session.execute(select(ReferenceItem).where(ReferenceItem.updated_seq > cursor)
+                           .order_by(ReferenceItem.updated_seq).limit(limit + 1)
+                           ).scalars().all()
+    more = len(rows) > limit
+    rows = rows[:limit]
+    items = [WireReferenceItem(id=r.id, kind=r.kind, key=r.key,
+                               body=json.loads(r.body) if r.body else None,
+                               deleted=r.deleted, updated_seq=r.updated_seq) for r in rows]
+    return ReferencePage(items=items, next_cursor=rows[-1].updated_seq if rows else cursor,
+                         more=more)

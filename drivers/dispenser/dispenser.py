@@ -1,0 +1,531 @@
+"""Invoice dispenser on a serial line (docs/dispenser-protocol.md).
+
+Each request carries a sequence number; a request whose reply does not come is sent
+again with the same SEQ, and the dispenser answers a repeated SEQ from its cache instead
+of executing it again; a dispense job also carries a job number that the dispenser keeps
+in non-volatile memory with its counters, so even a dispenser that rebooted refuses to
+run the same job twice. That is what makes retransmission safe.
+
+Before each job the driver reads the counters (sensors included: an empty, jammed or
+open dispenser is refused before anything is journalled), journals the job as 'sent'
+with the total counter, sends it, and journals the outcome with the number of sheets
+the dispenser reports. A job whose outcome is unknown is settled by `reconcile()` from
+the counters and never issued again.
+
+Like the payment terminal: no reader thread, one command at a time under a lock, a
+deadline on every read. Call it from a worker thread.
+"""
+from __future__ import annotations
+
+import logging
+import re
+import secrets
+import struct
+import threading
+import time
+from collections import deque
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import TypeVar
+
+import serial
+
+try:
+    import termios
+
+    _TERMIOS_ERRORS: tuple[type[BaseException], ...] = (termios.error,)
+except ImportError:  # not POSIX
+    _TERMIOS_ERRORS = ()
+
+from ..base import DeviceBase, DeviceState, DeviceStatus, StatusCallback
+from ..connection import ConnectionStringError
+from ..errors import DeviceCondition, DeviceError, DeviceErrorCode
+from .frame import (
+    COUNTERS,
+    DISPENSE,
+    MAX_SHEETS_PER_JOB,
+    RESET,
+    STATUS,
+    Counters,
+    DFrame,
+    DispenserFrameParser,
+    Result,
+    Sensors,
+    dispense_data,
+    encode_frame,
+    parse_counters_reply,
+    parse_dispense_reply,
+    parse_short_reply,
+)
+from .journal import DispenseJob, DispenseJournal, DuplicateJob
+
+_log = logging.getLogger("drivers.dispenser")
+_T = TypeVar("_T")
+
+# What a vanished port raises: pyserial's own error, OS errors, termios.error from
+# tcflush (not an OSError), and TypeError/AttributeError when pyserial's fd went away
+# during a close.
+_PORT_ERRORS: tuple[type[BaseException], ...] = (
+    serial.SerialException, OSError, TypeError, AttributeError, *_TERMIOS_ERRORS)
+READ_SLICE_S = 0.05
+INTERBYTE_S = 0.3
+DEFAULT_REPLY_TIMEOUT_S = 1.0
+DEFAULT_SHEET_TIME_S = 1.0  # generous: real dispensers feed one sheet in 0.3-0.6 s
+MAX_RETRANSMITS = 3
+LOCK_WAIT_S = 10.0
+_JOB_ID = re.compile(r"^[\x21-\x7e]{1,64}$")
+
+_FAULTS: dict[Result, tuple[DeviceErrorCode, DeviceCondition | None, str]] = {
+    Result.EMPTY: (DeviceErrorCode.FAILURE, DeviceCondition.STOCK_EMPTY, "invoice stock is empty"),
+    Result.JAM: (DeviceErrorCode.FAILURE, DeviceCondition.JAM, "a sheet is jammed"),
+    Result.DOOR_OPEN: (DeviceErrorCode.FAILURE, DeviceCondition.DOOR_OPEN, "dispenser door is open"),
+    Result.BUSY: (DeviceErrorCode.BUSY, None, "dispenser is busy"),
+    Result.BAD_REQUEST: (DeviceErrorCode.ILLEGAL, None, "dispenser rejected the request"),
+    Result.INTERRUPTED: (DeviceErrorCode.FAILURE, None, "dispenser restarted during the job"),
+    Result.IN_PROGRESS: (DeviceErrorCode.BUSY, None, "dispenser is still dispensing"),
+}
+
+
+class DispenseError(DeviceError):
+    """A job failed; `dispensed` sheets left the machine anyway (0 when refused)."""
+
+    def __init__(self, code: DeviceErrorCode, message: str,
+                 extended: DeviceCondition | None = None, *, dispensed: int = 0,
+                 job_id: str | None = None) -> None:
+        super().__init__(code, message, extended)
+        self.dispensed = dispensed
+        self.job_id = job_id
+
+
+@dataclass(frozen=True)
+class DispenseResult:
+    job_id: str
+    job_no: int
+    requested: int
+    dispensed: int
+    counter_before: int
+    counter_after: int
+    stock_low: bool
+    at: float = field(default_factory=time.time)
+
+
+@dataclass(frozen=True)
+class DispenseReconcileOutcome:
+    """How start-up reconciliation settled one open job ('done', 'failed', 'manual_check')."""
+
+    job_id: str
+    requested: int
+    dispensed: int | None
+    previous_state: str
+    new_state: str
+    note: str = ""
+
+
+class _NoReply(Exception):
+    pass
+
+
+def sensors_fault(sensors: Sensors) -> tuple[DeviceErrorCode, DeviceCondition, str] | None:
+    """The fault that stops dispensing, most urgent first (door, jam, empty)."""
+    if sensors.door_open:
+        return _FAULTS[Result.DOOR_OPEN]  # type: ignore[return-value]
+    if sensors.jam:
+        return _FAULTS[Result.JAM]  # type: ignore[return-value]
+    if sensors.empty:
+        return _FAULTS[Result.EMPTY]  # type: ignore[return-value]
+    return None
+
+
+class InvoiceDispenser(DeviceBase):
+    """Paper-invoice dispenser. `open()` is optional: commands open the port."""
+
+    kind = "dispenser"
+
+    def __init__(
+        self,
+        connection: str,
+        *,
+        journal: DispenseJournal,
+        name: str | None = None,
+        on_status: StatusCallback | None = None,
+        reply_timeout_s: float = DEFAULT_REPLY_TIMEOUT_S,
+        sheet_time_s: float = DEFAULT_SHEET_TIME_S,
+        max_retransmits: int = MAX_RETRANSMITS,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        super().__init__(connection, name=name, on_status=on_status)
+        if self.connection.scheme != "serial":
+            raise ConnectionStringError(
+                f"an invoice dispenser needs a serial:// connection, not {self.connection.scheme}://"
+            )
+        self.journal = journal
+        self.reply_timeout_s = reply_timeout_s
+        self.sheet_time_s = sheet_time_s
+        self.max_retransmits = max_retransmits
+        self._clock = clock
+        self._port: serial.Serial | None = None
+        self._parser = DispenserFrameParser()
+        self._frames: deque[DFrame] = deque()
+        self._lock = threading.Lock()
+        self._seq = secrets.randbelow(256)  # a restarted kiosk does not reuse the last SEQ
+        self._wrote = False
+
+    # -- lifecycle --------------------------------------------------------------------
+
+    def open(self) -> None:
+        """Open the port and settle journal entries a crash left open. Best effort: when
+        the device cannot tell yet, the next transaction tries again before it starts."""
+        with self._claimed():
+            self._ensure_open()
+            if self.journal.open_jobs():
+                try:
+                    self._reconcile_locked()
+                except DeviceError as exc:
+                    _log.warning("%s: open entries not reconciled yet: %s", self.name, exc)
+
+    def close(self) -> None:
+        with self._lock:
+            self._close_port()
+            self._set_status(DeviceState.CLOSED)
+
+    def __enter__(self) -> "InvoiceDispenser":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def _claimed(self) -> Iterator[None]:
+        if not self._lock.acquire(timeout=LOCK_WAIT_S):
+            raise DeviceError(DeviceErrorCode.BUSY, "dispenser is busy with another command")
+        try:
+            yield
+        finally:
+            self._lock.release()
+
+    # -- commands ---------------------------------------------------------------------
+
+    def dispense(self, count: int, job_id: str) -> DispenseResult:
+        """Dispense `count` sheets for `job_id` (unique: a job id is dispensed at most once).
+
+        Raises DispenseError with `.dispensed` when the dispenser refuses or fails mid-job,
+        DeviceError TIMEOUT/OFFLINE when the outcome is unknown (reconcile settles it).
+        """
+        if isinstance(count, bool) or not isinstance(count, int) or not 1 <= count <= MAX_SHEETS_PER_JOB:
+            raise DeviceError(DeviceErrorCode.ILLEGAL, f"count must be 1..{MAX_SHEETS_PER_JOB}")
+        if not isinstance(job_id, str) or not _JOB_ID.match(job_id):
+            raise DeviceError(DeviceErrorCode.ILLEGAL, "job id must be 1-64 printable ASCII characters")
+        with self._claimed():
+            self._ensure_open()
+            self._reconcile_locked()  # a new job would blur the counters of an open one
+            if self.journal.get(job_id) is not None:
+                raise DeviceError(DeviceErrorCode.ILLEGAL, f"dispense job {job_id} already exists")
+            before = self._counters_locked()
+            fault = sensors_fault(before.sensors)
+            if fault is not None:
+                code, condition, text = fault
+                self._set_status(DeviceState.ERROR, code, condition, text)
+                raise DispenseError(code, f"{text}: job {job_id} not started", condition,
+                                    dispensed=0, job_id=job_id)
+            job_no = secrets.randbits(32)
+            try:
+                self.journal.begin(job_id, job_no, count, before.total_dispensed)
+            except DuplicateJob as exc:
+                raise DeviceError(DeviceErrorCode.ILLEGAL, str(exc)) from None
+            self._count("jobs")
+            self._set_status(DeviceState.BUSY)
+            self._wrote = False
+            wait_s = self.reply_timeout_s + count * self.sheet_time_s
+            try:
+                reply = self._exchange(DISPENSE, dispense_data(count, job_no), wait_s)
+            except _NoReply:
+                self._unknown(job_id, "no reply")
+                raise DeviceError(DeviceErrorCode.TIMEOUT,
+                                  f"dispenser did not answer job {job_id}; "
+                                  "outcome unknown until reconciled") from None
+            except DeviceError:
+                if self._wrote:
+                    self._unknown(job_id, "port lost during the job")
+                else:
+                    self.journal.resolve(job_id, "failed", resolved_by="send", dispensed=0,
+                                         note="port failed before anything was sent")
+                raise
+            try:
+                result, sensors, dispensed, total = _parse(parse_dispense_reply, reply)
+            except DeviceError as exc:
+                self._unknown(job_id, exc.message)
+                raise
+            if total - before.total_dispensed != dispensed:
+                _log.warning("%s: job %s: counter moved by %d, device reports %d sheets",
+                             self.name, job_id, total - before.total_dispensed, dispensed)
+            if result is Result.OK and dispensed == count:
+                self.journal.resolve(job_id, "done", resolved_by="reply", dispensed=dispensed,
+                                     counter_after=total)
+                self._count("sheets", dispensed)
+                self._report_sensors(sensors)
+                _log.info("%s: job %s: %d sheets", self.name, job_id, dispensed)
+                return DispenseResult(job_id, job_no, count, dispensed, before.total_dispensed,
+                                      total, sensors.stock_low)
+            code, condition, text = _FAULTS.get(
+                result, (DeviceErrorCode.FAILURE, None, f"dispenser result {int(result)}"))
+            self.journal.resolve(job_id, "failed", resolved_by="reply", dispensed=dispensed,
+                                 counter_after=total,
+                                 fault=condition.value if condition else result.name.lower())
+            self._count("sheets", dispensed)
+            self._count("failed_jobs")
+            self._report_sensors(sensors)
+            _log.warning("%s: job %s failed after %d of %d sheets: %s", self.name, job_id,
+                         dispensed, count, text)
+            raise DispenseError(code, f"{text}: {dispensed} of {count} sheets dispensed",
+                                condition, dispensed=dispensed, job_id=job_id)
+
+    def counters(self) -> Counters:
+        with self._claimed():
+            self._ensure_open()
+            return self._counters_locked()
+
+    def sensors(self) -> Sensors:
+        with self._claimed():
+            self._ensure_open()
+            reply = self._request(STATUS)
+        _, sensors = _parse(parse_short_reply, reply)
+        self._report_sensors(sensors)
+        return sensors
+
+    def reset(self) -> Sensors:
+        """Clear a jam after staff removed the sheet (the door must be closed again)."""
+        with self._claimed():
+            self._ensure_open()
+            reply = self._request(RESET)
+        result, sensors = _parse(parse_short_reply, reply)
+        self._report_sensors(sensors)
+        if result is not Result.OK:
+            code, condition, text = _FAULTS.get(result, (DeviceErrorCode.FAILURE, None, "reset failed"))
+            raise DeviceError(code, f"reset refused: {text}", condition)
+        return sensors
+
+    def status(self) -> DeviceStatus:
+        """Ask the sensors; while a job runs, report BUSY without asking. Never raises."""
+        if not self._lock.acquire(blocking=False):
+            return self.last_status
+        try:
+            self._ensure_open()
+            reply = self._request(STATUS)
+            _, sensors = _parse(parse_short_reply, reply)
+            self._report_sensors(sensors)
+        except DeviceError:
+            pass  # the status was set where the failure was noticed
+        finally:
+            self._lock.release()
+        return self.last_status
+
+    def reconcile(self) -> list[DispenseReconcileOutcome]:
+        """Settle jobs a crash or a silent dispenser left open, from the counters.
+        Raises DeviceError (jobs unchanged) when the dispenser cannot be asked."""
+        with self._claimed():
+            self._ensure_open()
+            return self._reconcile_locked()
+
+    # -- reconciliation ---------------------------------------------------------------
+
+    def _reconcile_locked(self) -> list[DispenseReconcileOutcome]:
+        open_jobs = self.journal.open_jobs()
+        if not open_jobs:
+            return []
+        counters = self._counters_locked()
+        if counters.last_job_result is Result.IN_PROGRESS:
+            raise DeviceError(DeviceErrorCode.BUSY, "dispenser is still running a job")
+        outcomes = [self._settle(job, counters) for job in open_jobs]
+        for o in outcomes:
+            _log.warning("%s: reconciled job %s: %s -> %s, %s of %d sheets (%s)", self.name,
+                         o.job_id, o.previous_state, o.new_state,
+                         "?" if o.dispensed is None else o.dispensed, o.requested, o.note)
+        return outcomes
+
+    def _settle(self, job: DispenseJob, c: Counters) -> DispenseReconcileOutcome:
+        moved = c.total_dispensed - job.counter_before
+        if c.last_job_no == job.job_no:
+            n = c.last_job_dispensed
+            note = "dispenser's record of this job"
+            if moved != n:
+                return self._manual(job, f"counter moved by {moved} but the job record says {n}")
+            done = c.last_job_result is Result.OK and n == job.requested
+            fault = None if done else _fault_name(c.last_job_result)
+            state = "done" if done else "failed"
+        elif moved == 0:
+            n, state, fault = 0, "failed", "not_performed"
+            note = "the dispenser never started this job"
+        else:
+            return self._manual(job, f"counter moved by {moved} but the dispenser's last job is "
+                                     "another one")
+        self.journal.resolve(job.job_id, state, resolved_by="reconcile", dispensed=n,
+                             counter_after=c.total_dispensed, fault=fault, note=note)
+        return DispenseReconcileOutcome(job.job_id, job.requested, n, job.state, state, note)
+
+    def _manual(self, job: DispenseJob, note: str) -> DispenseReconcileOutcome:
+        self._count("manual_checks")
+        self.journal.resolve(job.job_id, "manual_check", resolved_by="reconcile", note=note)
+        return DispenseReconcileOutcome(job.job_id, job.requested, None, job.state,
+                                        "manual_check", note)
+
+    def _unknown(self, job_id: str, note: str) -> None:
+        self._count("unknown_outcomes")
+        self.journal.resolve(job_id, "unknown", resolved_by="send", note=note)
+        if self.state is not DeviceState.OFFLINE:
+            self._set_status(DeviceState.ERROR, DeviceErrorCode.TIMEOUT, message=note)
+        _log.warning("%s: outcome of job %s unknown (%s); will reconcile", self.name, job_id, note)
+
+    def _counters_locked(self) -> Counters:
+        _, counters = _parse(parse_counters_reply, self._request(COUNTERS))
+        return counters
+
+    def _report_sensors(self, sensors: Sensors) -> None:
+        fault = sensors_fault(sensors)
+        if fault is not None:
+            code, condition, text = fault
+            self._set_status(DeviceState.ERROR, code, condition, text)
+        elif sensors.stock_low:
+            self._set_status(DeviceState.IDLE, None, DeviceCondition.STOCK_LOW, "invoice stock is low")
+        else:
+            self._set_status(DeviceState.IDLE)
+
+    # -- request / reply --------------------------------------------------------------
+
+    def _request(self, cmd: bytes) -> DFrame:
+        try:
+            return self._exchange(cmd, b"", self.reply_timeout_s)
+        except _NoReply:
+            self._set_status(DeviceState.ERROR, DeviceErrorCode.TIMEOUT,
+                             message="dispenser does not answer")
+            raise DeviceError(DeviceErrorCode.TIMEOUT, "dispenser does not answer") from None
+
+    def _exchange(self, cmd: bytes, data: bytes, wait_s: float) -> DFrame:
+        """Send with a fresh SEQ; on silence repeat the very same frame (same SEQ)."""
+        self._seq = (self._seq + 1) % 256
+        seq = self._seq
+        frame = encode_frame(seq, cmd, data)
+        reply_cmd = cmd.lower()
+        self._discard_input()
+        for attempt in range(self.max_retransmits + 1):
+            if attempt:
+                self._count("retransmissions")
+            self._write(frame)
+            self._wrote = True
+            until = self._clock() + wait_s
+            while True:
+                reply = self._next_frame(until)
+                if reply is None:
+                    self._count("reply_timeouts")
+                    break
+                if reply.seq == seq and reply.cmd == reply_cmd:
+                    return reply
+                self._count("stale_frames")
+        raise _NoReply()
+
+    # -- port -------------------------------------------------------------------------
+
+    def _ensure_open(self) -> None:
+        if self._port is not None:
+            return
+        conn = self.connection
+        try:
+            port = serial.serial_for_url(
+                conn.path,
+                baudrate=conn.param_int("baudrate", 9600),
+                bytesize=conn.param_int("bytesize", 8),
+                parity=conn.params.get("parity", "N").upper(),
+                stopbits={"1": 1, "1.5": 1.5, "2": 2}[conn.params.get("stopbits", "1")],
+                rtscts=conn.param_bool("rtscts", False),
+                xonxoff=False,  # binary frames
+                dsrdtr=conn.param_bool("dsrdtr", False),
+                timeout=READ_SLICE_S,
+                write_timeout=1.0,
+                exclusive=True,
+            )
+        except (serial.SerialException, OSError, ValueError) as exc:
+            self._count("open_failures")
+            self._set_status(DeviceState.OFFLINE, DeviceErrorCode.OFFLINE,
+                             message=f"cannot open {conn.path}")
+            raise DeviceError(DeviceErrorCode.OFFLINE, f"cannot open {conn.path}: {exc}") from None
+        self._port = port
+        self._parser.reset()
+        self._frames.clear()
+        self._count("opens")
+        self._set_status(DeviceState.IDLE)
+
+    def _close_port(self) -> None:
+        port, self._port = self._port, None
+        if port is not None:
+            try:
+                port.close()
+            except (serial.SerialException, OSError):
+                pass
+
+    def _lost(self, exc: BaseException) -> DeviceError:
+        self._count("disconnects")
+        self._close_port()
+        self._set_status(DeviceState.OFFLINE, DeviceErrorCode.OFFLINE, message="port lost")
+        return DeviceError(DeviceErrorCode.OFFLINE, f"dispenser port lost: {exc}")
+
+    def _write(self, data: bytes) -> None:
+        port = self._port
+        if port is None:
+            raise DeviceError(DeviceErrorCode.OFFLINE, "dispenser port is closed")
+        try:
+            port.write(data)
+        except _PORT_ERRORS as exc:
+            raise self._lost(exc) from None
+
+    def _discard_input(self) -> None:
+        port = self._port
+        try:
+            if port is not None:
+                port.reset_input_buffer()
+        except _PORT_ERRORS as exc:
+            raise self._lost(exc) from None
+        self._parser.reset()
+        self._frames.clear()
+
+    def _next_frame(self, until: float) -> DFrame | None:
+        if self._frames:
+            return self._frames.popleft()
+        last_byte_at = self._clock()
+        while True:
+            port = self._port
+            if port is None:
+                raise DeviceError(DeviceErrorCode.OFFLINE, "dispenser port is closed")
+            if self._clock() >= until:
+                return None
+            try:
+                data = port.read(max(1, port.in_waiting))
+            except _PORT_ERRORS as exc:
+                raise self._lost(exc) from None
+            noise_before = self._parser.garbage + self._parser.crc_errors
+            if data:
+                self._count("bytes_in", len(data))
+                last_byte_at = self._clock()
+                self._frames.extend(self._parser.feed(data))
+            elif self._parser.pending and self._clock() - last_byte_at > INTERBYTE_S:
+                self._frames.extend(self._parser.flush_partial())
+            noise = self._parser.garbage + self._parser.crc_errors - noise_before
+            if noise:
+                self._count("garbage_bytes", noise)
+            if self._frames:
+                return self._frames.popleft()
+
+
+def _parse(parse: Callable[[bytes], _T], reply: DFrame) -> _T:
+    """Decode reply data; a reply with a good CRC and nonsense inside is a BAD_REPLY."""
+    try:
+        return parse(reply.data)
+    except (ValueError, struct.error) as exc:
+        raise DeviceError(DeviceErrorCode.FAILURE, f"unreadable {reply.cmd.decode()} reply: {exc}",
+                          DeviceCondition.BAD_REPLY) from None
+
+
+def _fault_name(result: Result) -> str:
+    code_condition = _FAULTS.get(result)
+    if code_condition is not None and code_condition[1] is not None:
+        return code_condition[1].value
+    return result.name.lower()
