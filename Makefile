@@ -7,13 +7,13 @@ BIN := $(VENV)/bin
 APT_STAMP := $(VENV)/.apt-stamp
 PIP_STAMP := $(VENV)/.pip-stamp
 APT_PACKAGES := fonts-wqy-microhei fonts-noto-cjk libegl1 libgl1 libxkbcommon0 libxkbcommon-x11-0 \
-    libfontconfig1 libdbus-1-3 libglib2.0-0 libzbar0 libxcb-cursor0 libnss3 libasound2 libpulse0 cups-client
+    libfontconfig1 libdbus-1-3 libglib2.0-0 libzbar0 libxcb-cursor0 libnss3 libasound2 libpulse0 cups-client poppler-utils
 
 .PHONY: run test fault bench setup translations clean
 
 setup: $(PIP_STAMP)
 
-$(APT_STAMP):
+$(APT_STAMP): Makefile  # a package added here is installed on the next call
 	@mkdir -p $(VENV)
 	@missing=$$(for p in $(APT_PACKAGES); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' || echo $$p; done); \
 	if [ -n "$$missing" ]; then \

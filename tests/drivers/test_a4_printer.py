@@ -123,16 +123,15 @@ def test_file_target_is_atomic_and_leaves_no_partial_file(qapp, tmp_path):
     with pytest.raises(DeviceError) as err:
         printer.print_pdf(tmp_path / "missing.pdf")
     assert err.value.code is DeviceErrorCode.ILLEGAL
-    target.chmod(0o500)  # the receiving side's directory became read-only
-    try:
-        if os.access(target, os.W_OK):
-            pytest.skip("running as root: permissions are not enforced")
-        source = tmp_path / "doc.pdf"
-        source.write_bytes(b"%PDF-1.4\n%%EOF\n")
-        with pytest.raises(DeviceError) as err:
-            printer.print_pdf(source)
-        assert err.value.code is DeviceErrorCode.OFFLINE
-        assert printer.status().error is DeviceErrorCode.OFFLINE
-    finally:
-        target.chmod(0o700)
+    source = tmp_path / "doc.pdf"
+    source.write_bytes(b"%PDF-1.4\n%%EOF\n")
+    # The receiving side went away: its folder is now a plain file (fails even as root,
+    # where a read-only folder would not).
+    gone = tmp_path / "gone"
+    gone.write_text("not a folder")
+    broken = A4Printer(f"file://{gone}/")
+    with pytest.raises(DeviceError) as err:
+        broken.print_pdf(source)
+    assert err.value.code is DeviceErrorCode.NO_HARDWARE and "not a directory" in str(err.value)
+    assert not broken.status().ok
     assert os.listdir(target) == []
