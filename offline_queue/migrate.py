@@ -217,7 +217,13 @@ class _Upgrade:
                 f"queue database {self.path} fails its integrity check before migration "
                 f"({problems}); not migrated: restore it from a backup")
         before = _snapshot(conn, None if stamp else current)
-        self.backup = _backup(self.path, current)
+        try:
+            self.backup = _backup(self.path, current)
+        except (OSError, sqlite3.Error) as exc:
+            conn.rollback()
+            raise MigrationError(
+                f"cannot back up queue database {self.path} before migrating it "
+                f"({type(exc).__name__}: {exc}; disk full?); not migrated") from exc
         try:
             if stamp:
                 self._stamp(conn, FIRST_REVISION)
@@ -235,8 +241,8 @@ class _Upgrade:
                 f"{self.head} failed ({_driver_message(exc)}); the database is as it was "
                 f"(backup {self.backup})", self.backup) from exc
         self._verify_committed(before)
-        return MigrationReport(self.path, current if not stamp else FIRST_REVISION,
-                               self.head, self.backup, stamp, before.counts)
+        return MigrationReport(self.path, current, self.head, self.backup, stamp,
+                               before.counts)
 
     # ----------------------------------------------------------------- steps
 
@@ -429,16 +435,20 @@ def _backup(path: Path, revision: str) -> Path:
     target = path.with_name(f"{path.name}.bak-{revision}-{stamp}")
     fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     os.close(fd)
-    src = sqlite3.connect(path, timeout=5.0)
-    dst = sqlite3.connect(target)
     try:
-        src.backup(dst)
-        dst.execute("PRAGMA journal_mode = DELETE")  # a self-contained single file
-    finally:
-        src.close()
-        dst.close()
-    with open(target, "rb") as handle:
-        os.fsync(handle.fileno())
+        src = sqlite3.connect(path, timeout=5.0)
+        dst = sqlite3.connect(target)
+        try:
+            src.backup(dst)
+            dst.execute("PRAGMA journal_mode = DELETE")  # a self-contained single file
+        finally:
+            src.close()
+            dst.close()
+        with open(target, "rb") as handle:
+            os.fsync(handle.fileno())
+    except BaseException:
+        target.unlink(missing_ok=True)  # no half-written backup left to mislead anyone
+        raise
     dir_fd = os.open(target.parent, os.O_RDONLY)
     try:
         os.fsync(dir_fd)

@@ -304,7 +304,7 @@ class FaultEnv:
             run = self.zygote.spawn(self.run_args("loop", **options))
             aim = self.rng.random()
             if aim < 0.45 and self.zygote.wait_for(run, "A", 2.0):
-                time.sleep(self.rng.uniform(0.0, 0.02))
+                time.sleep(self.rng.uniform(0.0, 0.006))
             elif aim < 0.8 and self.zygote.wait_for(run, "S", 2.0):
                 time.sleep(self.rng.uniform(0.0, 0.25))
             else:

@@ -147,6 +147,10 @@ class Run:
         uuid.uuid4 = lambda: chosen  # type: ignore[assignment]
         try:
             emit(f"A {self._next_seq()} {chosen}")
+            # Shows success (prints the slip...), then gets round to committing. A kill
+            # inside the COMMIT itself rarely loses anything: the WAL frames are written
+            # before the fsync, and a killed process leaves the page cache intact.
+            time.sleep(0.005)
             self.outbox.enqueue("dispense.record", self.payload())
         finally:
             uuid.uuid4 = real_uuid4  # type: ignore[assignment]
@@ -154,8 +158,11 @@ class Run:
     def _next_seq(self) -> int:
         import sqlite3
 
-        with sqlite3.connect(self.args.db) as raw:
+        raw = sqlite3.connect(self.args.db)
+        try:
             (last,) = raw.execute("SELECT COALESCE(MAX(seq), 0) FROM outbox").fetchone()
+        finally:
+            raw.close()
         return int(last) + 1
 
     def sync(self) -> SyncReport:

@@ -427,3 +427,34 @@ def test_failed_migration_leaves_every_record_and_refuses(
         conn.close()
     with Outbox(db, KIOSK_ID, keys) as box:  # the current software still opens it
         assert box.verify_chain() == [] and box.pending_count() == 5
+
+
+DISK_FULL_CHILD = """
+import resource, signal, sys
+from pathlib import Path
+signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # writes past the limit fail with EFBIG
+limit = int(sys.argv[2])
+resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+from offline_queue.migrate import MigrationError, upgrade_database
+try:
+    upgrade_database(Path(sys.argv[1]))
+    print("migrated")
+except MigrationError as exc:
+    print("refused:", exc.reason)
+"""
+
+
+def test_no_room_for_the_backup_means_no_migration(db: Path, keys: KioskKeys) -> None:
+    """A disk too full for the backup: nothing is migrated, no partial backup stays."""
+    at_revision(db, "0001")
+    fill(db, keys, count=200, payload_bytes=400)
+    limit = 48 * 1024
+    assert db.stat().st_size > 2 * limit
+    before, digest = rows(db), sha256(db)
+    done = subprocess.run([sys.executable, "-c", DISK_FULL_CHILD, str(db), str(limit)],
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("refused: cannot back up"), done.stdout
+    assert sha256(db) == digest and backups(db) == [] and stored_revision(db) == "0001"
+    assert upgrade_database(db).to_revision == HEAD_REVISION  # room again: it migrates
+    assert rows(db) == before
