@@ -10,10 +10,10 @@ import re
 from dataclasses import asdict, dataclass
 from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal, InvalidOperation
-from typing import Any, Mapping, cast
+from typing import Any, Mapping
 
-from sqlalchemy import insert, select, update
-from sqlalchemy.engine import CursorResult
+from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy.engine import Row
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -178,34 +178,44 @@ def is_out_of_period(issued_on: date, today: date) -> bool:
 
 
 def _count_today(session: Session, code: str, number: str, today: date) -> int:
-    row = session.get(VerificationLog, (code, number, today))
-    return row.count if row is not None else 0
+    count = session.connection().execute(
+        _EXISTS, {"k_code": code, "k_number": number, "k_day": today}).scalar_one_or_none()
+    return int(count) if count is not None else 0
+
+
+_LOG = VerificationLog.__table__
+_LOG_KEY = (_LOG.c.code == bindparam("k_code"), _LOG.c.number == bindparam("k_number"),
+            _LOG.c.day == bindparam("k_day"))
+# Built once: constructing these per record cost more than running them (drain rate).
+_INCREMENT = (update(_LOG).where(*_LOG_KEY, _LOG.c.count < MAX_CHECKS_PER_DAY)
+              .values(count=_LOG.c.count + 1).returning(_LOG.c.count))
+_EXISTS = select(_LOG.c.count).where(*_LOG_KEY)
+_FIRST = insert(_LOG).values(code=bindparam("k_code"), number=bindparam("k_number"),
+                             day=bindparam("k_day"), count=1)
+_INVOICE = select(Invoice.__table__).where(Invoice.code == bindparam("code"),
+                                           Invoice.number == bindparam("number"))
 
 
 def _take_check(session: Session, code: str, number: str, today: date) -> int | None:
     """Count one check atomically; None when the day's limit is already used up."""
-    key = (VerificationLog.code == code, VerificationLog.number == number,
-           VerificationLog.day == today)
+    key = {"k_code": code, "k_number": number, "k_day": today}
+    conn = session.connection()  # Core statements: no ORM layer per record
     for _ in range(3):
-        done = cast(CursorResult[Any], session.execute(
-            update(VerificationLog).where(*key, VerificationLog.count < MAX_CHECKS_PER_DAY)
-            .values(count=VerificationLog.count + 1)
-            .execution_options(synchronize_session=False)))
-        if done.rowcount:
-            return session.execute(select(VerificationLog.count).where(*key)).scalar_one()
-        if session.execute(select(VerificationLog.count).where(*key)).first() is not None:
+        count = conn.execute(_INCREMENT, key).scalar_one_or_none()
+        if count is not None:
+            return int(count)
+        if conn.execute(_EXISTS, key).first() is not None:
             return None  # the row exists and is at the limit
         try:
             with session.begin_nested():
-                session.execute(insert(VerificationLog).values(
-                    code=code, number=number, day=today, count=1))
+                session.execute(_FIRST, key)
             return 1
         except IntegrityError:
             continue  # a concurrent first check inserted the row: count again
     return None
 
 
-def invoice_view(invoice: Invoice) -> dict[str, Any]:
+def invoice_view(invoice: "Invoice | Row[Any]") -> dict[str, Any]:
     return {
         "type_code": invoice.type_code,
         "code": invoice.code,
@@ -218,7 +228,7 @@ def invoice_view(invoice: Invoice) -> dict[str, Any]:
     }
 
 
-def _mismatch(query: VerifyQuery, invoice: Invoice) -> str | None:
+def _mismatch(query: VerifyQuery, invoice: "Invoice | Row[Any]") -> str | None:
     """The first field that disagrees with the registry, judged by the stored type.
 
     The stored type decides what must match: a caller who picked the wrong type and so
@@ -256,9 +266,9 @@ def verify_invoice(session: Session, query: VerifyQuery | Mapping[str, Any],
         return result
     result["checks_today"] = count
 
-    invoice = session.execute(
-        select(Invoice).where(Invoice.code == q.code, Invoice.number == q.number)
-    ).scalar_one_or_none()
+    # A Core row (same attribute names as Invoice): no ORM identity map per record.
+    invoice = session.connection().execute(
+        _INVOICE, {"code": q.code, "number": q.number}).first()
     if invoice is None:
         result["outcome"] = "not_found"
         return result
