@@ -74,7 +74,9 @@ def cmd_scenario(args: argparse.Namespace) -> int:
                          central_url=args.central)
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(only_run: bool = False) -> argparse.ArgumentParser:
+    """The full parser; `only_run` builds just `kiosk run`, which systemd starts at
+    boot, without loading every other command's module (cold start)."""
     parser = argparse.ArgumentParser(prog="kiosk", description="Self-service tax terminal")
     parser.add_argument("--log-json", action="store_true", help="log JSON lines to stderr")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -88,6 +90,8 @@ def build_parser() -> argparse.ArgumentParser:
                      help="start device simulators and a local central service with it")
     run.add_argument("--windowed", action="store_true", help="a normal window (development)")
     run.set_defaults(func=cmd_run)
+    if only_run:
+        return parser
 
     from central import cli as central_cli
 
@@ -121,7 +125,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    words = [w for w in (sys.argv[1:] if argv is None else argv) if not w.startswith("-")]
+    only_run = bool(words) and words[0] == "run" and "--help" not in (argv or sys.argv)
+    args = build_parser(only_run=only_run).parse_args(argv)
     log.setup(json_lines=args.log_json)
     try:
         return int(args.func(args) or 0)
