@@ -309,13 +309,6 @@ def test_cli_exit_codes(sim, capsys) -> None:
     assert code == 3
 
 
-def _devices_read_id_wired() -> bool:
-    devices = ROOT / "kiosk" / "commands" / "devices.py"
-    return devices.exists() and "add_read_id" in devices.read_text(encoding="utf-8")
-
-
-@pytest.mark.skipif(not _devices_read_id_wired(),
-                    reason="kiosk/commands/devices.py does not wire add_read_id yet")
 def test_cli_through_python_m_kiosk(sim) -> None:
     sim.insert_card()
     env = os.environ | {"QT_QPA_PLATFORM": "offscreen"}
