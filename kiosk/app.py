@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import ssl
 import threading
+import time
 from collections.abc import Callable
 from datetime import datetime, timezone
 from importlib import metadata
@@ -61,6 +62,8 @@ class KioskCore:
         self.printer: ReceiptPrinter | None = None
         self.sync: SyncWorker | None = None
         self.last_report: SyncReport | None = None
+        self._extras_lock = threading.Lock()
+        self._extras_next: dict[str, float] = {}  # monotonic time each extra is due
 
     # -- lifecycle -------------------------------------------------------------------
     def start(self, *, background_sync: bool = True, open_devices: bool = True) -> "KioskCore":
@@ -146,7 +149,7 @@ class KioskCore:
         """Sync until the queue is empty (or the central service is unreachable)."""
         assert self.sync is not None
         report = self.sync.drain(timeout_s=timeout_s)
-        self._on_sync_report(report)
+        self._on_sync_report(report, extras_now=True)
         return report
 
     def enroll(self, token: str | None = None) -> dict[str, Any]:
@@ -159,27 +162,44 @@ class KioskCore:
         if self.sync is not None:
             self.sync.wake()
 
-    def _on_sync_report(self, report: SyncReport) -> None:
+    def _on_sync_report(self, report: SyncReport, extras_now: bool = False) -> None:
         self.last_report = report
         if report.error is None:
+            # Back from an outage: tell the central service at once how we fared.
+            extras_now = extras_now or not self.connectivity.online
             self.connectivity.mark_ok()
-            self._after_pass()
+            self._after_pass(force=extras_now)
         elif ANOTHER_WORKER not in report.error and "CentralRejected" not in report.error:
             # A 4xx (e.g. not enrolled) proves the link works: not "offline".
             self.connectivity.mark_down()
         self._notify_queue()
 
-    def _after_pass(self) -> None:
-        """Cheap extras of every successful sync pass: the signed heartbeat and the
-        reference-data deltas. Their failures are logged and otherwise ignored."""
-        try:
-            self.send_heartbeat()
-        except Exception as exc:  # noqa: BLE001 - monitoring must never break sync
-            _sync_log.info("heartbeat not sent: %s", exc)
-        try:
-            self.download_reference()
-        except Exception as exc:  # noqa: BLE001
-            _sync_log.info("reference data not downloaded: %s", exc)
+    def _due(self, name: str, interval_s: float, force: bool) -> bool:
+        """Whether extra `name` runs after this pass; if so, the next is due in
+        `interval_s` (counted from this attempt, failed or not: no hammering)."""
+        now = time.monotonic()
+        with self._extras_lock:
+            if not force and now < self._extras_next.get(name, 0.0):
+                return False
+            self._extras_next[name] = now + interval_s
+            return True
+
+    def _after_pass(self, force: bool = False) -> None:
+        """Extras of a successful sync pass: the signed heartbeat and the reference-data
+        deltas, each at most every [sync] *_interval_s unless `force` (an explicit
+        drain, or the first pass after an outage). Their failures are logged and
+        otherwise ignored."""
+        sync = self.config.sync
+        if self._due("heartbeat", sync.heartbeat_interval_s, force):
+            try:
+                self.send_heartbeat()
+            except Exception as exc:  # noqa: BLE001 - monitoring must never break sync
+                _sync_log.info("heartbeat not sent: %s", exc)
+        if self._due("reference", sync.reference_interval_s, force):
+            try:
+                self.download_reference()
+            except Exception as exc:  # noqa: BLE001
+                _sync_log.info("reference data not downloaded: %s", exc)
 
     def send_heartbeat(self) -> None:
         """Device states, queue depth, oldest pending age, software version."""

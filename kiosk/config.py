@@ -67,6 +67,10 @@ class DeviceConfig:
 class SyncConfig:
     interval_s: float = 5.0
     batch_size: int = 500  # the protocol maximum: fewer round trips and fsyncs per record
+    # Extras of a successful background pass, at most this often (a pass runs every
+    # interval_s): monitoring and reference deltas need not cost a request each 5 s.
+    heartbeat_interval_s: float = 60.0
+    reference_interval_s: float = 60.0
 
 
 @dataclass(frozen=True)
@@ -124,6 +128,23 @@ def _build(cls: type, values: dict[str, Any], section: str) -> Any:
         raise ConfigError(f"bad [{section}]: {exc}") from exc
 
 
+def _number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _check_sync(sync: SyncConfig) -> None:
+    if not _number(sync.interval_s) or sync.interval_s <= 0:
+        raise ConfigError("[sync] interval_s must be a number of seconds > 0")
+    if (not isinstance(sync.batch_size, int) or isinstance(sync.batch_size, bool)
+            or not 1 <= sync.batch_size <= 500):
+        raise ConfigError("[sync] batch_size must be a whole number from 1 to 500")
+    for name in ("heartbeat_interval_s", "reference_interval_s"):
+        value = getattr(sync, name)
+        if not _number(value) or value < 0:
+            raise ConfigError(f"[sync] {name} must be a number of seconds >= 0 "
+                              "(0 = every pass)")
+
+
 def parse_config(data: dict[str, Any], base_dir: Path | None = None) -> KioskConfig:
     if "data_dir" not in data:
         raise ConfigError("data_dir is required")
@@ -161,6 +182,8 @@ def parse_config(data: dict[str, Any], base_dir: Path | None = None) -> KioskCon
         value = getattr(limits, name)
         if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
             raise ConfigError(f"[limits] {name} must be a number >= 0 (0 = unlimited)")
+    sync = _build(SyncConfig, _section(data, "sync"), "sync")
+    _check_sync(sync)
     key_dir = (_path(data["key_dir"], "key_dir", base_dir)
                if data.get("key_dir") is not None else None)
     queue_path = data_dir / "outbox.sqlite3"
@@ -172,7 +195,7 @@ def parse_config(data: dict[str, Any], base_dir: Path | None = None) -> KioskCon
         kiosk_id=str(data.get("kiosk_id") or default_kiosk_id()),
         central=_build(CentralConfig, central, "central"),
         ui=ui,
-        sync=_build(SyncConfig, _section(data, "sync"), "sync"),
+        sync=sync,
         devices=tuple(devices),
         limits=limits,
         key_dir_setting=key_dir,

@@ -352,9 +352,15 @@ class MainWindow(QMainWindow):
         if core is None:
             return
 
-        def read() -> tuple[bool, int, datetime | None]:
+        def read() -> tuple[bool, int, datetime | None, str]:
             status = core.outbox.status()
-            return core.connectivity.online, status.pending, core.connectivity.offline_since
+            online = core.connectivity.online
+            limit = "ok"
+            if not online and status.pending:  # the limits matter only while offline
+                exposure = core.exposure()
+                limit = ("exceeded" if exposure.exceeded else
+                         "warning" if exposure.warning else "ok")
+            return online, status.pending, core.connectivity.offline_since, limit
 
         Op(self, read).success(lambda s: self.banner.set_state(*s)).run_in_background()
 

@@ -217,6 +217,40 @@ def test_each_sync_pass_sends_a_heartbeat_and_downloads_reference_deltas(
     inbox.close()
 
 
+def test_background_passes_send_the_heartbeat_at_most_every_interval(
+        tmp_path: Path, central: CentralServer, client: httpx.Client) -> None:
+    import time
+
+    cfg = parse_config({"data_dir": str(tmp_path / "kiosk"), "kiosk_id": "K-beat",
+                        "central": {"urls": [central.url]},
+                        "sync": {"interval_s": 0.05, "heartbeat_interval_s": 3600}})
+    core = KioskCore(cfg).start(background_sync=False)
+    core.enroll(ENROLMENT_TOKEN)
+    core.sync.start(interval_s=cfg.sync.interval_s)  # type: ignore[union-attr]
+
+    def last_beat() -> dict[str, Any] | None:
+        return client.get("/v1/admin/kiosks/K-beat", headers=ADMIN).json()["last_heartbeat"]
+
+    try:
+        deadline = time.monotonic() + 20
+        while last_beat() is None and time.monotonic() < deadline:
+            time.sleep(0.05)
+        first = last_beat()
+        assert first is not None and first["queue_depth"] == 0
+        core.outbox.enqueue("drill", {"i": 1})
+        while core.outbox.pending_count() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        passes_before = core.last_report
+        time.sleep(0.5)  # several more background passes, all successful
+        assert core.last_report is not passes_before and core.last_report.error is None  # type: ignore[union-attr]
+        assert last_beat() == first  # not due again for an hour
+        # An explicit drain (`kiosk queue sync`, the scenario verb) always reports.
+        assert core.drain_queue(timeout_s=20).error is None
+        assert last_beat()["sent_at"] > first["sent_at"]  # type: ignore[index]
+    finally:
+        core.stop()
+
+
 def test_inbox_applies_pages_in_order_and_rebuilds_when_damaged(tmp_path: Path) -> None:
     path = tmp_path / "reference.sqlite3"
     inbox = ReferenceInbox(path)

@@ -9,6 +9,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 from collections.abc import Iterator  # noqa: E402
 from dataclasses import replace  # noqa: E402
 from pathlib import Path  # noqa: E402
+from typing import Any  # noqa: E402
 
 import pytest  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
@@ -30,8 +31,16 @@ def hall(tmp_path: Path) -> Iterator[SimulatedHall]:
 
 
 @pytest.fixture
-def core(hall: SimulatedHall, tmp_path: Path) -> Iterator[KioskCore]:
-    base = parse_config({"data_dir": str(tmp_path / "kiosk"), "kiosk_id": "test-kiosk"})
+def kiosk_settings() -> dict[str, Any]:
+    """Extra top-level config tables for `core`; a test class overrides this fixture."""
+    return {}
+
+
+@pytest.fixture
+def core(hall: SimulatedHall, tmp_path: Path,
+         kiosk_settings: dict[str, Any]) -> Iterator[KioskCore]:
+    base = parse_config({"data_dir": str(tmp_path / "kiosk"), "kiosk_id": "test-kiosk",
+                         **kiosk_settings})
     base = replace(base, central=replace(base.central, offline_grace_s=0.0))
     c = KioskCore(hall.kiosk_config(base)).start(background_sync=False)
     yield c

@@ -3,6 +3,9 @@ central over HTTP on loopback, screen -> ESC/POS over TCP -> decoded slip."""
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
+
+import pytest
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QLineEdit
@@ -117,3 +120,42 @@ def test_continue_keeps_the_session(window, qtbot) -> None:  # type: ignore[no-u
     qtbot.waitUntil(lambda: not button.isVisible(), timeout=3000)
     window.idle.advance(window.core.config.ui.countdown_s + 1)
     assert window.current_screen().screen_id == "invoice.verify"
+
+
+class TestOfflineLimits:
+    """With [limits] max_pending_records = 5: the banner warns at 4 queued, says the
+    limit is reached at 5, and a scan then gets the refusal and queues nothing."""
+
+    @pytest.fixture
+    def kiosk_settings(self) -> dict[str, Any]:
+        return {"limits": {"max_pending_records": 5}}
+
+    def test_banner_warns_near_the_limit_and_the_limit_refuses_queueing(
+            self, window, hall, core, qtbot) -> None:  # type: ignore[no-untyped-def]
+        from kiosk.domain.invoice_qr import parse_invoice_qr
+        from kiosk.domain.verification import query_from_qr
+
+        _start_verify(window, qtbot)
+        hall.network.set_online(False)
+        assert not core.probe_central()
+        query = query_from_qr(parse_invoice_qr(GENUINE_10)).to_json()
+        for _ in range(4):
+            core.outbox.enqueue("invoice.verify", query)
+        banner = window.findChild(object, "banner.offline")
+        window.refresh_queue_status()
+        qtbot.waitUntil(lambda: "离线暂存即将达到上限" in banner.text(), timeout=8000)
+        assert "4 笔业务待上传" in banner.text()
+        core.outbox.enqueue("invoice.verify", query)
+        window.refresh_queue_status()
+        qtbot.waitUntil(lambda: "离线暂存已达上限" in banner.text(), timeout=8000)
+
+        error = window.findChild(object, "label.error")
+        hall.scanner.scan(GENUINE_10)
+        qtbot.waitUntil(lambda: error.isVisible() and "暂存的业务已达上限" in error.text(), timeout=8000)
+        assert window.current_screen().screen_id == "invoice.verify"
+        assert core.outbox.status().pending == 5
+        # Online again: no warning while uploading, and the banner goes once drained.
+        hall.network.set_online(True)
+        assert core.drain_queue(timeout_s=20).remaining == 0
+        window.refresh_queue_status()
+        qtbot.waitUntil(lambda: not banner.isVisible(), timeout=8000)

@@ -32,6 +32,16 @@ def test_limits_config_defaults_and_validation() -> None:
             parse_config({"data_dir": "/tmp/k", "limits": bad})
 
 
+def test_sync_settings_are_validated() -> None:
+    cfg = parse_config({"data_dir": "/tmp/k", "sync": {"heartbeat_interval_s": 0}})
+    assert cfg.sync.heartbeat_interval_s == 0 and cfg.sync.reference_interval_s == 60.0
+    for bad in ({"interval_s": 0}, {"batch_size": 501}, {"batch_size": 2.5},
+                {"heartbeat_interval_s": -1}, {"reference_interval_s": "hourly"},
+                {"interval": 5}):
+        with pytest.raises(ConfigError, match=r"\[sync\]"):
+            parse_config({"data_dir": "/tmp/k", "sync": bad})
+
+
 def test_count_measure_warns_at_80_percent_and_is_exceeded_at_the_limit(
         outbox: Outbox) -> None:
     limits = LimitsConfig(max_pending_records=10, max_oldest_age_h=0)

@@ -210,6 +210,18 @@ def test_banner_texts_in_english(banner: OfflineBanner) -> None:
         banner.set_state(online=True, pending=-1, since=None)
 
 
+def test_banner_adds_the_offline_limit_only_while_offline(banner: OfflineBanner) -> None:
+    banner.set_state(online=False, pending=8, since=None, limit="warning")
+    assert banner.text() == ("Offline. Transactions waiting to upload: 8\nThe offline "
+                             "limit is nearly reached: soon no more requests can be saved.")
+    banner.set_state(online=False, pending=10, since=None, limit="exceeded")
+    assert banner.text().endswith("no more requests can be saved until the network is back.")
+    banner.set_state(online=True, pending=10, since=None, limit="exceeded")
+    assert banner.text() == "Network is back. Uploading saved transactions: 10"
+    with pytest.raises(ValueError):
+        banner.set_state(online=False, pending=1, since=None, limit="full")  # type: ignore[arg-type]
+
+
 def test_banner_texts_in_chinese(qtbot: QtBot, banner: OfflineBanner, zh: Translations) -> None:
     banner.set_state(online=False, pending=3, since=NOW.replace(hour=14, minute=5))
     assert banner.text() == "网络中断：3 笔业务待上传（自 14:05 起）"

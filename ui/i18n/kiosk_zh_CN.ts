@@ -133,7 +133,7 @@ Scan or type an invoice</source>
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../main_window.py" line="+332"/>
+        <location filename="../main_window.py" line="+337"/>
         <source>Self-service tax terminal</source>
         <translation>自助办税终端</translation>
     </message>
@@ -348,7 +348,7 @@ Scan or type an invoice</source>
 <context>
     <name>OfflineBanner</name>
     <message>
-        <location filename="../widgets/offline_banner.py" line="+84"/>
+        <location filename="../widgets/offline_banner.py" line="+98"/>
         <source>Network is back. Uploading saved transactions: %1</source>
         <translation>网络已恢复，正在上传 %1 笔业务</translation>
     </message>
@@ -371,6 +371,16 @@ Scan or type an invoice</source>
         <location line="+3"/>
         <source>Offline. Some services are unavailable.</source>
         <translation>网络中断，部分业务暂不可用</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>The offline limit is reached: no more requests can be saved until the network is back.</source>
+        <translation>离线暂存已达上限：网络恢复前无法再受理需暂存的业务。</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>The offline limit is nearly reached: soon no more requests can be saved.</source>
+        <translation>离线暂存即将达到上限，稍后将无法再受理需暂存的业务。</translation>
     </message>
 </context>
 <context>

@@ -2,7 +2,8 @@
 wait in the outbox, and since when (architecture.md, "Offline policy").
 
 Hidden when online with nothing pending; "uploading" (calm colours) when online with
-a backlog; "offline" (banner colours) otherwise. The wording avoids plurals so English
+a backlog; "offline" (banner colours) otherwise. Offline, a second sentence warns when
+the exposure limits are nearly reached or reached. The wording avoids plurals so English
 needs no translator ("waiting to upload: 3").
 """
 from __future__ import annotations
@@ -19,6 +20,9 @@ from ui.theme import set_style_property
 from ui.units import Size, Units, current_units
 
 BannerState = Literal["hidden", "offline", "uploading"]
+# The offline exposure (kiosk.services.exposure): "warning" at 80 % of a [limits]
+# measure, "exceeded" at the limit, where queueing services stop taking requests.
+LimitLevel = Literal["ok", "warning", "exceeded"]
 
 
 class OfflineBanner(QFrame):
@@ -35,6 +39,7 @@ class OfflineBanner(QFrame):
         self._online = True
         self._pending = 0
         self._since: datetime | None = None
+        self._limit: LimitLevel = "ok"
 
         self._label = QLabel(self)
         self._label.setObjectName("banner.offline.text")
@@ -57,11 +62,20 @@ class OfflineBanner(QFrame):
     def text(self) -> str:
         return self._label.text()
 
-    def set_state(self, online: bool, pending: int, since: datetime | None) -> None:
-        """`since`: when the central service became unreachable (None if unknown)."""
+    @property
+    def limit(self) -> LimitLevel:
+        return self._limit
+
+    def set_state(self, online: bool, pending: int, since: datetime | None,
+                  limit: LimitLevel = "ok") -> None:
+        """`since`: when the central service became unreachable (None if unknown);
+        `limit`: the offline exposure level (shown only while offline)."""
         if pending < 0:
             raise ValueError("pending cannot be negative")
+        if limit not in ("ok", "warning", "exceeded"):
+            raise ValueError(f"unknown limit level {limit!r}")
         self._online, self._pending, self._since = online, pending, since
+        self._limit = limit
         self._render()
 
     def _since_text(self) -> str | None:
@@ -95,6 +109,15 @@ class OfflineBanner(QFrame):
                                   "Offline since %1. Some services are unavailable."), since)
         else:
             text = translate("OfflineBanner", "Offline. Some services are unavailable.")
+        if state == "offline" and self._limit == "exceeded":
+            text += "\n" + translate(
+                "OfflineBanner",
+                "The offline limit is reached: no more requests can be saved until the "
+                "network is back.")
+        elif state == "offline" and self._limit == "warning":
+            text += "\n" + translate(
+                "OfflineBanner",
+                "The offline limit is nearly reached: soon no more requests can be saved.")
         self._label.setText(text)
         self.setAccessibleName(text)
         if state != "hidden":
