@@ -281,11 +281,11 @@ def zygote() -> int:
                 code = run(argv)
             finally:
                 os._exit(code)
-        print(f"P {pid}", flush=True)
+        emit(f"P {pid}")  # one write: the run may already be writing its lines
         _, status = os.waitpid(pid, 0)
         sig = os.WTERMSIG(status) if os.WIFSIGNALED(status) else 0
         code = os.WEXITSTATUS(status) if os.WIFEXITED(status) else -1
-        print(f"X {pid} {sig} {code}", flush=True)
+        emit(f"X {pid} {sig} {code}")
     return 0
 
 
