@@ -21,6 +21,7 @@ import serial
 from .base import DeviceBase, DeviceState, StatusCallback
 from .connection import ConnectionStringError
 from .errors import DeviceErrorCode
+from .serial_link import close_quietly, open_serial
 
 _log = logging.getLogger("drivers.scanner")
 
@@ -136,18 +137,7 @@ class SerialScanner(DeviceBase):
     def _open(self) -> bool:
         conn = self.connection
         try:
-            port = serial.serial_for_url(
-                conn.path,
-                baudrate=conn.param_int("baudrate", 9600),
-                bytesize=conn.param_int("bytesize", 8),
-                parity=conn.params.get("parity", "N").upper(),
-                stopbits={"1": 1, "1.5": 1.5, "2": 2}[conn.params.get("stopbits", "1")],
-                rtscts=conn.param_bool("rtscts", False),
-                xonxoff=conn.param_bool("xonxoff", False),
-                dsrdtr=conn.param_bool("dsrdtr", False),
-                timeout=READ_TIMEOUT_S,
-                exclusive=True,
-            )
+            port = open_serial(conn, timeout=READ_TIMEOUT_S)
         except (serial.SerialException, OSError, ValueError) as exc:
             self._count("open_failures")
             self._set_status(DeviceState.OFFLINE, DeviceErrorCode.OFFLINE,
@@ -163,10 +153,7 @@ class SerialScanner(DeviceBase):
     def _close(self) -> None:
         port, self._port = self._port, None
         if port is not None:
-            try:
-                port.close()
-            except (serial.SerialException, OSError):
-                pass
+            close_quietly(port)
 
     def _run(self) -> None:
         backoff = self.backoff_start_s

@@ -21,26 +21,16 @@ import logging
 import re
 import secrets
 import struct
-import threading
 import time
-from collections import deque
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TypeVar
 
-import serial
-
-try:
-    import termios
-
-    _TERMIOS_ERRORS: tuple[type[BaseException], ...] = (termios.error,)
-except ImportError:  # not POSIX
-    _TERMIOS_ERRORS = ()
-
-from ..base import DeviceBase, DeviceState, DeviceStatus, StatusCallback
-from ..connection import ConnectionStringError
+from ..base import DeviceState, DeviceStatus, StatusCallback
 from ..errors import DeviceCondition, DeviceError, DeviceErrorCode
+# LOCK_WAIT_S, READ_SLICE_S and INTERBYTE_S were defined here: still importable from here.
+from ..journalled_device import LOCK_WAIT_S, JournalledSerialDevice  # noqa: F401
+from ..serial_link import INTERBYTE_S, READ_SLICE_S  # noqa: F401
 from .frame import (
     COUNTERS,
     DISPENSE,
@@ -63,17 +53,9 @@ from .journal import DispenseJob, DispenseJournal, DuplicateJob
 _log = logging.getLogger("drivers.dispenser")
 _T = TypeVar("_T")
 
-# What a vanished port raises: pyserial's own error, OS errors, termios.error from
-# tcflush (not an OSError), and TypeError/AttributeError when pyserial's fd went away
-# during a close.
-_PORT_ERRORS: tuple[type[BaseException], ...] = (
-    serial.SerialException, OSError, TypeError, AttributeError, *_TERMIOS_ERRORS)
-READ_SLICE_S = 0.05
-INTERBYTE_S = 0.3
 DEFAULT_REPLY_TIMEOUT_S = 1.0
 DEFAULT_SHEET_TIME_S = 1.0  # generous: real dispensers feed one sheet in 0.3-0.6 s
 MAX_RETRANSMITS = 3
-LOCK_WAIT_S = 10.0
 _JOB_ID = re.compile(r"^[\x21-\x7e]{1,64}$")
 
 _FAULTS: dict[Result, tuple[DeviceErrorCode, DeviceCondition | None, str]] = {
@@ -137,10 +119,13 @@ def sensors_fault(sensors: Sensors) -> tuple[DeviceErrorCode, DeviceCondition, s
     return None
 
 
-class InvoiceDispenser(DeviceBase):
+class InvoiceDispenser(JournalledSerialDevice[DispenseJournal, DFrame]):
     """Paper-invoice dispenser. `open()` is optional: commands open the port."""
 
     kind = "dispenser"
+    label = "dispenser"
+    label_with_article = "an invoice dispenser"
+    _log = _log  # the base class logs as this driver
 
     def __init__(
         self,
@@ -154,55 +139,15 @@ class InvoiceDispenser(DeviceBase):
         max_retransmits: int = MAX_RETRANSMITS,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        super().__init__(connection, name=name, on_status=on_status)
-        if self.connection.scheme != "serial":
-            raise ConnectionStringError(
-                f"an invoice dispenser needs a serial:// connection, not {self.connection.scheme}://"
-            )
-        self.journal = journal
+        parser = DispenserFrameParser()
+        super().__init__(connection, journal=journal, parser=parser, name=name,
+                         on_status=on_status, clock=clock,
+                         # a frame with a bad CRC is dropped: count its bytes as noise too
+                         noise=lambda: parser.garbage + parser.crc_errors)
         self.reply_timeout_s = reply_timeout_s
         self.sheet_time_s = sheet_time_s
         self.max_retransmits = max_retransmits
-        self._clock = clock
-        self._port: serial.Serial | None = None
-        self._parser = DispenserFrameParser()
-        self._frames: deque[DFrame] = deque()
-        self._lock = threading.Lock()
         self._seq = secrets.randbelow(256)  # a restarted kiosk does not reuse the last SEQ
-        self._wrote = False
-
-    # -- lifecycle --------------------------------------------------------------------
-
-    def open(self) -> None:
-        """Open the port and settle journal entries a crash left open. Best effort: when
-        the device cannot tell yet, the next transaction tries again before it starts."""
-        with self._claimed():
-            self._ensure_open()
-            if self.journal.open_jobs():
-                try:
-                    self._reconcile_locked()
-                except DeviceError as exc:
-                    _log.warning("%s: open entries not reconciled yet: %s", self.name, exc)
-
-    def close(self) -> None:
-        with self._lock:
-            self._close_port()
-            self._set_status(DeviceState.CLOSED)
-
-    def __enter__(self) -> "InvoiceDispenser":
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-    @contextmanager
-    def _claimed(self) -> Iterator[None]:
-        if not self._lock.acquire(timeout=LOCK_WAIT_S):
-            raise DeviceError(DeviceErrorCode.BUSY, "dispenser is busy with another command")
-        try:
-            yield
-        finally:
-            self._lock.release()
 
     # -- commands ---------------------------------------------------------------------
 
@@ -217,7 +162,7 @@ class InvoiceDispenser(DeviceBase):
         if not isinstance(job_id, str) or not _JOB_ID.match(job_id):
             raise DeviceError(DeviceErrorCode.ILLEGAL, "job id must be 1-64 printable ASCII characters")
         with self._claimed():
-            self._ensure_open()
+            self._link.ensure_open()
             self._reconcile_locked()  # a new job would blur the counters of an open one
             if self.journal.get(job_id) is not None:
                 raise DeviceError(DeviceErrorCode.ILLEGAL, f"dispense job {job_id} already exists")
@@ -282,12 +227,12 @@ class InvoiceDispenser(DeviceBase):
 
     def counters(self) -> Counters:
         with self._claimed():
-            self._ensure_open()
+            self._link.ensure_open()
             return self._counters_locked()
 
     def sensors(self) -> Sensors:
         with self._claimed():
-            self._ensure_open()
+            self._link.ensure_open()
             reply = self._request(STATUS)
         _, sensors = _parse(parse_short_reply, reply)
         self._report_sensors(sensors)
@@ -296,7 +241,7 @@ class InvoiceDispenser(DeviceBase):
     def reset(self) -> Sensors:
         """Clear a jam after staff removed the sheet (the door must be closed again)."""
         with self._claimed():
-            self._ensure_open()
+            self._link.ensure_open()
             reply = self._request(RESET)
         result, sensors = _parse(parse_short_reply, reply)
         self._report_sensors(sensors)
@@ -307,24 +252,17 @@ class InvoiceDispenser(DeviceBase):
 
     def status(self) -> DeviceStatus:
         """Ask the sensors; while a job runs, report BUSY without asking. Never raises."""
-        if not self._lock.acquire(blocking=False):
-            return self.last_status
-        try:
-            self._ensure_open()
-            reply = self._request(STATUS)
-            _, sensors = _parse(parse_short_reply, reply)
+        def ask() -> None:
+            _, sensors = _parse(parse_short_reply, self._request(STATUS))
             self._report_sensors(sensors)
-        except DeviceError:
-            pass  # the status was set where the failure was noticed
-        finally:
-            self._lock.release()
-        return self.last_status
+
+        return self._status_unless_busy(ask)
 
     def reconcile(self) -> list[DispenseReconcileOutcome]:
         """Settle jobs a crash or a silent dispenser left open, from the counters.
         Raises DeviceError (jobs unchanged) when the dispenser cannot be asked."""
         with self._claimed():
-            self._ensure_open()
+            self._link.ensure_open()
             return self._reconcile_locked()
 
     # -- reconciliation ---------------------------------------------------------------
@@ -369,12 +307,8 @@ class InvoiceDispenser(DeviceBase):
         return DispenseReconcileOutcome(job.job_id, job.requested, None, job.state,
                                         "manual_check", note)
 
-    def _unknown(self, job_id: str, note: str) -> None:
-        self._count("unknown_outcomes")
-        self.journal.resolve(job_id, "unknown", resolved_by="send", note=note)
-        if self.state is not DeviceState.OFFLINE:
-            self._set_status(DeviceState.ERROR, DeviceErrorCode.TIMEOUT, message=note)
-        _log.warning("%s: outcome of job %s unknown (%s); will reconcile", self.name, job_id, note)
+    def _describe(self, key: str) -> str:
+        return f"job {key}"
 
     def _counters_locked(self) -> Counters:
         _, counters = _parse(parse_counters_reply, self._request(COUNTERS))
@@ -406,15 +340,15 @@ class InvoiceDispenser(DeviceBase):
         seq = self._seq
         frame = encode_frame(seq, cmd, data)
         reply_cmd = cmd.lower()
-        self._discard_input()
+        self._link.discard_input()
         for attempt in range(self.max_retransmits + 1):
             if attempt:
                 self._count("retransmissions")
-            self._write(frame)
+            self._link.write(frame)
             self._wrote = True
             until = self._clock() + wait_s
             while True:
-                reply = self._next_frame(until)
+                reply = self._link.next_event(until)
                 if reply is None:
                     self._count("reply_timeouts")
                     break
@@ -422,97 +356,6 @@ class InvoiceDispenser(DeviceBase):
                     return reply
                 self._count("stale_frames")
         raise _NoReply()
-
-    # -- port -------------------------------------------------------------------------
-
-    def _ensure_open(self) -> None:
-        if self._port is not None:
-            return
-        conn = self.connection
-        try:
-            port = serial.serial_for_url(
-                conn.path,
-                baudrate=conn.param_int("baudrate", 9600),
-                bytesize=conn.param_int("bytesize", 8),
-                parity=conn.params.get("parity", "N").upper(),
-                stopbits={"1": 1, "1.5": 1.5, "2": 2}[conn.params.get("stopbits", "1")],
-                rtscts=conn.param_bool("rtscts", False),
-                xonxoff=False,  # binary frames
-                dsrdtr=conn.param_bool("dsrdtr", False),
-                timeout=READ_SLICE_S,
-                write_timeout=1.0,
-                exclusive=True,
-            )
-        except (serial.SerialException, OSError, ValueError) as exc:
-            self._count("open_failures")
-            self._set_status(DeviceState.OFFLINE, DeviceErrorCode.OFFLINE,
-                             message=f"cannot open {conn.path}")
-            raise DeviceError(DeviceErrorCode.OFFLINE, f"cannot open {conn.path}: {exc}") from None
-        self._port = port
-        self._parser.reset()
-        self._frames.clear()
-        self._count("opens")
-        self._set_status(DeviceState.IDLE)
-
-    def _close_port(self) -> None:
-        port, self._port = self._port, None
-        if port is not None:
-            try:
-                port.close()
-            except (serial.SerialException, OSError):
-                pass
-
-    def _lost(self, exc: BaseException) -> DeviceError:
-        self._count("disconnects")
-        self._close_port()
-        self._set_status(DeviceState.OFFLINE, DeviceErrorCode.OFFLINE, message="port lost")
-        return DeviceError(DeviceErrorCode.OFFLINE, f"dispenser port lost: {exc}")
-
-    def _write(self, data: bytes) -> None:
-        port = self._port
-        if port is None:
-            raise DeviceError(DeviceErrorCode.OFFLINE, "dispenser port is closed")
-        try:
-            port.write(data)
-        except _PORT_ERRORS as exc:
-            raise self._lost(exc) from None
-
-    def _discard_input(self) -> None:
-        port = self._port
-        try:
-            if port is not None:
-                port.reset_input_buffer()
-        except _PORT_ERRORS as exc:
-            raise self._lost(exc) from None
-        self._parser.reset()
-        self._frames.clear()
-
-    def _next_frame(self, until: float) -> DFrame | None:
-        if self._frames:
-            return self._frames.popleft()
-        last_byte_at = self._clock()
-        while True:
-            port = self._port
-            if port is None:
-                raise DeviceError(DeviceErrorCode.OFFLINE, "dispenser port is closed")
-            if self._clock() >= until:
-                return None
-            try:
-                data = port.read(max(1, port.in_waiting))
-            except _PORT_ERRORS as exc:
-                raise self._lost(exc) from None
-            noise_before = self._parser.garbage + self._parser.crc_errors
-            if data:
-                self._count("bytes_in", len(data))
-                last_byte_at = self._clock()
-                self._frames.extend(self._parser.feed(data))
-            elif self._parser.pending and self._clock() - last_byte_at > INTERBYTE_S:
-                self._frames.extend(self._parser.flush_partial())
-            noise = self._parser.garbage + self._parser.crc_errors - noise_before
-            if noise:
-                self._count("garbage_bytes", noise)
-            if self._frames:
-                return self._frames.popleft()
 
 
 def _parse(parse: Callable[[bytes], _T], reply: DFrame) -> _T:

@@ -25,6 +25,7 @@ import serial
 from ..base import DeviceBase, DeviceState, StatusCallback
 from ..connection import ConnectionStringError
 from ..errors import DeviceCondition, DeviceError, DeviceErrorCode
+from ..serial_link import open_serial
 from .protocol import (
     BASE_INFO_FRAME_LENGTH,
     CMD_FIND_CARD,
@@ -185,19 +186,8 @@ class IdCardReader(DeviceBase):
         rates = [r for r in (configured, *BAUD_RATES) if r > 0]
         rates = list(dict.fromkeys(rates))  # unique, in order
         try:
-            port = serial.serial_for_url(
-                conn.path,
-                baudrate=rates[0],
-                bytesize=conn.param_int("bytesize", 8),
-                parity=conn.params.get("parity", "N").upper(),
-                stopbits={"1": 1, "1.5": 1.5, "2": 2}[conn.params.get("stopbits", "1")],
-                rtscts=conn.param_bool("rtscts", False),
-                xonxoff=conn.param_bool("xonxoff", False),
-                dsrdtr=conn.param_bool("dsrdtr", False),
-                timeout=READ_SLICE_S,
-                write_timeout=self.timeout_s,
-                exclusive=True,
-            )
+            port = open_serial(conn, baudrate=rates[0], timeout=READ_SLICE_S,
+                               write_timeout=self.timeout_s)
         except (serial.SerialException, OSError, ValueError) as exc:
             self._count("open_failures")
             error = DeviceError(DeviceErrorCode.OFFLINE, f"cannot open {conn.path}: {_first_line(exc)}")

@@ -12,19 +12,24 @@ No card numbers are stored, only the masked form the terminal printed.
 """
 from __future__ import annotations
 
-import sqlite3
-import threading
 import time
 from dataclasses import dataclass
-from pathlib import Path
+
+# JournalError and connect_journal_db are imported from here too: keep them importable.
+from ..journal import (  # noqa: F401
+    OPEN_STATES,
+    JobJournal,
+    JobRecord,
+    JournalError,
+    connect_journal_db,
+)
 
 SCHEMA_VERSION = 1
-OPEN_STATES = ("sent", "unknown")
 FINAL_STATES = ("approved", "declined", "not_performed", "manual_check")
 STATES = OPEN_STATES + FINAL_STATES
 
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS payment_jobs (
+_SCHEMA = (
+    """CREATE TABLE IF NOT EXISTS payment_jobs (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     kind TEXT NOT NULL CHECK (kind IN ('sale', 'void')),
     reference TEXT NOT NULL UNIQUE,
@@ -40,13 +45,9 @@ CREATE TABLE IF NOT EXISTS payment_jobs (
     note TEXT,
     created_at REAL NOT NULL,
     updated_at REAL NOT NULL
-);
-CREATE INDEX IF NOT EXISTS payment_jobs_state ON payment_jobs(state);
-"""
-
-
-class JournalError(Exception):
-    """The journal refused a change (duplicate reference, entry not open)."""
+)""",
+    "CREATE INDEX IF NOT EXISTS payment_jobs_state ON payment_jobs(state)",
+)
 
 
 class DuplicateReference(JournalError):
@@ -54,7 +55,7 @@ class DuplicateReference(JournalError):
 
 
 @dataclass(frozen=True)
-class PaymentJob:
+class PaymentJob(JobRecord):
     id: int
     kind: str
     reference: str
@@ -71,50 +72,14 @@ class PaymentJob:
     created_at: float
     updated_at: float
 
-    @property
-    def is_open(self) -> bool:
-        return self.state in OPEN_STATES
 
-
-def connect_journal_db(path: str | Path) -> sqlite3.Connection:
-    """Open (creating) a journal database with the durability settings we rely on."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    conn = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False, timeout=5.0)
-    conn.row_factory = sqlite3.Row
-    conn.execute("PRAGMA journal_mode=WAL")
-    conn.execute("PRAGMA synchronous=FULL")
-    conn.execute("PRAGMA busy_timeout=5000")
-    return conn
-
-
-class PaymentJournal:
+class PaymentJournal(JobJournal[PaymentJob]):
     """Durable record of card transactions, one row per reference. Thread-safe."""
 
-    def __init__(self, db_path: str | Path) -> None:
-        self.path = Path(db_path)
-        self._lock = threading.Lock()
-        self._db = connect_journal_db(self.path)
-        with self._lock:
-            self._db.execute("BEGIN IMMEDIATE")
-            for statement in filter(None, (s.strip() for s in _SCHEMA.split(";"))):
-                self._db.execute(statement)
-            version = self._db.execute("PRAGMA user_version").fetchone()[0]
-            if version > SCHEMA_VERSION:
-                self._db.execute("ROLLBACK")
-                raise JournalError(f"journal {self.path} has schema {version}, newer than this program")
-            self._db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
-            self._db.execute("COMMIT")
-
-    def close(self) -> None:
-        with self._lock:
-            self._db.close()
-
-    def __enter__(self) -> "PaymentJournal":
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
+    table = "payment_jobs"
+    schema = _SCHEMA
+    schema_version = SCHEMA_VERSION
+    row = PaymentJob
 
     # -- writes -----------------------------------------------------------------------
 
@@ -124,22 +89,12 @@ class PaymentJournal:
         if kind not in ("sale", "void"):
             raise ValueError("kind must be 'sale' or 'void'")
         now = time.time()
-        with self._lock:
-            try:
-                self._db.execute("BEGIN IMMEDIATE")
-                cur = self._db.execute(
-                    "INSERT INTO payment_jobs (kind, reference, amount_fen, original_trace, state,"
-                    " created_at, updated_at) VALUES (?, ?, ?, ?, 'sent', ?, ?)",
-                    (kind, reference, amount_fen, original_trace, now, now),
-                )
-                self._db.execute("COMMIT")
-            except sqlite3.IntegrityError:
-                self._db.execute("ROLLBACK")
-                raise DuplicateReference(f"reference {reference} was already used") from None
-            row_id = cur.lastrowid
-        job = self.get_by_id(row_id)
-        assert job is not None
-        return job
+        return self._insert(
+            "INSERT INTO payment_jobs (kind, reference, amount_fen, original_trace, state,"
+            " created_at, updated_at) VALUES (?, ?, ?, ?, 'sent', ?, ?)",
+            (kind, reference, amount_fen, original_trace, now, now),
+            DuplicateReference(f"reference {reference} was already used"),
+        )
 
     def resolve(
         self,
@@ -158,43 +113,19 @@ class PaymentJournal:
         """Move an open entry to `state`. Final entries never change again."""
         if state not in STATES:
             raise ValueError(f"unknown state {state!r}")
-        with self._lock:
-            self._db.execute("BEGIN IMMEDIATE")
-            cur = self._db.execute(
-                "UPDATE payment_jobs SET state = ?, resolved_by = ?,"
-                " response_code = COALESCE(?, response_code), message = COALESCE(?, message),"
-                " trace_no = COALESCE(?, trace_no), card_masked = COALESCE(?, card_masked),"
-                " terminal_time = COALESCE(?, terminal_time), amount_fen = COALESCE(?, amount_fen),"
-                " note = COALESCE(?, note), updated_at = ?"
-                " WHERE reference = ? AND state IN ('sent', 'unknown')",
-                (state, resolved_by, response_code, message, trace_no, card_masked, terminal_time,
-                 amount_fen, note, time.time(), reference),
-            )
-            self._db.execute("COMMIT")
-        if cur.rowcount != 1:
-            raise JournalError(f"no open journal entry for reference {reference}")
+        self._update(
+            "UPDATE payment_jobs SET state = ?, resolved_by = ?,"
+            " response_code = COALESCE(?, response_code), message = COALESCE(?, message),"
+            " trace_no = COALESCE(?, trace_no), card_masked = COALESCE(?, card_masked),"
+            " terminal_time = COALESCE(?, terminal_time), amount_fen = COALESCE(?, amount_fen),"
+            " note = COALESCE(?, note), updated_at = ?"
+            " WHERE reference = ? AND state IN ('sent', 'unknown')",
+            (state, resolved_by, response_code, message, trace_no, card_masked, terminal_time,
+             amount_fen, note, time.time(), reference),
+            f"no open journal entry for reference {reference}",
+        )
 
     # -- reads ------------------------------------------------------------------------
 
     def get(self, reference: str) -> PaymentJob | None:
         return self._one("SELECT * FROM payment_jobs WHERE reference = ?", (reference,))
-
-    def get_by_id(self, job_id: int | None) -> PaymentJob | None:
-        return self._one("SELECT * FROM payment_jobs WHERE id = ?", (job_id,))
-
-    def open_jobs(self) -> list[PaymentJob]:
-        """Entries whose outcome is not known yet, oldest first."""
-        return self._many("SELECT * FROM payment_jobs WHERE state IN ('sent', 'unknown') ORDER BY id")
-
-    def jobs(self, limit: int = 100) -> list[PaymentJob]:
-        """The newest entries first (maintenance screen, reconciliation reports)."""
-        return self._many("SELECT * FROM payment_jobs ORDER BY id DESC LIMIT ?", (limit,))
-
-    def _one(self, sql: str, params: tuple[object, ...]) -> PaymentJob | None:
-        rows = self._many(sql, params)
-        return rows[0] if rows else None
-
-    def _many(self, sql: str, params: tuple[object, ...] = ()) -> list[PaymentJob]:
-        with self._lock:
-            rows = self._db.execute(sql, params).fetchall()
-        return [PaymentJob(**dict(row)) for row in rows]

@@ -19,24 +19,14 @@ from __future__ import annotations
 
 import logging
 import secrets
-import threading
 import time
-from collections import deque
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 
-import serial
-
-try:
-    import termios
-
-    _TERMIOS_ERRORS: tuple[type[BaseException], ...] = (termios.error,)
-except ImportError:  # not POSIX
-    _TERMIOS_ERRORS = ()
-
-from ..base import DeviceBase, DeviceState, DeviceStatus, StatusCallback
-from ..connection import ConnectionStringError
+from ..base import DeviceState, DeviceStatus, StatusCallback
 from ..errors import DeviceCondition, DeviceError, DeviceErrorCode
+# LOCK_WAIT_S, READ_SLICE_S and INTERBYTE_S were defined here: still importable from here.
+from ..journalled_device import LOCK_WAIT_S, JournalledSerialDevice  # noqa: F401
+from ..serial_link import INTERBYTE_S, READ_SLICE_S  # noqa: F401
 from .base import APPROVED, PaymentResult, ReconcileOutcome, mask_pan
 from .frame import (
     ACK,
@@ -72,16 +62,8 @@ from .journal import DuplicateReference, PaymentJob, PaymentJournal
 
 _log = logging.getLogger("drivers.payment")
 
-# What a vanished port raises: pyserial's own error, OS errors, termios.error from
-# tcflush (not an OSError), and TypeError/AttributeError when pyserial's fd went away
-# during a close.
-_PORT_ERRORS: tuple[type[BaseException], ...] = (
-    serial.SerialException, OSError, TypeError, AttributeError, *_TERMIOS_ERRORS)
-READ_SLICE_S = 0.05  # one blocking read; deadlines are checked between reads
-INTERBYTE_S = 0.3  # a half frame with no new byte for this long is abandoned
 DEFAULT_TRANSACTION_TIMEOUT_S = 60.0
 DEFAULT_REPLY_TIMEOUT_S = 5.0  # status and query-last answer at once
-LOCK_WAIT_S = 10.0  # a transaction waits this long for a status query to finish
 
 # Terminal status codes in the "t" reply.
 STATUS_READY, STATUS_BUSY, STATUS_NOT_SIGNED_IN = "00", "01", "02"
@@ -101,10 +83,13 @@ class _NoReply(Exception):
     """The request was acknowledged but its reply did not come before the deadline."""
 
 
-class SerialPaymentTerminal(DeviceBase):
+class SerialPaymentTerminal(JournalledSerialDevice[PaymentJournal, Event]):
     """A PaymentTerminal over pyserial. `open()` is optional: commands open the port."""
 
     kind = "payment"
+    label = "payment terminal"
+    label_with_article = "a payment terminal"
+    _log = _log  # the base class logs as this driver
 
     def __init__(
         self,
@@ -120,59 +105,16 @@ class SerialPaymentTerminal(DeviceBase):
         max_retransmits: int = MAX_RETRANSMITS,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        super().__init__(connection, name=name, on_status=on_status)
-        if self.connection.scheme != "serial":
-            raise ConnectionStringError(
-                f"a payment terminal needs a serial:// connection, not {self.connection.scheme}://"
-            )
-        self.journal = journal
+        super().__init__(connection, journal=journal, parser=FrameParser(), name=name,
+                         on_status=on_status, clock=clock)
         self.on_progress = on_progress
         self.transaction_timeout_s = transaction_timeout_s
         self.reply_timeout_s = reply_timeout_s
         self.ack_timeout_s = ack_timeout_s
         self.max_retransmits = max_retransmits
-        self._clock = clock
-        self._port: serial.Serial | None = None
-        self._parser = FrameParser()
-        self._events: deque[Event] = deque()
-        self._lock = threading.Lock()
         # A random start: a restarted kiosk must not repeat the number of the terminal's
         # last request, or the terminal would take a new sale for a retransmission.
         self._msgno = secrets.randbelow(999999) + 1
-        self._wrote = False
-
-    # -- lifecycle --------------------------------------------------------------------
-
-    def open(self) -> None:
-        """Open the port and settle journal entries a crash left open. Best effort: when
-        the device cannot tell yet, the next transaction tries again before it starts."""
-        with self._claimed():
-            self._ensure_open()
-            if self.journal.open_jobs():
-                try:
-                    self._reconcile_locked()
-                except DeviceError as exc:
-                    _log.warning("%s: open entries not reconciled yet: %s", self.name, exc)
-
-    def close(self) -> None:
-        with self._lock:
-            self._close_port()
-            self._set_status(DeviceState.CLOSED)
-
-    def __enter__(self) -> "SerialPaymentTerminal":
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-    @contextmanager
-    def _claimed(self) -> Iterator[None]:
-        if not self._lock.acquire(timeout=LOCK_WAIT_S):
-            raise DeviceError(DeviceErrorCode.BUSY, "payment terminal is busy with another command")
-        try:
-            yield
-        finally:
-            self._lock.release()
 
     # -- the PaymentTerminal interface ------------------------------------------------
 
@@ -196,41 +138,35 @@ class SerialPaymentTerminal(DeviceBase):
 
     def query_last(self) -> PaymentResult | None:
         with self._claimed():
-            self._ensure_open()
+            self._link.ensure_open()
             rec = self._query_last_locked()
         return None if rec is None else _result(rec)
 
     def status(self) -> DeviceStatus:
         """Ask the terminal; while a transaction runs, report BUSY without asking."""
-        if not self._lock.acquire(blocking=False):
-            return self.last_status
-        try:
-            self._ensure_open()
-            msg = self._request(status_request(self._next_msgno()))
-            code = msg.fields[0] if msg.fields else ""
-            text = msg.fields[1] if len(msg.fields) > 1 else ""
-            if code == STATUS_READY:
-                self._set_status(DeviceState.IDLE)
-            elif code == STATUS_BUSY:
-                self._set_status(DeviceState.BUSY, message=text)
-            elif code == STATUS_NOT_SIGNED_IN:
-                self._set_status(DeviceState.ERROR, DeviceErrorCode.FAILURE,
-                                 message="terminal is not signed in to the acquirer")
-            else:
-                self._set_status(DeviceState.ERROR, DeviceErrorCode.FAILURE,
-                                 message=f"terminal status {code[:4]!r}: {text[:64]}")
-        except DeviceError:
-            pass  # _request / _ensure_open already set the status
-        finally:
-            self._lock.release()
-        return self.last_status
+        return self._status_unless_busy(self._ask_status)
+
+    def _ask_status(self) -> None:
+        msg = self._request(status_request(self._next_msgno()))
+        code = msg.fields[0] if msg.fields else ""
+        text = msg.fields[1] if len(msg.fields) > 1 else ""
+        if code == STATUS_READY:
+            self._set_status(DeviceState.IDLE)
+        elif code == STATUS_BUSY:
+            self._set_status(DeviceState.BUSY, message=text)
+        elif code == STATUS_NOT_SIGNED_IN:
+            self._set_status(DeviceState.ERROR, DeviceErrorCode.FAILURE,
+                             message="terminal is not signed in to the acquirer")
+        else:
+            self._set_status(DeviceState.ERROR, DeviceErrorCode.FAILURE,
+                             message=f"terminal status {code[:4]!r}: {text[:64]}")
 
     def reconcile(self) -> list[ReconcileOutcome]:
         """Settle every journal entry left 'sent' or 'unknown' from the terminal's last
         transaction. Raises DeviceError (entries unchanged) when the terminal cannot be
         asked or is busy."""
         with self._claimed():
-            self._ensure_open()
+            self._link.ensure_open()
             return self._reconcile_locked()
 
     # -- transactions -----------------------------------------------------------------
@@ -239,7 +175,7 @@ class SerialPaymentTerminal(DeviceBase):
                      original_trace: str | None,
                      build: Callable[[str], Message]) -> PaymentResult:
         with self._claimed():
-            self._ensure_open()
+            self._link.ensure_open()
             # A new transaction overwrites the terminal's "last transaction", the only
             # evidence for an open entry: settle open entries first, or refuse.
             self._reconcile_locked()
@@ -301,13 +237,6 @@ class SerialPaymentTerminal(DeviceBase):
                       "approved" if result.approved else "declined", result.response_code,
                       result.trace_no)
             return result
-
-    def _unknown(self, reference: str, note: str) -> None:
-        self._count("unknown_outcomes")
-        self.journal.resolve(reference, "unknown", resolved_by="send", note=note)
-        if self.state is not DeviceState.OFFLINE:
-            self._set_status(DeviceState.ERROR, DeviceErrorCode.TIMEOUT, message=note)
-        _log.warning("%s: outcome of %s unknown (%s); will reconcile", self.name, reference, note)
 
     def _record(self, reference: str, result: PaymentResult, *, resolved_by: str,
                 note: str | None = None) -> None:
@@ -410,12 +339,12 @@ class SerialPaymentTerminal(DeviceBase):
         """Send `request` (ACK/NAK and retransmissions), then wait for its reply."""
         reply_type = request.type.lower()
         frame = encode_frame(request.encode())
-        self._discard_input()
+        self._link.discard_input()
         silences = 0
         for attempt in range(self.max_retransmits + 1):
             if attempt:
                 self._count("retransmissions")
-            self._write(frame)
+            self._link.write(frame)
             self._wrote = True
             self._count("frames_out")
             outcome = self._await_ack(request, reply_type, self._clock() + self.ack_timeout_s)
@@ -434,7 +363,7 @@ class SerialPaymentTerminal(DeviceBase):
 
     def _await_ack(self, request: Message, reply_type: str, until: float) -> Message | str:
         while True:
-            event = self._next_event(until)
+            event = self._link.next_event(until)
             if event is None:
                 return "silence"
             if isinstance(event, Ack):
@@ -453,7 +382,7 @@ class SerialPaymentTerminal(DeviceBase):
 
     def _await_reply(self, request: Message, reply_type: str, deadline: float) -> Message:
         while True:
-            event = self._next_event(deadline)
+            event = self._link.next_event(deadline)
             if event is None:
                 raise _NoReply()
             if isinstance(event, (Ack, Nak)):
@@ -472,10 +401,10 @@ class SerialPaymentTerminal(DeviceBase):
         """ACK a good frame / NAK a bad one; decode the good one."""
         if isinstance(event, BadFrame):
             self._count("naks_out")
-            self._write(bytes((NAK,)))
+            self._link.write(bytes((NAK,)))
             return None
         assert isinstance(event, Frame)
-        self._write(bytes((ACK,)))
+        self._link.write(bytes((ACK,)))
         try:
             return decode_message(event.payload)
         except ProtocolError as exc:
@@ -492,99 +421,6 @@ class SerialPaymentTerminal(DeviceBase):
                 callback(stage, text)
             except Exception:  # a listener's bug must not break a payment
                 _log.exception("%s: progress callback failed", self.name)
-
-    # -- port -------------------------------------------------------------------------
-
-    def _ensure_open(self) -> None:
-        if self._port is not None:
-            return
-        conn = self.connection
-        try:
-            port = serial.serial_for_url(
-                conn.path,
-                baudrate=conn.param_int("baudrate", 9600),
-                bytesize=conn.param_int("bytesize", 8),
-                parity=conn.params.get("parity", "N").upper(),
-                stopbits={"1": 1, "1.5": 1.5, "2": 2}[conn.params.get("stopbits", "1")],
-                rtscts=conn.param_bool("rtscts", False),
-                xonxoff=False,  # binary frames: XON/XOFF bytes would be eaten
-                dsrdtr=conn.param_bool("dsrdtr", False),
-                timeout=READ_SLICE_S,
-                write_timeout=1.0,
-                exclusive=True,
-            )
-        except (serial.SerialException, OSError, ValueError) as exc:
-            self._count("open_failures")
-            self._set_status(DeviceState.OFFLINE, DeviceErrorCode.OFFLINE,
-                             message=f"cannot open {conn.path}")
-            raise DeviceError(DeviceErrorCode.OFFLINE, f"cannot open {conn.path}: {exc}") from None
-        self._port = port
-        self._parser.reset()
-        self._events.clear()
-        self._count("opens")
-        self._set_status(DeviceState.IDLE)
-
-    def _close_port(self) -> None:
-        port, self._port = self._port, None
-        if port is not None:
-            try:
-                port.close()
-            except (serial.SerialException, OSError):
-                pass
-
-    def _lost(self, exc: BaseException) -> DeviceError:
-        self._count("disconnects")
-        self._close_port()
-        self._set_status(DeviceState.OFFLINE, DeviceErrorCode.OFFLINE, message="port lost")
-        return DeviceError(DeviceErrorCode.OFFLINE, f"payment terminal port lost: {exc}")
-
-    def _write(self, data: bytes) -> None:
-        port = self._port
-        if port is None:
-            raise DeviceError(DeviceErrorCode.OFFLINE, "payment terminal port is closed")
-        try:
-            port.write(data)
-        except _PORT_ERRORS as exc:
-            raise self._lost(exc) from None
-
-    def _discard_input(self) -> None:
-        """Forget bytes left from an earlier exchange (late replies, noise)."""
-        port = self._port
-        try:
-            if port is not None:
-                port.reset_input_buffer()
-        except _PORT_ERRORS as exc:
-            raise self._lost(exc) from None
-        self._parser.reset()
-        self._events.clear()
-
-    def _next_event(self, until: float) -> Event | None:
-        """The next protocol event, or None at `until`."""
-        if self._events:
-            return self._events.popleft()
-        last_byte_at = self._clock()
-        while True:
-            port = self._port
-            if port is None:
-                raise DeviceError(DeviceErrorCode.OFFLINE, "payment terminal port is closed")
-            now = self._clock()
-            if now >= until:
-                return None
-            try:
-                data = port.read(max(1, port.in_waiting))
-            except _PORT_ERRORS as exc:
-                raise self._lost(exc) from None
-            garbage_before = self._parser.garbage
-            if data:
-                self._count("bytes_in", len(data))
-                last_byte_at = self._clock()
-                self._events.extend(self._parser.feed(data))
-            elif self._parser.pending and self._clock() - last_byte_at > INTERBYTE_S:
-                self._events.extend(self._parser.flush_partial())
-            if self._parser.garbage != garbage_before:
-                self._count("garbage_bytes", self._parser.garbage - garbage_before)
-            if self._events:
-                return self._events.popleft()
 
 
 def _result(rec: TransactionRecord) -> PaymentResult:

@@ -26,13 +26,8 @@ so a test can prove that nothing was dispensed twice.
 from __future__ import annotations
 
 import logging
-import os
 import random
-import select
-import tempfile
-import threading
 import time
-import tty
 from dataclasses import dataclass
 
 from ..dispenser.frame import (
@@ -53,6 +48,7 @@ from ..dispenser.frame import (
     parse_dispense_data,
     short_reply,
 )
+from .pty_device import PtyDevice
 
 _log = logging.getLogger("drivers.sim.dispenser")
 _NOISE = bytes(b for b in range(256) if b != SOH)
@@ -68,12 +64,16 @@ class _Job:
     next_sheet_at: float = 0.0
 
 
-class SimulatedInvoiceDispenser:
+class SimulatedInvoiceDispenser(PtyDevice):
     """Simulated dispenser. `start()`, point the driver at `.connection`, `close()`."""
+
+    link_name = "ttyDISP0"
+    link_prefix = "dispenser-sim-"
+    reader_name = "dispenser-sim"
+    poll_s = 0.005  # sheets are timed between reads
 
     def __init__(self, stock: int = 100, *, baudrate: int = 9600, stable_link: bool = False,
                  sheet_s: float = 0.01, low_threshold: int = 10, seed: int = 1) -> None:
-        self.baudrate = baudrate
         self.stock = stock
         self.low_threshold = low_threshold
         self.sheet_s = sheet_s
@@ -103,84 +103,11 @@ class SimulatedInvoiceDispenser:
         self._outgoing: list[tuple[float, bytes]] = []
         self._parser = DispenserFrameParser()
         self._rng = random.Random(seed)
-        self._lock = threading.Lock()
-        self._master: int | None = None
-        self._slave: int | None = None
-        self._generation = 0
-        self._link_dir: str | None = tempfile.mkdtemp(prefix="dispenser-sim-") if stable_link else None
-        self.port = ""
-        self._running = False
-        self._thread: threading.Thread | None = None
-        self._plug()
+        super().__init__(baudrate=baudrate, stable_link=stable_link)
 
-    # -- lifecycle --------------------------------------------------------------------
-
-    def start(self) -> "SimulatedInvoiceDispenser":
-        if self._thread is None:
-            self._running = True
-            self._thread = threading.Thread(target=self._run, name="dispenser-sim", daemon=True)
-            self._thread.start()
-        return self
-
-    def close(self) -> None:
-        self._running = False
-        if self._thread is not None:
-            self._thread.join(2.0)
-            self._thread = None
-        self.unplug()
-        if self._link_dir is not None:
-            try:
-                os.rmdir(self._link_dir)
-            except OSError:
-                pass
-            self._link_dir = None
-
-    stop = close
-
-    def __enter__(self) -> "SimulatedInvoiceDispenser":
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-    @property
-    def path(self) -> str:
-        if self._link_dir is not None:
-            return os.path.join(self._link_dir, "ttyDISP0")
-        return self.port
-
-    @property
-    def connection(self) -> str:
-        return f"serial://{self.path}?baudrate={self.baudrate}"
-
-    def _plug(self) -> None:
-        master, slave = os.openpty()
-        tty.setraw(master)
-        tty.setraw(slave)
-        self._master, self._slave = master, slave
-        self._generation += 1
-        self.port = os.ttyname(slave)
-        if self._link_dir is not None:
-            if os.path.lexists(self.path):
-                os.unlink(self.path)
-            os.symlink(self.port, self.path)
-
-    def unplug(self) -> None:
-        with self._lock:
-            if self._link_dir is not None and os.path.lexists(self.path):
-                os.unlink(self.path)
-            for fd in (self._master, self._slave):
-                if fd is not None:
-                    os.close(fd)
-            self._master = self._slave = None
-            self._generation += 1
-            self._outgoing.clear()
-            self._parser.reset()
-
-    def replug(self) -> None:
-        with self._lock:
-            if self._master is None:
-                self._plug()
+    def _unplugged(self) -> None:
+        self._outgoing.clear()
+        self._parser.reset()
 
     # -- state ------------------------------------------------------------------------
 
@@ -200,29 +127,10 @@ class SimulatedInvoiceDispenser:
 
     # -- the device -------------------------------------------------------------------
 
-    def _run(self) -> None:
-        while self._running:
-            with self._lock:
-                fd, generation = self._master, self._generation
-            if fd is None:
-                time.sleep(0.02)
-                continue
-            try:
-                ready, _, _ = select.select([fd], [], [], 0.005)
-            except (OSError, ValueError):
-                ready = []
-            data = b""
-            if ready:
-                with self._lock:
-                    if self._master == fd and self._generation == generation:
-                        try:
-                            data = os.read(fd, 4096)
-                        except OSError:
-                            data = b""
-            if data and not self.mute:
-                for frame in self._parser.feed(data):
-                    self._on_frame(frame)
-            self._tick()
+    def _received(self, data: bytes, generation: int) -> None:
+        if not self.mute:
+            for frame in self._parser.feed(data):
+                self._on_frame(frame)
 
     def _on_frame(self, frame: DFrame) -> None:
         if frame.cmd not in (DISPENSE, STATUS, COUNTERS, RESET):
@@ -311,7 +219,7 @@ class SimulatedInvoiceDispenser:
             due = [item for item in self._outgoing if item[0] <= now]
             self._outgoing = [item for item in self._outgoing if item[0] > now]
             for _, data in due:
-                self._write(data)
+                self._send(data)
 
     def _finish(self, job: _Job, result: Result) -> None:
         self._job = None
@@ -332,14 +240,3 @@ class SimulatedInvoiceDispenser:
             noise = bytes(self._rng.choice(_NOISE) for _ in range(self._rng.randint(1, 12)))
             data = noise + b"\x01\x00\x99" + data  # a false SOH the parser must skip
         self._outgoing.append((time.monotonic() + self.slow_s, data))
-
-    def _write(self, data: bytes) -> None:
-        with self._lock:
-            if self._master is None:
-                return
-            try:
-                view = memoryview(data)
-                while view:
-                    view = view[os.write(self._master, view):]
-            except OSError:
-                pass

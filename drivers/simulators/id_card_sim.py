@@ -34,14 +34,12 @@ import hashlib
 import logging
 import os
 import random
-import select
-import tempfile
 import termios
-import threading
 import time
-import tty
 from datetime import date
 from typing import Any
+
+from .pty_device import PtyDevice
 
 _log = logging.getLogger("drivers.sim.id_card")
 
@@ -62,12 +60,16 @@ SAMPLE_RECORD: dict[str, Any] = {
 CARD_TYPES = ("resident", "foreigner", "foreigner_2023", "hmt")
 
 
-class SimulatedIdCardReader:
-    """Simulated SAM ID card reader. `.connection` is what the driver is configured with."""
+class SimulatedIdCardReader(PtyDevice):
+    """Simulated SAM ID card reader. `.connection` is what the driver is configured with.
+    It answers from the moment it is built."""
+
+    link_name = "ttyIDCARD0"
+    link_prefix = "idcard-sim-"
+    reader_name = "idcard-sim"
 
     def __init__(self, *, baudrate: int = 115200, stable_link: bool = False,
                  seed: int | None = None) -> None:
-        self.baudrate = baudrate
         self._speed = getattr(termios, f"B{baudrate}")
         self.mute = False
         self.slow_s = 0.0
@@ -81,76 +83,10 @@ class SimulatedIdCardReader:
         self._random = random.Random(seed)
         self._card: dict[str, Any] | None = None
         self._halted = False
-        self._lock = threading.Lock()
-        self._master: int | None = None
-        self._slave: int | None = None
-        self._generation = 0
-        self._link_dir: str | None = tempfile.mkdtemp(prefix="idcard-sim-") if stable_link else None
-        self.port = ""
-        self._stop = threading.Event()
-        self._plug()
-        self._thread = threading.Thread(target=self._run, name="idcard-sim", daemon=True)
-        self._thread.start()
-
-    # -- pty handling -----------------------------------------------------------------
-
-    def _plug(self) -> None:
-        master, slave = os.openpty()
-        tty.setraw(master)
-        tty.setraw(slave)
-        self._master, self._slave = master, slave  # slave stays open: keeps the pty alive
-        self._generation += 1
-        self.port = os.ttyname(slave)
-        if self._link_dir is not None:
-            link = self.path
-            if os.path.lexists(link):
-                os.unlink(link)
-            os.symlink(self.port, link)
-
-    @property
-    def path(self) -> str:
-        if self._link_dir is not None:
-            return os.path.join(self._link_dir, "ttyIDCARD0")
-        return self.port
-
-    @property
-    def connection(self) -> str:
-        return f"serial://{self.path}?baudrate={self.baudrate}"
-
-    @property
-    def plugged(self) -> bool:
-        return self._master is not None
-
-    def unplug(self) -> None:
-        with self._lock:
-            if self._link_dir is not None and os.path.lexists(self.path):
-                os.unlink(self.path)
-            for fd in (self._master, self._slave):
-                if fd is not None:
-                    os.close(fd)
-            self._master = self._slave = None
-
-    def replug(self) -> None:
-        with self._lock:
-            if self._master is None:
-                self._plug()
-
-    def close(self) -> None:
-        self._stop.set()
-        self._thread.join(2.0)
-        self.unplug()
-        if self._link_dir is not None:
-            try:
-                os.rmdir(self._link_dir)
-            except OSError:
-                pass
-            self._link_dir = None
-
-    def __enter__(self) -> "SimulatedIdCardReader":
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
+        self._buf = bytearray()  # a request being received
+        self._buf_generation = 0  # the pty it came from
+        super().__init__(baudrate=baudrate, stable_link=stable_link)
+        self.start()
 
     # -- the card ---------------------------------------------------------------------
 
@@ -174,38 +110,20 @@ class SimulatedIdCardReader:
 
     # -- the reader's side of the protocol --------------------------------------------
 
-    def _run(self) -> None:
-        buf = bytearray()
-        generation = 0
-        while not self._stop.is_set():
-            with self._lock:
-                master, current = self._master, self._generation
-            if master is None:
-                time.sleep(0.02)
-                continue
-            if current != generation:
-                buf.clear()  # a new cable: nothing half-received survives
-                generation = current
-            try:
-                ready, _, _ = select.select([master], [], [], 0.05)
-            except (OSError, ValueError):
-                continue  # closed under us by unplug()
-            if not ready:
-                continue
-            with self._lock:
-                if self._generation != generation or self._master is None:
-                    continue
-                try:
-                    data = os.read(master, 4096)
-                    speed = termios.tcgetattr(master)[5]
-                except OSError:
-                    continue
-            if speed != self._speed:
-                self.ignored_wrong_speed += 1  # framing errors on a real line
-                continue
-            buf += data
-            for frame in self._take_requests(buf):
-                self._answer(frame, generation)
+    def _read_master(self, fd: int) -> bytes:
+        data = os.read(fd, 4096)
+        if termios.tcgetattr(fd)[5] != self._speed:
+            self.ignored_wrong_speed += 1  # framing errors on a real line
+            return b""
+        return data
+
+    def _received(self, data: bytes, generation: int) -> None:
+        if generation != self._buf_generation:
+            self._buf.clear()  # a new cable: nothing half-received survives
+            self._buf_generation = generation
+        self._buf += data
+        for frame in self._take_requests(self._buf):
+            self._answer(frame, generation)
 
     def _take_requests(self, buf: bytearray) -> list[bytes | int]:
         """Complete requests in `buf` as (CMD, PARA, DATA) bytes, or an int SW3 for a
@@ -250,13 +168,13 @@ class SimulatedIdCardReader:
             time.sleep(self.slow_s)
         if self.garbage:
             noise = bytes(self._random.choice(range(256)) for _ in range(self._random.randint(3, 40)))
-            self._write(noise.replace(b"\xaa", b"\x55"), generation)  # noise, not a preamble
+            self._send(noise.replace(b"\xaa", b"\x55"), generation)  # noise, not a preamble
         if isinstance(request, bytes) and request[:2] == b"\x30\x01" and self.pull_mid_read:
             with self._lock:
                 self._card = None
-            self._write(reply[: len(reply) // 2], generation)
+            self._send(reply[: len(reply) // 2], generation)
             return
-        self._write(reply, generation)
+        self._send(reply, generation)
 
     def _handle(self, cmd: int, para: int) -> bytes | None:
         with self._lock:
@@ -300,17 +218,6 @@ class SimulatedIdCardReader:
         for b in body:
             chk ^= b
         return _PREAMBLE + body + bytes([chk])
-
-    def _write(self, data: bytes, generation: int) -> None:
-        with self._lock:
-            if self._master is None or self._generation != generation:
-                return
-            view = memoryview(data)
-            try:
-                while view:
-                    view = view[os.write(self._master, view):]
-            except OSError:
-                pass
 
 
 def _text(value: Any) -> str:

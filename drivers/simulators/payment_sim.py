@@ -29,13 +29,8 @@ Fault switches (set them any time):
 from __future__ import annotations
 
 import logging
-import os
 import random
-import select
-import tempfile
-import threading
 import time
-import tty
 from collections import deque
 from datetime import datetime
 
@@ -63,6 +58,7 @@ from ..payment.frame import (
     query_reply,
     transaction_reply,
 )
+from .pty_device import PtyDevice, write_all
 
 _log = logging.getLogger("drivers.sim.payment")
 
@@ -75,8 +71,13 @@ DEFAULT_DECLINES: dict[int, tuple[str, str]] = {
 _NOISE = bytes(b for b in range(256) if b not in (STX, ACK, NAK))
 
 
-class SimulatedPaymentTerminal:
+class SimulatedPaymentTerminal(PtyDevice):
     """Simulated pinpad. `start()`, point the driver at `.connection`, `close()`."""
+
+    link_name = "ttyPOS0"
+    link_prefix = "payment-sim-"
+    reader_name = "payment-sim"
+    poll_s = 0.02
 
     def __init__(
         self,
@@ -89,7 +90,6 @@ class SimulatedPaymentTerminal:
         max_retransmits: int = 3,
         seed: int = 1,
     ) -> None:
-        self.baudrate = baudrate
         self.decline_codes = dict(DEFAULT_DECLINES if decline_codes is None else decline_codes)
         self.ack_timeout_s = ack_timeout_s
         self.max_retransmits = max_retransmits
@@ -113,91 +113,17 @@ class SimulatedPaymentTerminal:
         self._next_trace = first_trace
         self._voided: set[str] = set()
         self._rng = random.Random(seed)
-        self._lock = threading.Lock()
-        self._master: int | None = None
-        self._slave: int | None = None
-        self._generation = 0
-        self._link_dir: str | None = tempfile.mkdtemp(prefix="payment-sim-") if stable_link else None
-        self.port = ""
         self._parser = FrameParser()
         self._last_request: Message | None = None
         self._last_reply: bytes | None = None
         self._pending: tuple[Message, float] | None = None  # request, due time
         self._outbox: deque[bytes] = deque()
         self._inflight: tuple[bytes, int, float] | None = None  # frame, attempts, ack deadline
-        self._running = False
-        self._thread: threading.Thread | None = None
-        self._plug()
+        super().__init__(baudrate=baudrate, stable_link=stable_link)
 
-    # -- lifecycle --------------------------------------------------------------------
-
-    def start(self) -> "SimulatedPaymentTerminal":
-        if self._thread is None:
-            self._running = True
-            self._thread = threading.Thread(target=self._run, name="payment-sim", daemon=True)
-            self._thread.start()
-        return self
-
-    def close(self) -> None:
-        self._running = False
-        if self._thread is not None:
-            self._thread.join(2.0)
-            self._thread = None
-        self.unplug()
-        if self._link_dir is not None:
-            try:
-                os.rmdir(self._link_dir)
-            except OSError:
-                pass
-            self._link_dir = None
-
-    stop = close
-
-    def __enter__(self) -> "SimulatedPaymentTerminal":
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-    @property
-    def path(self) -> str:
-        if self._link_dir is not None:
-            return os.path.join(self._link_dir, "ttyPOS0")
-        return self.port
-
-    @property
-    def connection(self) -> str:
-        return f"serial://{self.path}?baudrate={self.baudrate}"
-
-    def _plug(self) -> None:
-        master, slave = os.openpty()
-        tty.setraw(master)
-        tty.setraw(slave)
-        self._master, self._slave = master, slave  # the open slave keeps the pty alive
-        self._generation += 1
-        self.port = os.ttyname(slave)
-        if self._link_dir is not None:
-            if os.path.lexists(self.path):
-                os.unlink(self.path)
-            os.symlink(self.port, self.path)
-
-    def unplug(self) -> None:
-        """Pull the cable: the driver's reads fail and the device path disappears."""
-        with self._lock:
-            if self._link_dir is not None and os.path.lexists(self.path):
-                os.unlink(self.path)
-            for fd in (self._master, self._slave):
-                if fd is not None:
-                    os.close(fd)
-            self._master = self._slave = None
-            self._generation += 1
-            self._inflight = None
-            self._parser.reset()
-
-    def replug(self) -> None:
-        with self._lock:
-            if self._master is None:
-                self._plug()
+    def _unplugged(self) -> None:
+        self._inflight = None
+        self._parser.reset()
 
     # -- helpers for tests ------------------------------------------------------------
 
@@ -208,34 +134,14 @@ class SimulatedPaymentTerminal:
         """Write bytes to the driver as they are (noise, hand-made frames)."""
         with self._lock:
             if self._master is not None:
-                _write_all(self._master, data)
+                write_all(self._master, data)
 
     # -- the terminal -----------------------------------------------------------------
 
-    def _run(self) -> None:
-        while self._running:
-            with self._lock:
-                fd, generation = self._master, self._generation
-            if fd is None:
-                time.sleep(0.02)
-                continue
-            timeout = 0.02
-            try:
-                ready, _, _ = select.select([fd], [], [], timeout)
-            except (OSError, ValueError):
-                ready = []
-            data = b""
-            if ready:
-                with self._lock:
-                    if self._master == fd and self._generation == generation:
-                        try:
-                            data = os.read(fd, 4096)
-                        except OSError:
-                            data = b""
-            if data and not self.mute:
-                for event in self._parser.feed(data):
-                    self._on_event(event)
-            self._tick()
+    def _received(self, data: bytes, generation: int) -> None:
+        if not self.mute:
+            for event in self._parser.feed(data):
+                self._on_event(event)
 
     def _on_event(self, event: object) -> None:
         if isinstance(event, Ack):
@@ -379,22 +285,9 @@ class SimulatedPaymentTerminal:
         if self.garbage:
             noise = bytes(self._rng.choice(_NOISE) for _ in range(self._rng.randint(1, 12)))
             data = noise + b"\x02\xaa" + data  # \x02\xaa: a false start the parser must skip
-        with self._lock:
-            if self._master is None:
-                return
-            try:
-                _write_all(self._master, data)
-            except OSError:
-                pass
+        self._send(data)
 
 
 def _payload_msgno(payload: bytes) -> str:
     parts = payload.split(b"\x1c")
     return parts[1].decode("ascii", "replace") if len(parts) > 1 else ""
-
-
-def _write_all(fd: int, data: bytes) -> None:
-    view = memoryview(data)
-    while view:
-        written = os.write(fd, view)
-        view = view[written:]
