@@ -9,15 +9,22 @@ from __future__ import annotations
 
 import binascii
 import json
+from dataclasses import dataclass
 from datetime import date, datetime, timezone
-from typing import Any
+from typing import Any, NamedTuple
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from central.db import MAX_SEQ, Kiosk, Record
-from central.verification import CHINA_TZ, QueryError, verify_invoice
+from central.verification import (
+    CHINA_TZ,
+    QueryError,
+    VerifyQuery,
+    parse_query,
+    verify_queries,
+)
 from offline_queue.crypto import (
     GENESIS_HASH,
     RecordIntegrityError,
@@ -48,7 +55,40 @@ class _Reject(Exception):
         self.reason = reason
 
 
-def _answer(stored: Record, wire_uuid: str, status: str | None = None) -> RecordResult:
+@dataclass
+class _NewRow:
+    """A records row this batch adds; the fields are Record's columns, so `vars(row)`
+    is its INSERT parameters (one Core executemany, no ORM object per record)."""
+
+    kiosk_id: str
+    seq: int
+    uuid: str | None
+    kind: str
+    created_at: datetime
+    received_at: datetime
+    hash: str
+    prev_hash: str
+    nonce: str
+    ciphertext: str
+    signature: str
+    status: str = "accepted"
+    reason: str | None = None
+    result: str | None = None
+
+
+class _Verification(NamedTuple):
+    """A verification request of this batch, checked once the whole batch is read."""
+
+    row: _NewRow
+    query: VerifyQuery
+    reference: Any
+
+
+_RECORDS = Record.__table__
+
+
+def _answer(stored: Record | _NewRow, wire_uuid: str,
+            status: str | None = None) -> RecordResult:
     return RecordResult(
         seq=stored.seq, uuid=wire_uuid,
         status=status or stored.status,  # type: ignore[arg-type]
@@ -56,7 +96,7 @@ def _answer(stored: Record, wire_uuid: str, status: str | None = None) -> Record
         result=json.loads(stored.result) if stored.result else None)
 
 
-def _resend_answer(stored: Record, record: WireRecord) -> RecordResult:
+def _resend_answer(stored: Record | _NewRow, record: WireRecord) -> RecordResult:
     """Answer a record whose (kiosk_id, seq) slot is already taken.
 
     The same record again gets the first answer again: "duplicate" if it was accepted,
@@ -72,9 +112,10 @@ def _resend_answer(stored: Record, record: WireRecord) -> RecordResult:
     return _answer(stored, record.uuid)
 
 
-def _check(session: Session, record: WireRecord, kiosk: Kiosk, prev_hash: str | None,
-           expected: int, today: date) -> dict[str, Any] | None:
-    """Verify one record and compute its business result; raise _Reject on failure."""
+def _check(record: WireRecord, kiosk: Kiosk, prev_hash: str | None,
+           expected: int) -> dict[str, Any]:
+    """Check one record's encoding, hash, signature and chain link and return its
+    decrypted payload; raise _Reject on failure."""
     if prev_hash is None:
         raise _Reject(f"gap: expected seq {expected}")
     try:
@@ -95,32 +136,37 @@ def _check(session: Session, record: WireRecord, kiosk: Kiosk, prev_hash: str | 
     if record.prev_hash != prev_hash:
         raise _Reject(f"chain: prev_hash does not match the hash of seq {record.seq - 1}")
     try:
-        payload = decrypt_payload(kiosk.data_key, nonce, ciphertext, record.kiosk_id,
-                                  record.seq, record.uuid)
+        return decrypt_payload(kiosk.data_key, nonce, ciphertext, record.kiosk_id,
+                               record.seq, record.uuid)
     except (RecordIntegrityError, ValueError) as exc:
         raise _Reject(f"decrypt: {exc}") from None
 
-    if record.kind != VERIFY_KIND:
-        return None
+
+def _verify_query(payload: dict[str, Any]) -> VerifyQuery:
+    """The payload of an invoice.verify record as a query; a bad one rejects just
+    this record, before anything is counted."""
     try:
-        # No savepoint needed: verify_invoice validates the whole query (digits, dates,
-        # amounts) before it counts or reads anything, so a record rejected here has
-        # left no verification count, and no value can reach the database unchecked.
-        result = verify_invoice(session, payload, today)
+        return parse_query(payload)
     except QueryError as exc:
         raise _Reject(f"bad payload: {exc}") from None
-    reference = payload.get("reference")
-    if isinstance(reference, str):
-        result["reference"] = reference[:64]
-    return result
+
+
+def _verify_all(session: Session, pending: list[_Verification], today: date) -> None:
+    """Verify the batch's requests together, in seq order (the 5-per-day limit counts
+    them one after another), and put each result in its row."""
+    results = verify_queries(session, [p.query for p in pending], today)
+    for verification, result in zip(pending, results):
+        if isinstance(verification.reference, str):
+            result["reference"] = verification.reference[:64]
+        verification.row.result = json.dumps(result, ensure_ascii=False)
 
 
 def _ingest_once(session: Session, batch: SyncBatch, now: datetime,
                  today: date) -> SyncAck:
     """One attempt, in one transaction: lock the kiosk's row (its batches run one at
     a time, also across worker processes), read what the batch needs in three
-    queries, check each record in seq order, insert the new rows at once, advance
-    the cumulative ack, commit."""
+    queries, check each record in seq order, verify the batch's invoices at once,
+    insert the new rows at once, advance the cumulative ack, commit."""
     kiosk = session.execute(
         select(Kiosk).where(Kiosk.kiosk_id == batch.kiosk_id).with_for_update()
     ).scalar_one_or_none()
@@ -132,7 +178,7 @@ def _ingest_once(session: Session, batch: SyncBatch, now: datetime,
     # Slots already taken, and the records just before this batch's (chain links);
     # both are kept current below as this batch's rows are added.
     wanted = {r.seq for r in records} | {r.seq - 1 for r in records if r.seq > 1}
-    stored: dict[int, Record] = {}
+    stored: dict[int, Record | _NewRow] = {}
     if wanted:
         stored = {row.seq: row for row in session.execute(
             select(Record).where(Record.kiosk_id == kiosk_id, Record.seq.in_(wanted))
@@ -149,18 +195,19 @@ def _ingest_once(session: Session, batch: SyncBatch, now: datetime,
     while acked + 1 in above:
         acked += 1
 
-    results: list[RecordResult] = []
-    new_rows: list[Record] = []
+    # Answers in seq order; a new row's answer waits for its verification result.
+    answers: list[RecordResult | tuple[_NewRow, str]] = []
+    new_rows: list[_NewRow] = []
+    pending: list[_Verification] = []
     for record in records:
         taken = stored.get(record.seq)
         if taken is not None:
-            results.append(_resend_answer(taken, record))
+            answers.append(_resend_answer(taken, record))
             continue
-        row = Record(kiosk_id=kiosk_id, seq=record.seq, uuid=record.uuid,
-                     kind=record.kind, created_at=record.created_at, received_at=now,
-                     hash=record.hash, prev_hash=record.prev_hash, nonce=record.nonce,
-                     ciphertext=record.ciphertext, signature=record.signature,
-                     status="accepted", reason=None, result=None)
+        row = _NewRow(kiosk_id=kiosk_id, seq=record.seq, uuid=record.uuid,
+                      kind=record.kind, created_at=record.created_at, received_at=now,
+                      hash=record.hash, prev_hash=record.prev_hash, nonce=record.nonce,
+                      ciphertext=record.ciphertext, signature=record.signature)
         owner = owners.get(record.uuid)
         try:
             if owner is not None:
@@ -169,24 +216,30 @@ def _ingest_once(session: Session, batch: SyncBatch, now: datetime,
                               f"kiosk {owner[0]} seq {owner[1]}")
             prev = stored.get(record.seq - 1)
             prev_hash = GENESIS_HASH if record.seq == 1 else (prev.hash if prev else None)
-            result = _check(session, record, kiosk, prev_hash, acked + 1, today)
-            row.result = None if result is None else json.dumps(result, ensure_ascii=False)
+            payload = _check(record, kiosk, prev_hash, acked + 1)
+            if record.kind == VERIFY_KIND:
+                pending.append(_Verification(row, _verify_query(payload),
+                                             payload.get("reference")))
         except _Reject as exc:
             row.status, row.reason = "rejected", exc.reason
         new_rows.append(row)
         stored[record.seq] = row
         if row.uuid is not None:
             owners[row.uuid] = (kiosk_id, record.seq)
-        results.append(_answer(row, record.uuid))
+        answers.append((row, record.uuid))
         # Keep the ack current so a later gap in this batch names the right missing seq.
         above.add(record.seq)
         while acked + 1 in above:
             acked += 1
 
-    session.add_all(new_rows)
-    session.flush()  # a concurrent duplicate fails here: IntegrityError, retried
+    # Every query is valid by now: checks are counted only for records being stored.
+    _verify_all(session, pending, today)
+    if new_rows:
+        # A concurrent duplicate fails here: IntegrityError, retried by ingest_batch.
+        session.connection().execute(insert(_RECORDS), [vars(row) for row in new_rows])
     kiosk.acked_through = acked
     session.commit()
+    results = [a if isinstance(a, RecordResult) else _answer(*a) for a in answers]
     return SyncAck(kiosk_id=kiosk_id, acked_through=acked, results=results)
 
 

@@ -10,11 +10,12 @@ import re
 from dataclasses import asdict, dataclass
 from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal, InvalidOperation
-from typing import Any, Mapping
+from typing import Any, Collection, Mapping, Sequence
 
-from sqlalchemy import bindparam, insert, select, update
-from sqlalchemy.engine import Row
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import bindparam, select, tuple_, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.engine import Connection, Row
 from sqlalchemy.orm import Session
 
 from central.db import Invoice, VerificationLog
@@ -177,42 +178,69 @@ def is_out_of_period(issued_on: date, today: date) -> bool:
     return issued_on >= today or issued_on < five_years_before(today)
 
 
-def _count_today(session: Session, code: str, number: str, today: date) -> int:
-    count = session.connection().execute(
-        _EXISTS, {"k_code": code, "k_number": number, "k_day": today}).scalar_one_or_none()
-    return int(count) if count is not None else 0
-
-
 _LOG = VerificationLog.__table__
-_LOG_KEY = (_LOG.c.code == bindparam("k_code"), _LOG.c.number == bindparam("k_number"),
-            _LOG.c.day == bindparam("k_day"))
-# Built once: constructing these per record cost more than running them (drain rate).
-_INCREMENT = (update(_LOG).where(*_LOG_KEY, _LOG.c.count < MAX_CHECKS_PER_DAY)
-              .values(count=_LOG.c.count + 1).returning(_LOG.c.count))
-_EXISTS = select(_LOG.c.count).where(*_LOG_KEY)
-_FIRST = insert(_LOG).values(code=bindparam("k_code"), number=bindparam("k_number"),
-                             day=bindparam("k_day"), count=1)
-_INVOICE = select(Invoice.__table__).where(Invoice.code == bindparam("code"),
-                                           Invoice.number == bindparam("number"))
+_INVOICES = Invoice.__table__
+# Built once: building a statement can cost more than running it (drain rate).
+_STORE_COUNT = (update(_LOG).where(_LOG.c.code == bindparam("k_code"),
+                                   _LOG.c.number == bindparam("k_number"),
+                                   _LOG.c.day == bindparam("k_day"))
+                .values(count=bindparam("k_count")))
+_UPSERTS = {"postgresql": pg_insert, "sqlite": sqlite_insert}
+
+Key = tuple[str, str]  # (code, number) of an invoice
 
 
-def _take_check(session: Session, code: str, number: str, today: date) -> int | None:
-    """Count one check atomically; None when the day's limit is already used up."""
-    key = {"k_code": code, "k_number": number, "k_day": today}
-    conn = session.connection()  # Core statements: no ORM layer per record
-    for _ in range(3):
-        count = conn.execute(_INCREMENT, key).scalar_one_or_none()
-        if count is not None:
-            return int(count)
-        if conn.execute(_EXISTS, key).first() is not None:
-            return None  # the row exists and is at the limit
-        try:
-            with session.begin_nested():
-                session.execute(_FIRST, key)
-            return 1
-        except IntegrityError:
-            continue  # a concurrent first check inserted the row: count again
-    return None
+def _lock_counts(conn: Connection, keys: Collection[Key], today: date) -> dict[Key, int]:
+    """Lock each key's verification_log row for `today` (created at 0 if missing) and
+    return its count, in one statement.
+
+    The no-op DO UPDATE is what locks an existing row and returns its current count.
+    Rows are taken in sorted key order, so concurrent batches (other kiosks, other
+    worker processes) that share invoices wait for each other instead of deadlocking.
+    """
+    if not keys:
+        return {}
+    upsert = _UPSERTS.get(conn.dialect.name)
+    if upsert is None:
+        raise NotImplementedError(f"verification needs SQLite or PostgreSQL, "
+                                  f"not {conn.dialect.name}")
+    statement = upsert(_LOG).values(
+        [{"code": code, "number": number, "day": today, "count": 0}
+         for code, number in sorted(keys)])
+    statement = statement.on_conflict_do_update(
+        index_elements=[_LOG.c.code, _LOG.c.number, _LOG.c.day],
+        set_={"count": _LOG.c.count},
+    ).returning(_LOG.c.code, _LOG.c.number, _LOG.c.count)
+    return {(code, number): int(count) for code, number, count in conn.execute(statement)}
+
+
+def _read_counts(conn: Connection, keys: Collection[Key], today: date) -> dict[Key, int]:
+    """Today's counts of `keys`, without locking (0 for a key never checked today)."""
+    if not keys:
+        return {}
+    found = conn.execute(
+        select(_LOG.c.code, _LOG.c.number, _LOG.c.count)
+        .where(_LOG.c.day == today, tuple_(_LOG.c.code, _LOG.c.number).in_(list(keys))))
+    counts = dict.fromkeys(keys, 0)
+    counts.update({(code, number): int(count) for code, number, count in found})
+    return counts
+
+
+def _read_invoices(conn: Connection, keys: Collection[Key]) -> dict[Key, Row[Any]]:
+    """The registry rows of `keys` (Core rows with Invoice's attribute names)."""
+    if not keys:
+        return {}
+    rows = conn.execute(select(_INVOICES).where(
+        tuple_(_INVOICES.c.code, _INVOICES.c.number).in_(list(keys))))
+    return {(row.code, row.number): row for row in rows}
+
+
+def _store_counts(conn: Connection, counts: Mapping[Key, int], today: date) -> None:
+    """Write the new counts of rows locked by _lock_counts (one executemany)."""
+    if counts:
+        conn.execute(_STORE_COUNT, [
+            {"k_code": code, "k_number": number, "k_day": today, "k_count": count}
+            for (code, number), count in sorted(counts.items())])
 
 
 def invoice_view(invoice: "Invoice | Row[Any]") -> dict[str, Any]:
@@ -245,6 +273,55 @@ def _mismatch(query: VerifyQuery, invoice: "Invoice | Row[Any]") -> str | None:
     return None if stored and query.check_code_last6 == stored else "check_code"
 
 
+def _result(outcome: str, checks_today: int) -> dict[str, Any]:
+    return {"outcome": outcome, "mismatch_field": None, "invoice": None,
+            "checks_today": checks_today}
+
+
+def _judge(query: VerifyQuery, invoice: Row[Any] | None, count: int) -> dict[str, Any]:
+    """The result of a counted check (`count`: the checks today including this one)."""
+    if invoice is None:
+        return _result("not_found", count)
+    field = _mismatch(query, invoice)
+    if field is not None:
+        return _result("mismatch", count) | {"mismatch_field": field}
+    result = _result("genuine" if invoice.status == "normal" else invoice.status, count)
+    result["invoice"] = invoice_view(invoice)
+    return result
+
+
+def verify_queries(session: Session, queries: Sequence[VerifyQuery],
+                   today: date) -> list[dict[str, Any]]:
+    """Check validated queries against the registry and count the checks: the same
+    results, in order, as checking them one after another, but in a constant number
+    of statements (a sync batch holds up to 500 verification requests).
+
+    Writes to verification_log in the caller's transaction and keeps the rows it
+    counts on locked until the caller commits.
+    """
+    conn = session.connection()  # Core statements: no ORM layer per query
+    in_period = [not is_out_of_period(q.issued_on, today) for q in queries]
+    checked = {(q.code, q.number) for q, ok in zip(queries, in_period) if ok}
+    counts = _lock_counts(conn, checked, today)
+    # Out-of-period queries take no check; they report the count as it stands.
+    counts |= _read_counts(conn, {(q.code, q.number) for q in queries} - checked, today)
+    before = dict(counts)
+    invoices = _read_invoices(conn, {k for k in checked if counts[k] < MAX_CHECKS_PER_DAY})
+
+    results: list[dict[str, Any]] = []
+    for query, ok in zip(queries, in_period):
+        key = (query.code, query.number)
+        if not ok:
+            results.append(_result("out_of_period", counts[key]))
+        elif counts[key] >= MAX_CHECKS_PER_DAY:
+            results.append(_result("too_many_checks", MAX_CHECKS_PER_DAY))
+        else:
+            counts[key] += 1
+            results.append(_judge(query, invoices.get(key), counts[key]))
+    _store_counts(conn, {k: n for k, n in counts.items() if n != before[k]}, today)
+    return results
+
+
 def verify_invoice(session: Session, query: VerifyQuery | Mapping[str, Any],
                    today: date) -> dict[str, Any]:
     """Check one invoice against the registry and count the check.
@@ -252,30 +329,4 @@ def verify_invoice(session: Session, query: VerifyQuery | Mapping[str, Any],
     Writes to verification_log in the caller's transaction; the caller commits.
     Raises QueryError for a malformed query (nothing is counted then).
     """
-    q = parse_query(query)
-    result: dict[str, Any] = {"outcome": "", "mismatch_field": None, "invoice": None,
-                              "checks_today": 0}
-    if is_out_of_period(q.issued_on, today):
-        result.update(outcome="out_of_period",
-                      checks_today=_count_today(session, q.code, q.number, today))
-        return result
-
-    count = _take_check(session, q.code, q.number, today)
-    if count is None:
-        result.update(outcome="too_many_checks", checks_today=MAX_CHECKS_PER_DAY)
-        return result
-    result["checks_today"] = count
-
-    # A Core row (same attribute names as Invoice): no ORM identity map per record.
-    invoice = session.connection().execute(
-        _INVOICE, {"code": q.code, "number": q.number}).first()
-    if invoice is None:
-        result["outcome"] = "not_found"
-        return result
-    field = _mismatch(q, invoice)
-    if field is not None:
-        result.update(outcome="mismatch", mismatch_field=field)
-        return result
-    result["outcome"] = "genuine" if invoice.status == "normal" else invoice.status
-    result["invoice"] = invoice_view(invoice)
-    return result
+    return verify_queries(session, [parse_query(query)], today)[0]

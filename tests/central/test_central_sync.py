@@ -7,9 +7,11 @@ from __future__ import annotations
 
 import base64
 import os
+import random
 import socket
 import threading
 import uuid as uuid_mod
+from collections import Counter
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
@@ -17,7 +19,7 @@ import httpx
 import pytest
 
 from central.server import CentralServer
-from central_helpers import ADMIN_TOKEN, ENROLMENT_TOKEN, demo, verify_body
+from central_helpers import ADMIN_TOKEN, ENROLMENT_TOKEN, TODAY, demo, verify_body
 from offline_queue.crypto import (
     GENESIS_HASH,
     KioskKeys,
@@ -219,6 +221,76 @@ def test_wrong_data_key_and_bad_payload_are_rejected(client: httpx.Client,
     assert ack["acked_through"] == 2
     lookup = client.get(f"/v1/verifications/{bad_payload.uuid}").json()
     assert lookup["status"] == "rejected" and lookup["result"] is None
+
+
+def test_checks_in_one_batch_count_in_seq_order(client: httpx.Client,
+                                               kiosk: SealingKiosk) -> None:
+    special = "genuine special (01)"
+    records = [kiosk.verify_record(special) for _ in range(3)]
+    records.append(kiosk.verify_record(special, amount=None))  # rejected: counts nothing
+    records.append(kiosk.verify_record(special, issued_on=TODAY.isoformat()))
+    records.append(kiosk.verify_record("void (04)"))  # another invoice, its own count
+    records += [kiosk.verify_record(special) for _ in range(3)]
+    ack = post(client, kiosk.batch(*records))
+    got = [(r["status"], (r["result"] or {}).get("outcome"),
+            (r["result"] or {}).get("checks_today")) for r in ack["results"]]
+    assert got == [("accepted", "genuine", 1), ("accepted", "genuine", 2),
+                   ("accepted", "genuine", 3), ("rejected", None, None),
+                   ("accepted", "out_of_period", 3),  # the count as it stands
+                   ("accepted", "void", 1),
+                   ("accepted", "genuine", 4), ("accepted", "genuine", 5),
+                   ("accepted", "too_many_checks", 5)]  # the 6th check of the day
+    assert ack["results"][6]["result"]["invoice"]["number"] == demo(special)["number"]
+    assert post(client, kiosk.batch(*records))["results"] == [
+        dict(r, status="duplicate") if r["status"] == "accepted" else r
+        for r in ack["results"]]  # a resend counts nothing
+    online = client.post("/v1/invoices/verify", json=verify_body(demo(special))).json()
+    assert online["outcome"] == "too_many_checks"
+
+
+def test_concurrent_batches_of_kiosks_share_the_daily_limit(
+        client: httpx.Client, central: CentralServer) -> None:
+    """Kiosks whose batches verify the same invoices at the same moment (in different
+    orders) get at most 5 checks per invoice in total, and none of them fails."""
+    labels = ["genuine special (01)", "genuine general (04)",
+              "genuine fully-digital general (32)"]
+    bodies = []
+    for k in range(4):
+        sim = SealingKiosk(f"K-CONC-{k}")
+        assert client.post("/v1/kiosks/enroll", json=sim.enrol_body()).status_code == 200
+        order = labels * 3
+        random.Random(k).shuffle(order)
+        bodies.append(sim.batch(*(sim.verify_record(label) for label in order)))
+    answers: list[dict[str, Any]] = []
+    errors: list[BaseException] = []
+    start = threading.Barrier(len(bodies))
+
+    def send(body: dict[str, Any]) -> None:
+        try:
+            with httpx.Client(base_url=central.url, timeout=60) as http:
+                start.wait(30)
+                answers.append(post(http, body))
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=send, args=(body,)) for body in bodies]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors and len(answers) == len(bodies)
+    counted: dict[str, list[int]] = {}
+    too_many: Counter[int] = Counter()
+    for result in (r["result"] for a in answers for r in a["results"]):
+        number = result["invoice"]["number"] if result["invoice"] else None
+        if result["outcome"] == "too_many_checks":
+            too_many[result["checks_today"]] += 1
+        else:
+            assert result["outcome"] == "genuine", result
+            counted.setdefault(number, []).append(result["checks_today"])
+    assert {n: sorted(c) for n, c in counted.items()} == {
+        demo(label)["number"]: [1, 2, 3, 4, 5] for label in labels}
+    assert too_many == {5: len(bodies) * 9 - 15}
 
 
 def test_gap_is_rejected_and_filled_later(client: httpx.Client, kiosk: SealingKiosk) -> None:
