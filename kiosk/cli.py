@@ -3,7 +3,6 @@ and the scenario runner. GUI modules are imported only by the commands that need
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 
@@ -37,6 +36,8 @@ def cmd_queue_status(args: argparse.Namespace) -> int:
     finally:
         core.stop()
     if args.json:
+        import json  # here: `kiosk run` at boot has no use for it
+
         print(json.dumps(status, ensure_ascii=False))
     else:
         for key, value in status.items():

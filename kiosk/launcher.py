@@ -62,8 +62,8 @@ def run_kiosk(config: KioskConfig, *, simulate: bool, windowed: bool) -> int:
               f"{hall.scanner.port}, receipt printer {hall.printer.connection}", flush=True)
     translations = Translations(app, default_language=config.ui.language)
     translations.reset()
-    # The attract screen shows (and READY=1 goes out) before the heavy core loads; the
-    # core starts on a thread and is handed to the window on the GUI thread.
+    # The attract screen is painted (and READY=1 goes out) before the heavy core loads;
+    # the core starts on a thread and is handed to the window on the GUI thread.
     window = MainWindow(config, translations, kiosk_mode=not windowed)
     if windowed:
         window.resize(1080 // 2, 1920 // 2)
@@ -74,7 +74,10 @@ def run_kiosk(config: KioskConfig, *, simulate: bool, windowed: bool) -> int:
     loader.loaded.connect(window.attach_core)
     loader.failed.connect(lambda message: (print(f"kiosk: cannot start: {message}",
                                                  file=sys.stderr), app.exit(3)))
-    QTimer.singleShot(0, loader.start)  # after READY=1 (queued first, by show())
+    # After the first paint: the loader's imports would hold the GIL against it. The
+    # timer covers a window that is never exposed (hidden on a desktop).
+    window.ready.connect(loader.start)
+    QTimer.singleShot(3000, loader.start)
     if simulate and hall is not None:
         from ui.dev_panel import DeveloperPanel
 

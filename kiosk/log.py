@@ -5,7 +5,6 @@ Personal data never goes into a log line: callers log references and codes only.
 """
 from __future__ import annotations
 
-import json
 import logging
 import sys
 from datetime import datetime, timezone
@@ -19,6 +18,12 @@ def get(category: str) -> logging.Logger:
 
 
 class JsonFormatter(logging.Formatter):
+    def __init__(self) -> None:
+        super().__init__()
+        import json  # only with --log-json: off the boot path otherwise
+
+        self._dumps = json.dumps
+
     def format(self, record: logging.LogRecord) -> str:
         entry = {
             "time": datetime.fromtimestamp(record.created, timezone.utc).isoformat(),
@@ -28,7 +33,7 @@ class JsonFormatter(logging.Formatter):
         }
         if record.exc_info:
             entry["traceback"] = self.formatException(record.exc_info)
-        return json.dumps(entry, ensure_ascii=False)
+        return self._dumps(entry, ensure_ascii=False)
 
 
 def setup(json_lines: bool = False, level: int = logging.INFO) -> None:

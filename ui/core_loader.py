@@ -30,6 +30,9 @@ class CoreLoader(QObject):
         self._done.connect(self._deliver, Qt.ConnectionType.QueuedConnection)
 
     def start(self) -> None:
+        """Start loading; later calls do nothing."""
+        if self._thread is not None:
+            return
         self._thread = threading.Thread(target=self._run, name="core-loader", daemon=True)
         self._thread.start()
 

@@ -23,19 +23,18 @@ from kiosk import log
 from kiosk.config import KioskConfig
 from ui.i18n import Translations
 from ui.idle import IdleWatcher
-from ui.notify import Watchdog, sd_notify
-from ui.ops import Op
+from ui.notify import FirstPaint, Watchdog, sd_notify
 from ui.screens.attract import AttractScreen
 from ui.screens.base import Screen
 from ui.theme import HIGH_CONTRAST, NORMAL, Theme
 from ui.units import Units
 from ui.widgets.buttons import make_button
 from ui.widgets.idle_overlay import IdleOverlay
-from ui.wedge_filter import WedgeScannerFilter
 from ui.widgets.offline_banner import OfflineBanner
 
 if TYPE_CHECKING:
     from kiosk.app import KioskCore
+    from ui.wedge_filter import WedgeScannerFilter
 
 _log = log.get("session")
 
@@ -57,6 +56,8 @@ class MainWindow(QMainWindow):
     screen_changed = Signal(str)
     # A device's status changed (on the GUI thread); screens ask the core what it means.
     device_status_changed = Signal(object)
+    # The first screen has been painted and the event loop runs; READY=1 has been sent.
+    ready = Signal()
 
     def __init__(self, config: KioskConfig, translations: Translations, *,
                  core: "KioskCore | None" = None,
@@ -79,7 +80,7 @@ class MainWindow(QMainWindow):
         assert isinstance(app, QApplication)
         self.theme.apply(app)  # palette, body font (cap height >= 4.8 mm), stylesheet
         self.in_session = False
-        self._ready_sent = False
+        self._first_paint = FirstPaint(self, self._announce_ready)
 
         central = QWidget()
         central.setObjectName("window.central")
@@ -114,8 +115,7 @@ class MainWindow(QMainWindow):
         self.overlay.hide()
         self.overlay.continue_requested.connect(self._continue_session)
         self.idle = IdleWatcher(self, clock=idle_clock or time.monotonic,
-                                countdown_s=cfg.countdown_s)
-        self.idle.install()
+                                countdown_s=cfg.countdown_s)  # installed by attach_core
         self.idle.warn.connect(self._idle_warn)
         self.idle.tick.connect(self.overlay.update_countdown)
         self.idle.expired.connect(lambda: self.end_session("idle"))
@@ -132,12 +132,13 @@ class MainWindow(QMainWindow):
         self.wedge: WedgeScannerFilter | None = None
         wedge_cfg = config.device("wedge_scanner")
         if wedge_cfg is not None:  # a USB keyboard-wedge scanner types its scans
+            from ui.wedge_filter import WedgeScannerFilter
+
             opts = wedge_cfg.options
             self.wedge = WedgeScannerFilter(
                 self, max_interkey_ms=float(opts.get("max_interkey_ms", 35)),
                 suffix=str(opts.get("suffix", "\r")), min_length=int(opts.get("min_length", 4)))
-            self.wedge.scanned.connect(self.deliver_scan)
-            self.wedge.install()
+            self.wedge.scanned.connect(self.deliver_scan)  # installed by attach_core
 
         self.screens: dict[str, Screen] = {}
         self._history: list[str] = []
@@ -158,6 +159,14 @@ class MainWindow(QMainWindow):
     def attach_core(self, core: "KioskCore") -> None:
         """Connect the started core: device and sync callbacks, the service screens."""
         self.core = core
+        # The application-wide filters call Python for every event of every QObject. The
+        # first event of a Qt-private object (QMainWindow's layout animation timer) makes
+        # PySide initialise every lazily loaded Qt class to find its type: ~50 ms that
+        # would delay the first paint. Without a core no session runs and scans are
+        # dropped, so until now there is nothing for them to do.
+        self.idle.install()
+        if self.wedge is not None:
+            self.wedge.install()
         core.scan_listeners.append(self.bridge.scanned.emit)
         core.queue_listeners.append(self.bridge.queue_changed.emit)
         core.connectivity.subscribe(self.bridge.connectivity_changed.emit)
@@ -217,6 +226,11 @@ class MainWindow(QMainWindow):
                 widget.setText(samples + " 0123456789¥.:-")
                 widget.grab()
                 widget.setText(old)
+        # The idle filter (installed by attach_core) sees Qt-private objects too; PySide
+        # finds a Python type for the first one by creating every lazily loaded Qt
+        # class (~50 ms). Wrapping the application's children (some are private) has
+        # that happen now, not at a later event such as a taxpayer's first touch.
+        QApplication.instance().children()
         # Everything built so far lives as long as the process. Frozen, it is left out
         # of the collector's full passes, which otherwise walk ~150k objects with the GIL
         # held: a 150-200 ms freeze of the screen whenever one runs (e.g. while syncing).
@@ -351,6 +365,7 @@ class MainWindow(QMainWindow):
         core = self.core
         if core is None:
             return
+        from ui.ops import Op  # not needed before the core: off the boot path
 
         def read() -> tuple[bool, int, datetime | None, str]:
             status = core.outbox.status()
@@ -365,8 +380,6 @@ class MainWindow(QMainWindow):
         Op(self, read).success(lambda s: self.banner.set_state(*s)).run_in_background()
 
     # -- systemd -----------------------------------------------------------------------
-    def showEvent(self, event) -> None:  # type: ignore[no-untyped-def]  # noqa: N802
-        super().showEvent(event)
-        if not self._ready_sent:
-            self._ready_sent = True
-            QTimer.singleShot(0, lambda: sd_notify("READY=1"))
+    def _announce_ready(self) -> None:
+        sd_notify("READY=1")
+        self.ready.emit()

@@ -1,16 +1,17 @@
 """systemd notifications (Type=notify, WatchdogSec=) without libsystemd.
 
-The kiosk sends READY=1 once the main window shows and WATCHDOG=1 from a timer on the
-GUI thread: if the event loop freezes, the pings stop and systemd restarts the kiosk.
+The kiosk sends READY=1 once the main window has been painted (`FirstPaint`) and
+WATCHDOG=1 from a timer on the GUI thread: if the event loop freezes, the pings stop and
+systemd restarts the kiosk.
 """
 from __future__ import annotations
 
 import logging
 import os
 import socket
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
-from PySide6.QtCore import QObject, QTimer
+from PySide6.QtCore import QEvent, QObject, QTimer
 
 log = logging.getLogger("kiosk.init")
 
@@ -84,3 +85,20 @@ class Watchdog(QObject):
 
     def ping(self) -> None:
         sd_notify("WATCHDOG=1")
+
+
+class FirstPaint(QObject):
+    """Calls `callback` once, after `widget` has first been painted and the event loop has
+    come round again: the screen shows it and input is being handled (READY=1). A
+    0-timer from show() would fire before the platform's expose event, i.e. unpainted."""
+
+    def __init__(self, widget: QObject, callback: Callable[[], None]) -> None:
+        super().__init__(widget)
+        self._callback = callback
+        widget.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt API)
+        if event.type() == QEvent.Type.Paint:
+            watched.removeEventFilter(self)
+            QTimer.singleShot(0, self._callback)  # after the rest of this paint and flush
+        return False
