@@ -11,7 +11,7 @@ import time
 from collections.abc import Callable
 from datetime import datetime, timezone
 from importlib import metadata
-from typing import Any
+from typing import Any, TypeVar
 
 from drivers.base import DeviceState, DeviceStatus
 from drivers.manager import SCANNER_KINDS, DefaultDriverFactory, DeviceManager
@@ -36,6 +36,7 @@ from .services.slips import SlipPrinter
 _log = log.get("init")
 _queue_log = log.get("queue")
 _sync_log = log.get("sync")
+_T = TypeVar("_T")
 MAX_REFERENCE_PAGES = 50  # per pass; the rest follows on the next pass
 
 
@@ -130,20 +131,24 @@ class KioskCore:
 
     # -- queue and sync --------------------------------------------------------------
     def _send_batch(self, batch: SyncBatch) -> SyncAck:
+        return self._as_enrolled(lambda: self.central.post_batch(batch))
+
+    def _as_enrolled(self, call: Callable[[], _T]) -> _T:
+        """`call`, and if the central service does not know this kiosk (403), enrol
+        and call again. `kiosk enroll` is the production path; a central service with
+        open enrolment (the demo) also takes the keys from here."""
         try:
-            return self.central.post_batch(batch)
+            return call()
         except CentralRejected as exc:
             if exc.status != 403:
                 raise
-        # Not enrolled there. `kiosk enroll` is the production path; a central service
-        # with open enrolment (the demo) also takes the keys from here.
         try:
             self.enroll()
         except CentralRejected as exc:
             raise CentralRejected(exc.status, f"kiosk {self.kiosk_id} is not enrolled and "
                                   f"the central service refused open enrolment "
                                   f"({exc.reason}): run `kiosk enroll`") from None
-        return self.central.post_batch(batch)
+        return call()
 
     def drain_queue(self, timeout_s: float = 60.0) -> SyncReport:
         """Sync until the queue is empty (or the central service is unreachable)."""
@@ -204,14 +209,15 @@ class KioskCore:
     def send_heartbeat(self) -> None:
         """Device states, queue depth, oldest pending age, software version."""
         status = self.outbox.status()
-        self.central.heartbeat(self.keys, {
+        report = {
             "sent_at": datetime.now(timezone.utc).isoformat(),
             "software_version": software_version(),
             "queue_depth": status.pending,
             "oldest_pending_age_s": status.oldest_pending_age_s,
             "unconfirmed": len(self.outbox.unconfirmed()),
             "devices": self.device_states(),
-        })
+        }
+        self._as_enrolled(lambda: self.central.heartbeat(self.keys, report))
 
     def download_reference(self) -> int:
         """Apply the reference-data changes since the inbox's cursor; returns how many

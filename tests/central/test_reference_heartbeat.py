@@ -217,6 +217,23 @@ def test_each_sync_pass_sends_a_heartbeat_and_downloads_reference_deltas(
     inbox.close()
 
 
+def test_a_new_kiosk_enrols_openly_for_its_first_heartbeat(tmp_path: Path,
+                                                           db_url: str) -> None:
+    """With open enrolment (the demo hall), the first pass enrols and reports even with
+    nothing queued: no 'not enrolled' heartbeat failure waiting for the first batch."""
+    with CentralServer(db_url, admin_token=ADMIN_TOKEN) as server:
+        cfg = parse_config({"data_dir": str(tmp_path / "kiosk"), "kiosk_id": "K-open",
+                            "central": {"urls": [server.url]}})
+        core = KioskCore(cfg).start(background_sync=False)
+        try:
+            assert core.drain_queue(timeout_s=20).error is None
+        finally:
+            core.stop()
+        with httpx.Client(base_url=server.url, timeout=10.0) as http:
+            kiosk = http.get("/v1/admin/kiosks/K-open", headers=ADMIN).json()
+    assert kiosk["last_heartbeat"]["queue_depth"] == 0
+
+
 def test_background_passes_send_the_heartbeat_at_most_every_interval(
         tmp_path: Path, central: CentralServer, client: httpx.Client) -> None:
     import time
