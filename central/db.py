@@ -41,6 +41,7 @@ PG_POOL_SIZE = 10
 PG_MAX_OVERFLOW = 20
 #: Server-side limits on PostgreSQL: a request waiting this long for a row lock (a
 #: kiosk's batches are serialised on its row) gets 503 and the kiosk resends later.
+SQLITE_BUSY_MS = 5000  # how long a SQLite writer waits for another's lock
 PG_OPTIONS = "-c lock_timeout=15s -c idle_in_transaction_session_timeout=120s"
 
 
@@ -242,7 +243,7 @@ def make_engine(db_url: str) -> Engine:
         dbapi_connection.isolation_level = None  # SQLAlchemy emits BEGIN itself
         cursor = dbapi_connection.cursor()
         try:
-            cursor.execute("PRAGMA busy_timeout = 5000")
+            cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_MS}")
             cursor.execute("PRAGMA journal_mode = WAL")
             cursor.execute("PRAGMA synchronous = FULL")
             cursor.execute("PRAGMA foreign_keys = ON")

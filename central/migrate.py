@@ -22,6 +22,7 @@ if TYPE_CHECKING:
 
 #: Key of the PostgreSQL advisory lock held while migrating (any constant bigint).
 ADVISORY_LOCK_KEY = 0x7A4B_1057_0001
+MIGRATION_WAIT_MS = 120_000  # SQLite: how long a start waits for another's upgrade
 
 
 class SchemaError(RuntimeError):
@@ -57,28 +58,49 @@ def current_revision(engine: "Engine") -> str | None:
 def upgrade_schema(engine: "Engine", revision: str = "head") -> str:
     """Bring the database to ``revision`` (default: the newest); returns the revision
     it is at afterwards. Safe to call from many processes at once."""
+    from central.db import SQLITE_BUSY_MS
+
+    with engine.connect() as conn:
+        sqlite = conn.dialect.name == "sqlite"
+        if sqlite:
+            # Concurrent starts queue behind each other's whole upgrade (imports and all
+            # revisions), which on a loaded machine takes longer than the engine's 5 s.
+            _sqlite_busy_timeout(conn, MIGRATION_WAIT_MS)
+        try:
+            reached = _upgrade_in_transaction(conn, revision)
+        finally:
+            if sqlite:
+                _sqlite_busy_timeout(conn, SQLITE_BUSY_MS)  # back to the engine's setting
+    assert reached is not None
+    return reached
+
+
+def _upgrade_in_transaction(conn: "Connection", revision: str) -> str | None:
     from alembic import command
     from alembic.runtime.migration import MigrationContext
 
-    with engine.connect() as conn:
-        conn.begin()
-        if conn.dialect.name == "postgresql":
-            conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({ADVISORY_LOCK_KEY})")
-        current = MigrationContext.configure(conn).get_current_revision()
-        if current is None and _user_tables(conn):
-            legacy = _matching_revision(conn)
-            if legacy is None:
-                conn.rollback()
-                raise SchemaError(
-                    "the central database has tables but no schema revision, and they "
-                    "match no revision's schema; refusing to migrate it (tables: "
-                    + ", ".join(sorted(_user_tables(conn))) + ")")
-            command.stamp(alembic_config(conn), legacy)
-        command.upgrade(alembic_config(conn), revision)
-        reached = MigrationContext.configure(conn).get_current_revision()
-        conn.commit()
-    assert reached is not None
+    conn.begin()
+    if conn.dialect.name == "postgresql":
+        conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({ADVISORY_LOCK_KEY})")
+    current = MigrationContext.configure(conn).get_current_revision()
+    if current is None and _user_tables(conn):
+        legacy = _matching_revision(conn)
+        if legacy is None:
+            conn.rollback()
+            raise SchemaError(
+                "the central database has tables but no schema revision, and they "
+                "match no revision's schema; refusing to migrate it (tables: "
+                + ", ".join(sorted(_user_tables(conn))) + ")")
+        command.stamp(alembic_config(conn), legacy)
+    command.upgrade(alembic_config(conn), revision)
+    reached = MigrationContext.configure(conn).get_current_revision()
+    conn.commit()
     return reached
+
+
+def _sqlite_busy_timeout(conn: "Connection", ms: int) -> None:
+    """Set on the DBAPI connection: a statement through `conn` would begin a transaction."""
+    conn.connection.dbapi_connection.execute(f"PRAGMA busy_timeout = {int(ms)}")  # type: ignore[union-attr]
 
 
 def _user_tables(conn: "Connection") -> set[str]:
