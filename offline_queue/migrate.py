@@ -125,10 +125,12 @@ def stored_revision(path: Path) -> str | None:
         conn.close()
 
 
-def upgrade_database(path: Path, *, busy_timeout_s: float = 5.0,
+def upgrade_database(path: Path, *, busy_timeout_s: float = 60.0,
                      version_locations: Sequence[Path] = ()) -> MigrationReport:
     """Bring the outbox file at ``path`` to the newest revision (creating it when new);
-    see the module docstring. Raises MigrationError with the reason on any failure."""
+    see the module docstring. Raises MigrationError with the reason on any failure.
+    ``busy_timeout_s``: how long to wait for another process's upgrade (backup and
+    all revisions of a full queue) before refusing."""
     path = Path(path)
     head = head_revision(version_locations)
     try:
