@@ -27,7 +27,7 @@ from ui.notify import FirstPaint, Watchdog, sd_notify
 from ui.screens.attract import AttractScreen
 from ui.screens.base import Screen
 from ui.theme import HIGH_CONTRAST, NORMAL, Theme
-from ui.units import Units
+from ui.units import Units, set_current_units
 from ui.widgets.buttons import make_button
 from ui.widgets.idle_overlay import IdleOverlay
 from ui.widgets.offline_banner import OfflineBanner
@@ -75,6 +75,7 @@ class MainWindow(QMainWindow):
         self._start_requested: str | None = None
         cfg = config.ui
         self.units = Units(cfg.ppi)
+        set_current_units(self.units)  # widgets built without explicit units use these
         self.theme = Theme(HIGH_CONTRAST if cfg.high_contrast else NORMAL, self.units)
         app = QApplication.instance()
         assert isinstance(app, QApplication)
@@ -94,6 +95,14 @@ class MainWindow(QMainWindow):
         self.back_button = make_button("", "action.back", role="secondary")
         self.language_button = make_button("", "action.language", role="secondary")
         self.finish_button = make_button("", "action.finish", role="secondary")
+        # Display switches for this session (ux.md): larger text, high contrast.
+        self.large_text_button = make_button("", "action.large_text", role="secondary")
+        self.contrast_button = make_button("", "action.high_contrast", role="secondary")
+        for toggle in (self.large_text_button, self.contrast_button):
+            toggle.setCheckable(True)
+        self.contrast_button.setChecked(self.theme.high_contrast)
+        self.large_text_button.toggled.connect(lambda on: self.set_display(large_text=on))
+        self.contrast_button.toggled.connect(lambda on: self.set_display(high_contrast=on))
         self.home_button.clicked.connect(lambda: self.show_screen("home"))
         self.back_button.clicked.connect(self.go_back)
         self.language_button.clicked.connect(self.toggle_language)
@@ -101,6 +110,8 @@ class MainWindow(QMainWindow):
         for b in (self.home_button, self.back_button):
             bar.addWidget(b)
         bar.addStretch(1)
+        bar.addWidget(self.large_text_button)
+        bar.addWidget(self.contrast_button)
         bar.addWidget(self.language_button)
         bar.addWidget(self.finish_button)
         self.banner = OfflineBanner(units=self.units)
@@ -322,6 +333,7 @@ class MainWindow(QMainWindow):
         if scanner is not None and hasattr(scanner, "clear_buffer"):
             scanner.clear_buffer()
         self.set_language(self.config.ui.language)
+        self.set_display(large_text=False, high_contrast=self.config.ui.high_contrast)
         self._build_screens()
         self.show_screen("attract", remember=False)
         _log.info("session ended (%s)", reason)
@@ -337,6 +349,28 @@ class MainWindow(QMainWindow):
     def _continue_session(self) -> None:
         self.overlay.dismiss()
         self.idle.reset()
+
+    # -- display -----------------------------------------------------------------------
+    def set_display(self, *, large_text: bool | None = None,
+                    high_contrast: bool | None = None) -> None:
+        """Switch larger text (1.25x) and/or the high-contrast theme for the whole
+        window now; sizes in millimetres stay, only text and colours change. Session end
+        restores the configured defaults."""
+        large = self.units.large_text if large_text is None else large_text
+        contrast = self.theme.high_contrast if high_contrast is None else high_contrast
+        if (large, contrast) != (self.units.large_text, self.theme.high_contrast):
+            self.units = self.units.with_large_text(large)
+            set_current_units(self.units)
+            self.theme = Theme(HIGH_CONTRAST if contrast else NORMAL, self.units)
+            app = QApplication.instance()
+            assert isinstance(app, QApplication)
+            self.theme.apply(app)
+            _log.info("display: large_text=%s high_contrast=%s", large, contrast)
+        for toggle, on in ((self.large_text_button, large), (self.contrast_button, contrast)):
+            if toggle.isChecked() != on:
+                toggle.blockSignals(True)  # no toggled() echo back into set_display
+                toggle.setChecked(on)
+                toggle.blockSignals(False)
 
     # -- language ----------------------------------------------------------------------
     def set_language(self, language: str) -> None:
@@ -358,6 +392,10 @@ class MainWindow(QMainWindow):
         # The language button names the other language in that language.
         self.language_button.setText("English" if self.language == "zh" else "中文")
         self.language_button.setAccessibleName(self.tr("Switch language"))
+        self.large_text_button.setText(self.tr("Larger text"))
+        self.large_text_button.setAccessibleName(self.tr("Larger text"))
+        self.contrast_button.setText(self.tr("High contrast"))
+        self.contrast_button.setAccessibleName(self.tr("High contrast colours"))
         self.refresh_queue_status()
 
     # -- queue status ------------------------------------------------------------------

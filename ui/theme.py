@@ -255,6 +255,7 @@ class Theme:
         return f"""
 QLabel {{ background: transparent; }}
 QLabel[role="title"] {{ font-size: {title}px; font-weight: bold; }}
+QLabel[textsize="title"] {{ font-size: {title}px; font-weight: bold; }}
 QLabel[role="subtitle"] {{ font-size: {sub}px; color: {p.text_muted}; }}
 QLabel[role="muted"] {{ color: {p.text_muted}; }}
 QLabel[role="error"] {{ color: {p.danger}; font-weight: bold; }}
@@ -284,8 +285,7 @@ QPushButton:pressed {{ background-color: {p.primary}; color: {p.on_primary}; }}
 QPushButton:disabled {{ background-color: {p.surface}; color: {p.text_muted};
     border-style: dashed; }}
 
-QPushButton:checked {{ background-color: {p.primary}; color: {p.on_primary};
-    font-weight: bold; }}
+QPushButton:checked {{ background-color: {p.primary}; color: {p.on_primary}; }}
 
 QPushButton[role="tile"] {{
     min-height: {self.content_height(Size.TILE)}px;

@@ -133,7 +133,7 @@ Scan or type an invoice</source>
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../main_window.py" line="+337"/>
+        <location filename="../main_window.py" line="+385"/>
         <source>Self-service tax terminal</source>
         <translation>自助办税终端</translation>
     </message>
@@ -163,6 +163,22 @@ Scan or type an invoice</source>
         <location line="+3"/>
         <source>Switch language</source>
         <translation>切换语言</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <location line="+1"/>
+        <source>Larger text</source>
+        <translation>大字</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>High contrast</source>
+        <translation>高对比度</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>High contrast colours</source>
+        <translation>高对比度配色</translation>
     </message>
 </context>
 <context>
@@ -405,7 +421,7 @@ Scan or type an invoice</source>
 <context>
     <name>VerifyPendingScreen</name>
     <message>
-        <location line="+226"/>
+        <location line="+223"/>
         <source>The result is not back yet</source>
         <translation>查验结果尚未返回</translation>
     </message>
@@ -544,7 +560,7 @@ Scan or type an invoice</source>
 <context>
     <name>VerifyScanScreen</name>
     <message>
-        <location line="-378"/>
+        <location line="-375"/>
         <source>This slip is not known here. Please ask the hall staff.</source>
         <translation>本终端查不到此凭条。请咨询大厅工作人员。</translation>
     </message>

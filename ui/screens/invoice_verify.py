@@ -25,6 +25,7 @@ from kiosk.services.verify_outcomes import (
 from kiosk.services.slips import PrintFailed
 from ui.messages import message
 from ui.ops import Op
+from ui.theme import set_style_property
 from ui.widgets.buttons import make_button
 from ui.widgets.keypad import Keypad
 
@@ -369,10 +370,7 @@ class VerifyResultScreen(_OutcomeScreen):
         super().__init__(window)
         self.title = self.title_label("label.title")
         self.outcome = self.text_label("label.outcome", role="success")
-        big = self.outcome.font()
-        big.setPixelSize(window.units.title_font_px)
-        big.setBold(True)
-        self.outcome.setFont(big)
+        set_style_property(self.outcome, "textsize", "title")  # sized by the theme (larger text)
         self.crc_warning = self.text_label("label.crc_warning", role="warning")
         self.details = self.text_label("label.details")
         self.details.setTextFormat(Qt.TextFormat.PlainText)
