@@ -28,7 +28,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from central.db import MAX_SEQ, Kiosk, Record, create_schema, make_engine
-from central.demo_data import load_demo_data
+from central.demo_data import load_demo_data, load_demo_staff
 from central.ingest import VERIFY_KIND, BatchError, UnknownKioskError, ingest_batch
 from central.reference import page_after, parse_items, upsert_items
 from central.invoice_import import ImportFileError, import_invoices_csv
@@ -224,12 +224,14 @@ def _key(text_b64: str, what: str) -> bytes:
 
 def create_app(db_url: str, *, enrolment_token: str | None = None,
                admin_token: str | None = None, today: Callable[[], date] | None = None,
-               demo_data: bool = False) -> FastAPI:
+               demo_data: bool = False, demo_staff: bool = False) -> FastAPI:
     """Build the service on a database (schema created if missing).
 
     enrolment_token None means open enrolment and admin_token None means open admin
     endpoints: both are for demos and development only. `today` is the service's clock
-    for the verification rules (default: today's date in China).
+    for the verification rules (default: today's date in China). `demo_data` loads
+    the demo invoice registry, `demo_staff` the demo staff account (reference data;
+    `kiosk central --demo-data` and the simulated hall ask for both).
     """
     clock = today or china_today
     engine = make_engine(db_url)
@@ -239,6 +241,9 @@ def create_app(db_url: str, *, enrolment_token: str | None = None,
         with new_session() as session:
             load_demo_data(session, clock())
             session.commit()
+    if demo_staff:
+        with new_session() as session:
+            load_demo_staff(session, datetime.now(timezone.utc))
 
     app = FastAPI(title="Tax kiosk central service", version="1.0",
                   description="Reference central service: invoice verification, kiosk "

@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Callable
 
@@ -25,12 +26,21 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on")
     parser.add_argument("--port", type=int, default=8710, help="port to listen on")
     parser.add_argument("--demo-data", action="store_true",
-                        help="load the demo invoice registry (dates relative to today)")
+                        help="load the demo invoice registry (dates relative to today) "
+                             "and the demo staff account DEMO01")
     parser.add_argument("--import-invoices", metavar="FILE",
                         help="import invoices from a CSV file into the database and exit")
     parser.add_argument("--add-reference", metavar="FILE",
                         help="add or change reference data from a JSON file (one item or "
                              "a list of {kind, key, body}) and exit")
+    parser.add_argument("--add-staff", action="store_true",
+                        help="provision a staff account (maintenance mode) and exit: "
+                             "--staff-id, --role (repeatable), --card UID; the PIN "
+                             "(6-8 digits) is read from stdin and stored only hashed")
+    parser.add_argument("--staff-id", metavar="ID", help="with --add-staff: e.g. S001")
+    parser.add_argument("--role", action="append", metavar="ROLE",
+                        help="with --add-staff: hall, logistics or technician (repeatable)")
+    parser.add_argument("--card", metavar="UID", help="with --add-staff: the card's UID (hex)")
     parser.add_argument("--import-bundle", metavar="FILE",
                         help="import a bundle written by `kiosk queue export` and exit "
                              "(idempotent; a damaged bundle stores nothing, exit 2)")
@@ -98,8 +108,6 @@ def _with_session(args: argparse.Namespace, work: Callable[[Any], int]) -> int:
 
 
 def _add_reference(args: argparse.Namespace) -> int:
-    from datetime import datetime, timezone
-
     from central.reference import ReferenceDataError, load_items_file, upsert_items
 
     try:
@@ -111,6 +119,45 @@ def _add_reference(args: argparse.Namespace) -> int:
     def work(session: Any) -> int:
         seqs = upsert_items(session, items, datetime.now(timezone.utc))
         print(f"stored {len(seqs)} reference item(s), updated_seq {seqs[0]}..{seqs[-1]}")
+        return 0
+
+    return _with_session(args, work)
+
+
+def _add_staff(args: argparse.Namespace) -> int:
+    """Hash the PIN here, on the admin machine, and store the account as a reference
+    item through the same path as --add-reference. The staff credential format lives
+    with the kiosk that checks it (kiosk.staff): the one import from kiosk/ in central,
+    and only in this admin command, never in the service."""
+    from central.reference import ReferenceDataError, parse_items
+    from kiosk.staff import staff_reference_item
+
+    missing = [flag for flag, value in (("--staff-id", args.staff_id), ("--role", args.role),
+                                        ("--card", args.card)) if not value]
+    if missing:
+        print(f"error: --add-staff needs {', '.join(missing)}", file=sys.stderr)
+        return 2
+    pin = sys.stdin.readline().rstrip("\r\n")
+    try:
+        items = parse_items(staff_reference_item(args.staff_id, args.role, args.card, pin))
+    except ValueError as exc:  # StaffAuthError (card, PIN) is a ValueError too
+        code = getattr(exc, "code", "")
+        reason = {"staff.pin_format": "the PIN must be 6 to 8 digits (read from stdin)",
+                  "staff.unknown_card": "--card is not a card UID (4 to 10 bytes in hex)",
+                  }.get(code, str(exc))
+        print(f"error: {reason}; nothing stored", file=sys.stderr)
+        return 2
+    except ReferenceDataError as exc:
+        print(f"error: {exc}; nothing stored", file=sys.stderr)
+        return 2
+
+    def work(session: Any) -> int:
+        from central.reference import upsert_items
+
+        seqs = upsert_items(session, items, datetime.now(timezone.utc))
+        # Neither the UID nor the PIN: the staff id and the card's digest prefix only.
+        print(f"stored staff account {args.staff_id} (card {items[0].key[:12]}…), "
+              f"updated_seq {seqs[0]}")
         return 0
 
     return _with_session(args, work)
@@ -135,12 +182,14 @@ def _import_bundle(args: argparse.Namespace) -> int:
 
 
 def main(args: argparse.Namespace) -> int:
-    """Import and exit with --import-invoices, --add-reference or --import-bundle;
-    otherwise serve in the foreground."""
+    """Import and exit with --import-invoices, --add-reference, --add-staff or
+    --import-bundle; otherwise serve in the foreground."""
     if args.import_invoices:
         return _import(args)
     if getattr(args, "add_reference", None):
         return _add_reference(args)
+    if getattr(args, "add_staff", False):
+        return _add_staff(args)
     if getattr(args, "import_bundle", None):
         return _import_bundle(args)
 
@@ -158,7 +207,8 @@ def main(args: argparse.Namespace) -> int:
         return 2
     admin_token = os.environ.get(ADMIN_TOKEN_ENV) or None
     app = create_app(args.db, enrolment_token=args.enrolment_token,
-                     admin_token=admin_token, demo_data=args.demo_data)
+                     admin_token=admin_token, demo_data=args.demo_data,
+                     demo_staff=args.demo_data)
     if admin_token is None:
         print(f"warning: ${ADMIN_TOKEN_ENV} is not set: admin endpoints are open",
               file=sys.stderr)

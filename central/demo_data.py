@@ -5,20 +5,26 @@ differences: `issued_on` may be `today-N` (N days before the service's today, so
 demo never ages out of the 5-year window) and a trailing `label` column says what the
 row demonstrates. `load_demo_data` renders the template for a given day and feeds it
 through the public importer, so the demo also exercises the import path.
+
+`load_demo_staff` adds the demo staff account (reference data of kind "staff").
 """
 from __future__ import annotations
 
 import csv
 import io
 import re
-from datetime import date, timedelta
+import json
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from importlib import resources
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from central.db import ReferenceItem
 from central.invoice_import import REQUIRED_COLUMNS, ImportReport, import_invoices_csv
+from central.reference import parse_items, upsert_items
 from central.verification import china_today
 
 _RELATIVE = re.compile(r"today-([0-9]+)")
@@ -82,3 +88,31 @@ def load_demo_data(session: Session, today: date) -> ImportReport:
 # Computed at import time from the real date in China; tests and scenarios that inject
 # another "today" should call demo_invoices(today) instead.
 DEMO_INVOICES: list[dict[str, Any]] = demo_invoices(china_today())
+
+
+# The demo staff account, demo data only: staff id DEMO01 (hall, technician), the
+# simulated staff card kiosk.simulation.demo.DEMO_STAFF_CARD_UID and PIN
+# kiosk.simulation.demo.DEMO_STAFF_PIN ("246810"). Precomputed with
+# kiosk.staff.staff_reference_item (central imports nothing from kiosk/), so it stores
+# only the card's digest and the PIN's scrypt hash; a test checks that they match.
+DEMO_STAFF_ITEM: dict[str, Any] = {
+    "kind": "staff",
+    "key": "7511ddbb2ef47ea97e36588c9c1207d727f5e98d888b8ed141d31d9813f6788d",
+    "body": {"staff_id": "DEMO01", "roles": ["hall", "technician"],
+             "pin": "scrypt$16384$8$1$keVVPY3Js9wDhNqqXLgZcw==$"
+                    "jKVzsbdgqW8bSNv8zylzAaPkgW0EulIgkAw/CQRO3I8="},
+}
+
+
+def load_demo_staff(session: Session, now: datetime) -> bool:
+    """Add the demo staff account unless it is already there unchanged (so a restart
+    does not make every kiosk download it again); commits. True if it was stored."""
+    item = DEMO_STAFF_ITEM
+    body = json.dumps(item["body"], ensure_ascii=False, sort_keys=True)
+    row = session.execute(select(ReferenceItem).where(
+        ReferenceItem.kind == item["kind"], ReferenceItem.key == item["key"])
+    ).scalar_one_or_none()
+    if row is not None and not row.deleted and row.body == body:
+        return False
+    upsert_items(session, parse_items(item), now)
+    return True

@@ -32,6 +32,7 @@ from .services.availability import device_problem, service_problem
 from .services.exposure import Exposure, measure_exposure
 from .services.invoice_verify import InvoiceVerifyService
 from .services.slips import SlipPrinter
+from .staff import AUDIT_KIND, StaffAuth
 
 _log = log.get("init")
 _queue_log = log.get("queue")
@@ -54,6 +55,8 @@ class KioskCore:
         self.kiosk_id = config.kiosk_id
         self.connectivity = Connectivity(config.central.offline_grace_s)
         self.scan_listeners: list[Callable[[str], None]] = []
+        # Staff card UIDs (normalised), called on the reader thread; never log them.
+        self.card_listeners: list[Callable[[str], None]] = []
         self.queue_listeners: list[Callable[[], None]] = []
         # Device status changes, called on device threads (the UI bridges them to Qt).
         self.device_listeners: list[Callable[[DeviceStatus], None]] = []
@@ -77,11 +80,14 @@ class KioskCore:
         self.central = CentralClient(cfg.central.urls, cfg.kiosk_id, cfg.central.timeout_s,
                                      verify_tls=self._tls())
         self.reference = ReferenceInbox(cfg.reference_path)
+        self.staff = StaffAuth(self.reference, cfg.data_dir / "staff-lockout.json",
+                               self._audit_staff, self.clock.now)
         # The device manager builds every configured driver now (no I/O) and opens each
         # on its own supervisor thread: a missing device delays nothing.
         if open_devices:
             self.devices = DeviceManager(cfg.devices, DefaultDriverFactory(
-                on_scan=self._on_scan, data_dir=cfg.data_dir))
+                on_scan=self._on_scan, data_dir=cfg.data_dir,
+                driver_kwargs={"staff_card_reader": {"on_card": self._on_card}}))
             self.devices.subscribe(self._on_device_status)
             self.devices.start()
             self.printer = self._first_driver("receipt_printer", ReceiptPrinter)
@@ -161,6 +167,11 @@ class KioskCore:
         answer = self.central.enroll(self.keys, token)
         self._enrolled.set()
         return answer
+
+    def _audit_staff(self, event: str, payload: dict[str, Any]) -> None:
+        """A staff audit event as an outbox record (synced like every record)."""
+        self.outbox.enqueue(AUDIT_KIND, payload)
+        self._on_queued()
 
     def _on_queued(self) -> None:
         self._notify_queue()
@@ -268,6 +279,10 @@ class KioskCore:
     def _on_scan(self, text: str) -> None:
         for listener in list(self.scan_listeners):
             listener(text)
+
+    def _on_card(self, uid: str) -> None:
+        for listener in list(self.card_listeners):
+            listener(uid)
 
     def _first_driver(self, kind: str, cls: type) -> Any:
         assert self.devices is not None

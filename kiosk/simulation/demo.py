@@ -1,10 +1,20 @@
-"""QR texts for the demo invoices, as the invoices' own QR codes would carry them."""
+"""Demo inputs: QR texts for the demo invoices, as the invoices' own QR codes would
+carry them, and the demo staff card."""
 from __future__ import annotations
 
 from datetime import date
 from typing import Any
 
 from ..domain.crc import crc16_umts
+
+# The demo staff account (DEMO01, roles hall + technician) that `kiosk central
+# --demo-data` provisions (central/demo_data.py holds its reference item, which stores
+# only the card's digest and the PIN's scrypt hash). The simulated staff card reader
+# taps this card by default. Demo data only: no real kiosk has this account.
+DEMO_STAFF_ID = "DEMO01"
+DEMO_STAFF_ROLES = ("hall", "technician")
+DEMO_STAFF_CARD_UID = "04A2B3C4D5E6F7"
+DEMO_STAFF_PIN = "246810"  # demo data only; never a real PIN
 
 
 def invoice_qr_text(inv: dict[str, Any]) -> str:

@@ -14,6 +14,7 @@ from drivers.simulators.escpos_printer_sim import SimulatedReceiptPrinter
 from drivers.simulators.serial_scanner_sim import SimulatedSerialScanner
 
 from ..config import CentralConfig, DeviceConfig, KioskConfig
+from .demo import DEMO_STAFF_CARD_UID
 from .network import NetworkSwitch
 
 _log = logging.getLogger("kiosk.simulation")
@@ -69,10 +70,10 @@ class FaultNotApplicable(ValueError):
 
 
 class SimulatedHall:
-    """A central service (fresh SQLite file, demo data) behind a network switch, a
-    serial scanner on a pty pair, a network receipt printer on a TCP socket, and the
-    ID card reader, payment terminal, invoice dispenser and staff card reader
-    simulators when their modules are installed. Fault switches per device:
+    """A central service (fresh SQLite file, demo data and demo staff account) behind
+    a network switch, a serial scanner on a pty pair, a network receipt printer on a
+    TCP socket, and the ID card reader, payment terminal, invoice dispenser and staff
+    card reader simulators when their modules are installed. Fault switches per device:
     `set_fault(device, fault, on)` and `restore(device)`."""
 
     def __init__(self, work_dir: Path, *, central_url: str | None = None,
@@ -102,7 +103,8 @@ class SimulatedHall:
             self.central_url = self._external_central.rstrip("/")
         else:
             db = self.work_dir / "central.sqlite3"
-            self.central = CentralServer(f"sqlite:///{db}", demo_data=self._demo_data)
+            self.central = CentralServer(f"sqlite:///{db}", demo_data=self._demo_data,
+                                         demo_staff=self._demo_data)
             self.central.start()
             self.central_url = self.central.url
         parts = urlsplit(self.central_url)
@@ -111,6 +113,8 @@ class SimulatedHall:
         for attr, device, module, cls_name in OPTIONAL_SIMULATORS:
             sim = _start_optional(module, cls_name)
             if sim is not None:
+                if device == "staff_card_reader":  # taps the demo staff card by default
+                    sim.default_uid = DEMO_STAFF_CARD_UID
                 setattr(self, attr, sim)
                 self._optional[device] = sim
         return self
@@ -206,6 +210,12 @@ class SimulatedHall:
         """Switch every fault of `device` off: it works again."""
         for fault in sorted(self.active_faults(device)):
             self.set_fault(device, fault, False)
+
+    def tap_staff_card(self, uid: str | None = None) -> None:
+        """A staff card on the simulated reader (default: the demo staff card)."""
+        if self.staff_card is None:
+            raise KeyError("the hall has no simulated staff card reader")
+        self.staff_card.tap(uid or DEMO_STAFF_CARD_UID)
 
     def scan(self, text: str) -> None:
         """A scan through the simulated scanner, as its fault switches allow."""
