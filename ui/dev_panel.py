@@ -1,8 +1,8 @@
 """Developer panel for `kiosk run --simulate`: drive the simulated devices and network.
 
 A separate small window (never shown on a real terminal): scan any demo invoice, scan
-the last printed slip, pull the network cable, and switch each simulated device's
-faults (paper out, cover open, jam, unplug, mute, garbage, slow replies, ...).
+the last printed slip, tap the demo staff card (maintenance mode), pull the network
+cable, and switch each simulated device's faults (paper out, cover open, jam, unplug, mute, garbage, slow replies, ...).
 """
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from PySide6.QtWidgets import (
     QCheckBox, QGridLayout, QGroupBox, QLabel, QPushButton, QVBoxLayout, QWidget,
 )
 
-from kiosk.simulation.demo import demo_qr_texts
+from kiosk.simulation.demo import DEMO_STAFF_CARD_UID, demo_qr_texts
 
 if TYPE_CHECKING:
     from kiosk.simulation import SimulatedHall
@@ -37,6 +37,12 @@ class DeveloperPanel(QWidget):
         garbage = QPushButton("Scan garbage")
         garbage.clicked.connect(lambda: hall.scan("https://example.invalid/lottery?x=1"))
         layout.addWidget(garbage)
+        if hall.staff_card is not None:  # maintenance mode: the demo staff card
+            staff = QPushButton("Tap staff card")
+            staff.setObjectName("dev.staff_card")
+            staff.setToolTip("The demo staff card (PIN in kiosk.simulation.demo)")
+            staff.clicked.connect(lambda: hall.staff_card.tap(DEMO_STAFF_CARD_UID))
+            layout.addWidget(staff)
         network = QCheckBox("Network online")
         network.setChecked(True)
         network.toggled.connect(lambda on: hall.network and hall.network.set_online(on))

@@ -34,6 +34,7 @@ from ui.widgets.offline_banner import OfflineBanner
 
 if TYPE_CHECKING:
     from kiosk.app import KioskCore
+    from ui.staff_mode import StaffMode
     from ui.wedge_filter import WedgeScannerFilter
 
 _log = log.get("session")
@@ -48,6 +49,7 @@ class CoreBridge(QObject):
     queue_changed = Signal()
     connectivity_changed = Signal(bool)
     device_changed = Signal(object)  # drivers.base.DeviceStatus
+    staff_card = Signal(str)  # a staff card UID (normalised hex)
 
 
 class MainWindow(QMainWindow):
@@ -106,7 +108,7 @@ class MainWindow(QMainWindow):
         self.home_button.clicked.connect(lambda: self.show_screen("home"))
         self.back_button.clicked.connect(self.go_back)
         self.language_button.clicked.connect(self.toggle_language)
-        self.finish_button.clicked.connect(lambda: self.end_session("finish"))
+        self.finish_button.clicked.connect(self._finish)
         for b in (self.home_button, self.back_button):
             bar.addWidget(b)
         bar.addStretch(1)
@@ -129,7 +131,7 @@ class MainWindow(QMainWindow):
                                 countdown_s=cfg.countdown_s)  # installed by attach_core
         self.idle.warn.connect(self._idle_warn)
         self.idle.tick.connect(self.overlay.update_countdown)
-        self.idle.expired.connect(lambda: self.end_session("idle"))
+        self.idle.expired.connect(self._idle_expired)
         self.idle.activity.connect(self._idle_activity)
 
         self.bridge = CoreBridge()
@@ -140,6 +142,8 @@ class MainWindow(QMainWindow):
                                                  Qt.ConnectionType.QueuedConnection)
         self.bridge.device_changed.connect(self.device_status_changed.emit,
                                            Qt.ConnectionType.QueuedConnection)
+        self.bridge.staff_card.connect(self._staff_card, Qt.ConnectionType.QueuedConnection)
+        self.staff: StaffMode | None = None  # maintenance mode; made by attach_core
         self.wedge: WedgeScannerFilter | None = None
         wedge_cfg = config.device("wedge_scanner")
         if wedge_cfg is not None:  # a USB keyboard-wedge scanner types its scans
@@ -182,6 +186,12 @@ class MainWindow(QMainWindow):
         core.queue_listeners.append(self.bridge.queue_changed.emit)
         core.connectivity.subscribe(self.bridge.connectivity_changed.emit)
         core.device_listeners.append(self.bridge.device_changed.emit)
+        from ui.staff_mode import StaffMode
+
+        self.staff = StaffMode(self)
+        card_listeners = getattr(core, "card_listeners", None)
+        if card_listeners is not None:
+            card_listeners.append(self.bridge.staff_card.emit)
         self._build_service_screens()
         self.refresh_queue_status()
         self._warm_up()
@@ -251,6 +261,11 @@ class MainWindow(QMainWindow):
         self.screens[screen.screen_id] = screen
         self.stack.addWidget(screen)
 
+    def add_screen(self, screen: Screen) -> None:
+        """A screen built on demand (the staff screens: only after a staff card); it
+        goes with the others at the end of the session."""
+        self._add_screen(screen)
+
     def screen(self, screen_id: str) -> Screen:
         return self.screens[screen_id]
 
@@ -258,6 +273,9 @@ class MainWindow(QMainWindow):
         return self.stack.currentWidget()  # type: ignore[return-value]
 
     def show_screen(self, screen_id: str, *, remember: bool = True) -> None:
+        if self.staff is not None and self.staff.active \
+                and not self.screens[screen_id].staff_screen:
+            screen_id = "maintenance"  # signed-in staff never reach taxpayer services
         screen = self.screens[screen_id]
         current = self.stack.currentWidget()
         if remember and isinstance(current, Screen) and current is not screen:
@@ -266,11 +284,14 @@ class MainWindow(QMainWindow):
         self.stack.setCurrentWidget(screen)
         in_attract = screen_id == "attract"
         self.top_bar.setVisible(not in_attract)
+        # Staff screens have their own way out (cancel, log out), nothing to go back to.
+        for button in (self.home_button, self.back_button, self.finish_button):
+            button.setVisible(not screen.staff_screen)
         self.back_button.setEnabled(bool(self._history) and screen_id != "home")
         limit = self.config.ui.idle_form_s if screen.idle_kind == "form" \
             else self.config.ui.idle_reading_s
         self.idle.set_limit(limit)
-        self.idle.enabled = screen.idle_enabled and self.in_session
+        self.idle.enabled = screen.idle_enabled and (self.in_session or screen.staff_screen)
         self.idle.reset()
         screen.on_enter()
         self.screen_changed.emit(screen_id)
@@ -297,11 +318,18 @@ class MainWindow(QMainWindow):
         if screen.accepts_scans:
             screen.handle_scan(text)
 
+    def _staff_card(self, uid: str) -> None:
+        """A staff card was tapped (GUI thread): maintenance mode decides."""
+        if self.staff is not None:
+            self.staff.card_tapped(uid)
+
     # -- session -----------------------------------------------------------------------
     def start_session(self, language: str | None = None) -> None:
         if self.core is None:  # still loading (a second or two after boot): start then
             self._start_requested = language or ""
             return
+        if self.staff is not None and self.staff.active:
+            return  # maintenance mode: no taxpayer session until the staff logs out
         if language:
             self.set_language(language)
         if not self.in_session:
@@ -316,6 +344,8 @@ class MainWindow(QMainWindow):
         self.overlay.dismiss()
         self.in_session = False
         self.idle.enabled = False
+        if self.staff is not None:
+            self.staff.reset()
         for screen in list(self.screens.values()):
             for field in screen.findChildren(QLineEdit):
                 field.clear()  # nothing typed survives, even before deferred deletion
@@ -338,6 +368,17 @@ class MainWindow(QMainWindow):
         self.show_screen("attract", remember=False)
         _log.info("session ended (%s)", reason)
         self.session_ended.emit(reason)
+
+    def _finish(self) -> None:
+        if self.staff is not None and self.staff.active:
+            self.staff.logout("staff")
+        else:
+            self.end_session("finish")
+
+    def _idle_expired(self) -> None:
+        if self.staff is not None and self.staff.handles_idle():
+            return  # maintenance or the PIN screen: staff logged out, session ended
+        self.end_session("idle")
 
     def _idle_warn(self, seconds_left: int) -> None:
         self.overlay.show_countdown(seconds_left)

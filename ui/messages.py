@@ -5,7 +5,15 @@ the taxpayer's language (English source, Chinese in ui/i18n/kiosk_zh_CN.ts).
 """
 from __future__ import annotations
 
+from datetime import datetime
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import QCoreApplication, QT_TRANSLATE_NOOP
+
+from ui.i18n import fill
+
+if TYPE_CHECKING:
+    from kiosk.staff.auth import StaffAuthError
 
 _CTX = "Messages"
 
@@ -47,10 +55,46 @@ MESSAGES: dict[str, str] = {
     "central.rejected": QT_TRANSLATE_NOOP("Messages", "The tax service could not accept these details. Please check them and try again."),
     "queue.limit": QT_TRANSLATE_NOOP("Messages", "The tax service cannot be reached and this terminal has already saved as many requests as it may. Please try again later or ask the hall staff for help."),
     "internal": QT_TRANSLATE_NOOP("Messages", "Something went wrong. Nothing was recorded. Please try again."),
+    # Staff sign-in (kiosk.staff.StaffAuthError codes); staff read these, not taxpayers.
+    "staff.unknown_card": QT_TRANSLATE_NOOP("Messages", "This card is not a staff card of this terminal."),
+    "staff.pin_format": QT_TRANSLATE_NOOP("Messages", "A PIN is 6 to 8 digits. Please enter it again."),
+    "staff.bad_pin": QT_TRANSLATE_NOOP("Messages", "Wrong PIN. Please try again."),
+    "staff.bad_pin.left": QT_TRANSLATE_NOOP("Messages", "Wrong PIN. Attempts left before the card is locked: %1."),
+    "staff.locked": QT_TRANSLATE_NOOP("Messages", "Too many wrong PINs: this card is locked for now. Please try again later."),
+    "staff.locked.until": QT_TRANSLATE_NOOP("Messages", "Too many wrong PINs: this card is locked until %1."),
+    "staff.failed": QT_TRANSLATE_NOOP("Messages", "Sign-in is not possible right now. Please try again."),
 }
 
 
-def message(code: str) -> str:
+def message(code: str, *args: object) -> str:
+    """The sentence for `code` in the current language; `args` fill %1, %2, ..."""
+    text = _lookup(code)
+    return fill(text, *args) if args else text
+
+
+def _lookup(code: str) -> str:
     source = MESSAGES.get(code) or MESSAGES.get(code.split(".")[0] + ".invalid") \
         or MESSAGES["internal"]
     return QCoreApplication.translate(_CTX, source)
+
+
+def staff_auth_message(exc: "StaffAuthError") -> str:
+    """The sentence for a refused staff sign-in: attempts left after a wrong PIN, the
+    local time (HH:MM) a locked card unlocks."""
+    code = exc.code
+    if code == "staff.bad_pin" and exc.attempts_left is not None:
+        return message("staff.bad_pin.left", exc.attempts_left)
+    if code == "staff.locked" and exc.locked_until is not None:
+        return message("staff.locked.until", local_hhmm(exc.locked_until))
+    if code in MESSAGES:
+        return message(code)
+    return message("staff.failed")
+
+
+def local_hhmm(moment: datetime) -> str:
+    """HH:MM in the terminal's local time (a naive datetime is taken as UTC)."""
+    from datetime import timezone
+
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    return moment.astimezone().strftime("%H:%M")

@@ -190,6 +190,20 @@ class ScenarioSession:
         else:
             raise StepFailed("id_card takes the card's fields, or `remove`")
 
+    def do_staff_card(self, arg: Any) -> None:
+        """`demo` taps the demo staff card on the simulated reader; anything else is
+        the UID (hex) of the card to tap."""
+        sim = self._simulator("staff_card", "staff card reader")
+        if arg is None or str(arg).strip() == "":
+            raise StepFailed("staff_card takes a card UID (hex) or `demo`")
+        if str(arg) == "demo":
+            from ..simulation.demo import DEMO_STAFF_CARD_UID
+
+            uid = DEMO_STAFF_CARD_UID
+        else:
+            uid = str(arg)
+        sim.tap(uid)
+
     def do_bank_card(self, arg: Any) -> None:
         """`{pan, expiry}`: the card the cardholder presents at the next sale;
         `remove`: nobody presents one."""

@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from drivers.errors import DeviceError
-from printing.templates import queued_slip, verification_slip
+from printing.templates import printer_test_page, queued_slip, verification_slip
 
 if TYPE_CHECKING:  # python-escpos is slow to import; the GUI starts without it
     from drivers.receipt_printer import ReceiptPrinter
@@ -78,6 +78,14 @@ class SlipPrinter:
                           qr_data=SLIP_REFERENCE_PREFIX + reference,
                           printed_at=self._now(), kiosk_id=self._kiosk_id)
         self._print(doc)
+
+    def print_test_page(self) -> None:
+        """The receipt printer's test page (the one `kiosk devices test-print` prints),
+        for maintenance mode; PrintFailed with the reason when it cannot print."""
+        printer = self._printer
+        profile = printer.profile.name if printer is not None else "-"
+        self._print(printer_test_page(profile_name=profile, printed_at=self._now(),
+                                      kiosk_id=self._kiosk_id))
 
 
 RESULT_SLIP_PREFIX = "TAXKIOSK:CHECK:"

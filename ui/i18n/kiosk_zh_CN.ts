@@ -4,7 +4,7 @@
 <context>
     <name>AttractScreen</name>
     <message>
-        <location filename="../screens/attract.py" line="+42"/>
+        <location filename="../screens/attract.py" line="+56"/>
         <source>Self-service tax terminal</source>
         <translation>自助办税终端</translation>
     </message>
@@ -133,7 +133,7 @@ Scan or type an invoice</source>
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../main_window.py" line="+385"/>
+        <location filename="../main_window.py" line="+426"/>
         <source>Self-service tax terminal</source>
         <translation>自助办税终端</translation>
     </message>
@@ -182,9 +182,304 @@ Scan or type an invoice</source>
     </message>
 </context>
 <context>
+    <name>MaintenanceScreen</name>
+    <message>
+        <location filename="../screens/maintenance.py" line="+236"/>
+        <source>Syncing…</source>
+        <translation>正在同步…</translation>
+    </message>
+    <message>
+        <location line="+39"/>
+        <source>Maintenance</source>
+        <translation>维护模式</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Queue and sync</source>
+        <translation>队列与同步</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Rejected records</source>
+        <translation>被拒绝的记录</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Devices</source>
+        <translation>设备</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Maintenance details</source>
+        <translation>维护详情</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Sync now</source>
+        <translation>立即同步</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Sync the queue now</source>
+        <translation>立即同步待上传队列</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Test print</source>
+        <translation>测试打印</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Print a test page on the receipt printer</source>
+        <translation>在凭条打印机上打印测试页</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Refresh</source>
+        <translation>刷新</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Refresh the figures</source>
+        <translation>刷新数据</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Log out</source>
+        <translation>退出登录</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Log out of maintenance mode</source>
+        <translation>退出维护模式</translation>
+    </message>
+    <message>
+        <location line="+15"/>
+        <source>Signed in: %1 (%2)</source>
+        <translation>已登录：%1（%2）</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>, </source>
+        <translation>、</translation>
+    </message>
+    <message>
+        <location line="+15"/>
+        <source>Waiting to upload: %1</source>
+        <translation>待上传：%1</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Oldest waiting: %1</source>
+        <translation>最早待上传：%1</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Uploaded: %1</source>
+        <translation>已上传：%1</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Rejected: %1</source>
+        <translation>被拒绝：%1</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Never confirmed on screen: %1</source>
+        <translation>未在屏幕确认：%1</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Tax service reachable: %1</source>
+        <translation>税务服务可连接：%1</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>yes</source>
+        <translation>是</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>no</source>
+        <translation>否</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Last sync: %1</source>
+        <translation>上次同步：%1</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>never</source>
+        <translation>从未</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>%1 s</source>
+        <translation>%1 秒</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>%1 min</source>
+        <translation>%1 分钟</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>%1 h %2 min</source>
+        <translation>%1 小时 %2 分钟</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>%1 d %2 h</source>
+        <translation>%1 天 %2 小时</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>hall staff</source>
+        <translation>大厅工作人员</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>logistics</source>
+        <translation>物流</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>technician</source>
+        <translation>技术员</translation>
+    </message>
+    <message>
+        <location line="+22"/>
+        <source>None</source>
+        <translation>无</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>No. %1 · %2 · %3
+Reason: %4</source>
+        <translation>第 %1 条 · %2 · %3
+原因：%4</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>(none given)</source>
+        <translation>（未说明）</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Showing the newest %1 of %2.</source>
+        <translation>显示最新的 %1 条，共 %2 条。</translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>No devices are configured.</source>
+        <translation>未配置任何设备。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>closed</source>
+        <translation>已关闭</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>ready</source>
+        <translation>就绪</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>busy</source>
+        <translation>忙</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>error</source>
+        <translation>故障</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>offline</source>
+        <translation>离线</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Scanner</source>
+        <translation>扫描器</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Scanner (keyboard)</source>
+        <translation>扫描器（键盘模式）</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Camera scanner</source>
+        <translation>摄像头扫描</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Receipt printer</source>
+        <translation>凭条打印机</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>ID card reader</source>
+        <translation>身份证阅读器</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Payment terminal</source>
+        <translation>支付终端</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Invoice dispenser</source>
+        <translation>发票发售机</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Staff card reader</source>
+        <translation>工作人员读卡器</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>%1 (%2): %3</source>
+        <translation>%1（%2）：%3</translation>
+    </message>
+    <message>
+        <location line="+12"/>
+        <source>Sync: sent %1, accepted %2, duplicates %3, rejected %4, still waiting %5.</source>
+        <translation>同步：已发送 %1，已接受 %2，重复 %3，被拒绝 %4，仍待上传 %5。</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Stopped: %1</source>
+        <translation>已中止：%1</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Sync failed. See the log for details.</source>
+        <translation>同步失败，详情请查看日志。</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Printing the test page…</source>
+        <translation>正在打印测试页…</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Test page printed.</source>
+        <translation>测试页已打印。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Test page not printed: %1</source>
+        <translation>测试页未打印：%1</translation>
+    </message>
+</context>
+<context>
     <name>Messages</name>
     <message>
-        <location filename="../messages.py" line="+13"/>
+        <location filename="../messages.py" line="+21"/>
         <source>This QR code cannot be read as an invoice. Please scan the QR code printed on the invoice.</source>
         <translation>无法从此二维码中读出发票信息。请扫描发票上印制的二维码。</translation>
     </message>
@@ -360,6 +655,41 @@ Scan or type an invoice</source>
         <source>Something went wrong. Nothing was recorded. Please try again.</source>
         <translation>出现问题，本次操作未被记录。请重试。</translation>
     </message>
+    <message>
+        <location line="+2"/>
+        <source>This card is not a staff card of this terminal.</source>
+        <translation>此卡不是本终端的工作人员卡。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>A PIN is 6 to 8 digits. Please enter it again.</source>
+        <translation>密码为 6 至 8 位数字，请重新输入。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Wrong PIN. Please try again.</source>
+        <translation>密码错误，请重试。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Wrong PIN. Attempts left before the card is locked: %1.</source>
+        <translation>密码错误。还可尝试 %1 次，之后此卡将被锁定。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Too many wrong PINs: this card is locked for now. Please try again later.</source>
+        <translation>密码错误次数过多，此卡已被暂时锁定，请稍后再试。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Too many wrong PINs: this card is locked until %1.</source>
+        <translation>密码错误次数过多，此卡已被锁定至 %1。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Sign-in is not possible right now. Please try again.</source>
+        <translation>暂时无法登录，请重试。</translation>
+    </message>
 </context>
 <context>
     <name>OfflineBanner</name>
@@ -400,9 +730,49 @@ Scan or type an invoice</source>
     </message>
 </context>
 <context>
+    <name>StaffPinScreen</name>
+    <message>
+        <location filename="../screens/staff.py" line="+89"/>
+        <source>Staff sign-in</source>
+        <translation>工作人员登录</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Enter your PIN (6 to 8 digits) on the keypad, then tap Sign in. The card locks after too many wrong PINs.</source>
+        <translation>请用数字键盘输入密码（6 至 8 位），然后点击“登录”。密码错误次数过多时此卡将被锁定。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <location line="+1"/>
+        <source>PIN</source>
+        <translation>密码</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Cancel and go back</source>
+        <translation>取消并返回</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <location line="+1"/>
+        <source>Sign in</source>
+        <translation>登录</translation>
+    </message>
+    <message>
+        <location line="+44"/>
+        <source>Checking the PIN…</source>
+        <translation>正在验证密码…</translation>
+    </message>
+</context>
+<context>
     <name>VerifyManualScreen</name>
     <message>
-        <location filename="../screens/invoice_verify.py" line="+302"/>
+        <location filename="../screens/invoice_verify.py" line="+303"/>
         <source>Type the invoice details</source>
         <translation>手工输入发票信息</translation>
     </message>

@@ -1,13 +1,18 @@
 """Attract screen: shown between sessions; any touch starts a session."""
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from collections.abc import Callable
+
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QMouseEvent
 from PySide6.QtWidgets import QHBoxLayout
 
 from ui.widgets.buttons import make_button
 
 from .base import Screen
+
+
+NOTICE_MS = 6000
 
 
 class AttractScreen(Screen):
@@ -21,6 +26,14 @@ class AttractScreen(Screen):
         self.title.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.subtitle = self.text_label("label.subtitle")
         self.subtitle.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        # A short note when a card that is not a staff card is tapped (maintenance mode).
+        self.staff_notice = self.text_label("label.staff_notice", role="warning")
+        self.staff_notice.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.staff_notice.hide()
+        self._notice_timer = QTimer(self)
+        self._notice_timer.setSingleShot(True)
+        self._notice_timer.setInterval(NOTICE_MS)
+        self._notice_timer.timeout.connect(self.staff_notice.hide)
         self.start = make_button("", "action.start", role="primary")
         self.start.clicked.connect(window.start_session)
         langs = QHBoxLayout()
@@ -34,6 +47,7 @@ class AttractScreen(Screen):
         self.layout_.addWidget(self.title)
         self.layout_.addWidget(self.subtitle)
         self.layout_.addStretch(3)
+        self.layout_.addWidget(self.staff_notice)
         self.layout_.addWidget(self.start)
         self.layout_.addLayout(langs)
         self.retranslate()
@@ -45,6 +59,12 @@ class AttractScreen(Screen):
         self.start.setAccessibleName(self.tr("Start"))
         self.zh.setAccessibleName("中文")
         self.en.setAccessibleName("English")
+
+    def show_staff_notice(self, text: Callable[[], str]) -> None:
+        """Shown for a few seconds; the card opened nothing."""
+        self.staff_notice.setText(text())
+        self.staff_notice.show()
+        self._notice_timer.start()
 
     def mousePressEvent(self, event: QMouseEvent) -> None:  # noqa: N802
         self.window_.start_session()

@@ -16,6 +16,7 @@ class Screen(QWidget):
     idle_kind = "reading"  # "reading" (about 90 s) or "form" (about 180 s)
     accepts_scans = False
     idle_enabled = True
+    staff_screen = False  # maintenance mode: no home/back/finish, idle logs out
 
     def __init__(self, window: "MainWindow") -> None:
         super().__init__()

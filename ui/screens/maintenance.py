@@ -1,0 +1,435 @@
+"""Maintenance mode (signed-in hall staff only): queue and sync figures, the parked
+(rejected) records, the devices, and four actions: sync now, test print, refresh,
+log out.
+
+Everything shown is read in the background (`MaintenanceSnapshot.read`). A rejected
+record shows its sequence number, kind, reason and time, never its payload (which may
+hold a taxpayer's data). Sync and test print run in the background and are audited
+through `core.staff.record`.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QFrame, QGridLayout, QHBoxLayout, QLabel, QScrollArea, QVBoxLayout, QWidget,
+)
+
+from kiosk.services.slips import PrintFailed
+from ui.i18n import fill
+from ui.ops import Op
+from ui.widgets.buttons import make_button
+
+from .base import Screen
+
+if TYPE_CHECKING:
+    from kiosk.app import KioskCore
+    from offline_queue.sync_worker import SyncReport
+    from ui.main_window import MainWindow
+
+MAX_REJECTED_SHOWN = 50
+SYNC_TIMEOUT_S = 30.0
+
+
+@dataclass(frozen=True)
+class RejectedRow:
+    seq: int
+    kind: str
+    reason: str
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class DeviceRow:
+    name: str
+    kind: str
+    state: str
+    error: str | None
+    condition: str | None
+
+
+@dataclass(frozen=True)
+class MaintenanceSnapshot:
+    """What the screen shows, read off the GUI thread (no payloads are kept)."""
+
+    queue: dict[str, Any]
+    rejected: tuple[RejectedRow, ...]
+    rejected_total: int
+    devices: tuple[DeviceRow, ...]
+
+    @classmethod
+    def read(cls, core: "KioskCore") -> "MaintenanceSnapshot":
+        queue = core.queue_status()
+        records = core.outbox.rejected()
+        newest = records[-MAX_REJECTED_SHOWN:][::-1]
+        rejected = tuple(RejectedRow(r.seq, r.kind, r.reason or "", r.created_at)
+                         for r in newest)
+        devices = tuple(DeviceRow(name, str(d.get("kind") or ""), str(d.get("state") or ""),
+                                  d.get("error"), d.get("condition"))
+                        for name, d in sorted(core.device_states().items()))
+        return cls(queue, rejected, len(records), devices)
+
+
+def local_time(moment: datetime | str | None, fmt: str = "%Y-%m-%d %H:%M:%S") -> str | None:
+    """A UTC (or naive = UTC) time or ISO string in the terminal's local time."""
+    if moment is None:
+        return None
+    if isinstance(moment, str):
+        try:
+            moment = datetime.fromisoformat(moment)
+        except ValueError:
+            return moment
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    return moment.astimezone().strftime(fmt)
+
+
+class MaintenanceScreen(Screen):
+    screen_id = "maintenance"
+    staff_screen = True
+    idle_kind = "reading"
+
+    def __init__(self, window: "MainWindow") -> None:
+        super().__init__(window)
+        self.staff = window.staff
+        assert self.staff is not None
+        u = window.units
+        self.layout_.setSpacing(u.px(3))
+        self.snapshot: MaintenanceSnapshot | None = None
+        self._report: SyncReport | None = None
+        self._sync_failed = False
+        self._print_state = ""  # "", "printing", "printed" or an error code
+        self._busy = False
+
+        self.title = self.title_label("label.title")
+        self.signed_in = self.text_label("label.staff", role="subtitle")
+        self.layout_.addWidget(self.title)
+        self.layout_.addWidget(self.signed_in)
+
+        content = QWidget()
+        content.setObjectName("maintenance.content")
+        body = QVBoxLayout(content)
+        body.setContentsMargins(0, 0, u.px(2), 0)
+        body.setSpacing(u.px(3))
+        self.queue_heading = self.text_label("label.heading.queue", role="subtitle")
+        body.addWidget(self.queue_heading)
+        figures = QFrame()
+        figures.setProperty("role", "panel")
+        grid = QGridLayout(figures)
+        pad = u.px(3)
+        grid.setContentsMargins(pad, pad, pad, pad)
+        grid.setHorizontalSpacing(u.px(6))
+        self.figures: dict[str, QLabel] = {}
+        for i, key in enumerate(("pending", "oldest", "acked", "rejected", "unconfirmed",
+                                 "central", "last_sync")):
+            label = self.text_label(f"label.queue.{key}")
+            grid.addWidget(label, i // 2, i % 2)
+            self.figures[key] = label
+        body.addWidget(figures)
+
+        self.rejected_heading = self.text_label("label.heading.rejected", role="subtitle")
+        body.addWidget(self.rejected_heading)
+        self.rejected_box = QVBoxLayout()
+        self.rejected_box.setSpacing(u.px(2))
+        body.addLayout(self.rejected_box)
+
+        self.devices_heading = self.text_label("label.heading.devices", role="subtitle")
+        body.addWidget(self.devices_heading)
+        self.devices_box = QVBoxLayout()
+        self.devices_box.setSpacing(u.px(1))
+        body.addLayout(self.devices_box)
+        body.addStretch(1)
+
+        self.scroll = QScrollArea()
+        self.scroll.setObjectName("area.maintenance")
+        self.scroll.setWidget(content)
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.layout_.addWidget(self.scroll, 1)
+
+        self.sync_report = self.text_label("label.sync_report")
+        self.sync_report.hide()
+        self.print_status = self.text_label("label.print_status")
+        self.print_status.hide()
+        self.layout_.addWidget(self.sync_report)
+        self.layout_.addWidget(self.print_status)
+
+        self.sync_button = make_button("", "action.sync", role="primary")
+        self.sync_button.clicked.connect(self.sync_now)
+        self.test_print = make_button("", "action.test_print", role="primary")
+        self.test_print.clicked.connect(self.print_test_page)
+        self.refresh_button = make_button("", "action.refresh", role="secondary")
+        self.refresh_button.clicked.connect(self.refresh)
+        self.logout = make_button("", "action.logout", role="danger")
+        self.logout.clicked.connect(lambda: self.staff.logout("staff"))
+        gap = u.px(6)
+        row1, row2 = QHBoxLayout(), QHBoxLayout()
+        row1.setSpacing(gap)
+        row2.setSpacing(gap)
+        row1.addWidget(self.sync_button, 1)
+        row1.addWidget(self.test_print, 1)
+        row2.addWidget(self.refresh_button, 1)
+        row2.addWidget(self.logout, 1)
+        self.layout_.addLayout(row1)
+        self.layout_.addLayout(row2)
+
+        window.bridge.queue_changed.connect(self._changed)
+        window.device_status_changed.connect(self._changed)
+        self.retranslate()
+
+    # -- data ----------------------------------------------------------------------
+    def on_enter(self) -> None:
+        self._render_header()
+        self.sync_button.setFocus(Qt.FocusReason.OtherFocusReason)
+        self.refresh()
+
+    def _changed(self, _arg: object = None) -> None:
+        if self.isVisible():
+            self.refresh()
+
+    def refresh(self) -> None:
+        core = self.window_.core
+        if core is None:
+            return
+        Op(self, lambda: MaintenanceSnapshot.read(core)).success(self._show).run_in_background()
+
+    def _show(self, snapshot: MaintenanceSnapshot) -> None:
+        old, self.snapshot = self.snapshot, snapshot
+        self._render_queue()
+        # The lists are rebuilt only when they changed (refreshes come often).
+        if old is None or (old.rejected, old.rejected_total) != (snapshot.rejected,
+                                                                 snapshot.rejected_total):
+            self._render_rejected()
+        if old is None or old.devices != snapshot.devices:
+            self._render_devices()
+
+    # -- actions -------------------------------------------------------------------
+    def sync_now(self) -> None:
+        core, staff = self.window_.core, self.staff
+        if core is None or self._busy:
+            return
+
+        def work() -> "SyncReport":
+            # Audited first: the audit record itself then goes out with this sync.
+            staff.record("sync")
+            return core.drain_queue(timeout_s=SYNC_TIMEOUT_S)
+
+        def done(report: "SyncReport") -> None:
+            self._set_busy(False)
+            self._report, self._sync_failed = report, False
+            self._render_status()
+            self.refresh()
+            self.window_.refresh_queue_status()
+
+        def failed(exc: Exception) -> None:
+            self._set_busy(False)
+            self._report, self._sync_failed = None, True
+            self._render_status()
+            self.refresh()
+
+        self._set_busy(True)
+        self._report, self._sync_failed = None, False
+        self.sync_report.setText(self.tr("Syncing…"))
+        self.sync_report.show()
+        Op(self, work).success(done).failure(failed).run_in_background()
+
+    def print_test_page(self) -> None:
+        core, staff = self.window_.core, self.staff
+        if core is None or self._busy:
+            return
+
+        def work() -> None:
+            try:
+                core.slips.print_test_page()
+            except PrintFailed as exc:
+                staff.record("test_print", {"result": exc.code})
+                raise
+            staff.record("test_print", {"result": "printed"})
+
+        def done(_r: object) -> None:
+            self._set_busy(False)
+            self._print_state = "printed"
+            self._render_status()
+
+        def failed(exc: Exception) -> None:
+            self._set_busy(False)
+            self._print_state = exc.code if isinstance(exc, PrintFailed) else "failure"
+            self._render_status()
+
+        self._set_busy(True)
+        self._print_state = "printing"
+        self._render_status()
+        Op(self, work).success(done).failure(failed).run_in_background()
+
+    def _set_busy(self, busy: bool) -> None:
+        self._busy = busy
+        for button in (self.sync_button, self.test_print):
+            button.setEnabled(not busy)
+
+    # -- texts ---------------------------------------------------------------------
+    def retranslate(self) -> None:
+        self.title.setText(self.tr("Maintenance"))
+        self.queue_heading.setText(self.tr("Queue and sync"))
+        self.rejected_heading.setText(self.tr("Rejected records"))
+        self.devices_heading.setText(self.tr("Devices"))
+        self.scroll.setAccessibleName(self.tr("Maintenance details"))
+        for button, text, name in (
+                (self.sync_button, self.tr("Sync now"), self.tr("Sync the queue now")),
+                (self.test_print, self.tr("Test print"),
+                 self.tr("Print a test page on the receipt printer")),
+                (self.refresh_button, self.tr("Refresh"), self.tr("Refresh the figures")),
+                (self.logout, self.tr("Log out"), self.tr("Log out of maintenance mode"))):
+            button.setText(text)
+            button.setAccessibleName(name)
+        self._render()
+
+    def _render(self) -> None:
+        self._render_header()
+        self._render_queue()
+        self._render_rejected()
+        self._render_devices()
+        self._render_status()
+
+    def _render_header(self) -> None:
+        session = self.staff.session
+        self.signed_in.setText(
+            fill(self.tr("Signed in: %1 (%2)"), session.staff_id,
+                 self.tr(", ").join(self._role(r) for r in session.roles))
+            if session is not None else "")
+
+    def _render_queue(self) -> None:
+        q = self.snapshot.queue if self.snapshot is not None else {}
+        dash = "–"
+
+        def count(key: str) -> str:
+            value = q.get(key)
+            return str(value) if value is not None else dash
+
+        age = q.get("oldest_pending_age_s")
+        last = local_time(q.get("last_sync_at"))
+        reachable = q.get("central_reachable")
+        texts = {
+            "pending": fill(self.tr("Waiting to upload: %1"), count("pending")),
+            "oldest": fill(self.tr("Oldest waiting: %1"),
+                           self._age(age) if age is not None else dash),
+            "acked": fill(self.tr("Uploaded: %1"), count("acked")),
+            "rejected": fill(self.tr("Rejected: %1"), count("rejected")),
+            "unconfirmed": fill(self.tr("Never confirmed on screen: %1"), count("unconfirmed")),
+            "central": fill(self.tr("Tax service reachable: %1"),
+                            dash if reachable is None else
+                            (self.tr("yes") if reachable else self.tr("no"))),
+            "last_sync": fill(self.tr("Last sync: %1"),
+                              last if last else (self.tr("never") if q else dash)),
+        }
+        for key, label in self.figures.items():
+            label.setText(texts[key])
+
+    def _age(self, seconds: float) -> str:
+        s = int(seconds)
+        if s < 60:
+            return fill(self.tr("%1 s"), s)
+        if s < 3600:
+            return fill(self.tr("%1 min"), s // 60)
+        if s < 86400:
+            return fill(self.tr("%1 h %2 min"), s // 3600, s % 3600 // 60)
+        return fill(self.tr("%1 d %2 h"), s // 86400, s % 86400 // 3600)
+
+    def _role(self, role: str) -> str:
+        return {"hall": self.tr("hall staff"), "logistics": self.tr("logistics"),
+                "technician": self.tr("technician")}.get(role, role)
+
+    @staticmethod
+    def _add(box: QVBoxLayout, label: QLabel) -> None:
+        box.addWidget(label)
+        label.show()  # at once: a child added to a shown widget would appear only later
+
+    def _clear(self, box: QVBoxLayout) -> None:
+        while box.count():
+            item = box.takeAt(0)
+            widget = item.widget()
+            if widget is not None:
+                widget.hide()
+                widget.deleteLater()
+
+    def _render_rejected(self) -> None:
+        self._clear(self.rejected_box)
+        snap = self.snapshot
+        if snap is None:
+            return
+        if not snap.rejected:
+            none = self.text_label("label.rejected.none", role="muted")
+            none.setText(self.tr("None"))
+            self._add(self.rejected_box, none)
+            return
+        for row in snap.rejected:
+            label = self.text_label(f"label.rejected.{row.seq}", role="warning")
+            label.setTextFormat(Qt.TextFormat.PlainText)  # a reason is text, never markup
+            label.setText(fill(self.tr("No. %1 · %2 · %3\nReason: %4"), row.seq, row.kind,
+                               local_time(row.created_at, "%Y-%m-%d %H:%M") or "",
+                               row.reason or self.tr("(none given)")))
+            self._add(self.rejected_box, label)
+        if snap.rejected_total > len(snap.rejected):
+            more = self.text_label("label.rejected.more", role="muted")
+            more.setText(fill(self.tr("Showing the newest %1 of %2."), len(snap.rejected),
+                              snap.rejected_total))
+            self._add(self.rejected_box, more)
+
+    def _render_devices(self) -> None:
+        self._clear(self.devices_box)
+        snap = self.snapshot
+        if snap is None:
+            return
+        if not snap.devices:
+            none = self.text_label("label.device.none", role="muted")
+            none.setText(self.tr("No devices are configured."))
+            self._add(self.devices_box, none)
+            return
+        states = {"closed": self.tr("closed"), "idle": self.tr("ready"),
+                  "busy": self.tr("busy"), "error": self.tr("error"),
+                  "offline": self.tr("offline")}
+        kinds = {"serial_scanner": self.tr("Scanner"),
+                 "wedge_scanner": self.tr("Scanner (keyboard)"),
+                 "camera_scanner": self.tr("Camera scanner"),
+                 "receipt_printer": self.tr("Receipt printer"),
+                 "id_card_reader": self.tr("ID card reader"),
+                 "payment_terminal": self.tr("Payment terminal"),
+                 "invoice_dispenser": self.tr("Invoice dispenser"),
+                 "staff_card_reader": self.tr("Staff card reader")}
+        for d in snap.devices:
+            problem = " / ".join(p for p in (d.error, d.condition) if p)
+            # "Receipt printer (receipt_printer): ready": the configured name for the log.
+            text = fill(self.tr("%1 (%2): %3"), kinds.get(d.kind, d.kind), d.name,
+                        states.get(d.state, d.state))
+            if problem:
+                text += f" [{problem}]"
+            ok = d.state in ("idle", "busy") and not d.error
+            label = self.text_label(f"label.device.{d.name}", role="body" if ok else "error")
+            label.setText(text)
+            self._add(self.devices_box, label)
+
+    def _render_status(self) -> None:
+        report = self._report
+        if report is not None:
+            text = fill(self.tr("Sync: sent %1, accepted %2, duplicates %3, rejected %4, "
+                                "still waiting %5."), report.sent, report.accepted,
+                        report.duplicate, report.rejected, report.remaining)
+            if report.error:
+                text += " " + fill(self.tr("Stopped: %1"), report.error)
+            self.sync_report.setText(text)
+            self.sync_report.show()
+        elif self._sync_failed:
+            self.sync_report.setText(self.tr("Sync failed. See the log for details."))
+            self.sync_report.show()
+        elif not self._busy:
+            self.sync_report.hide()
+        state = self._print_state
+        if state:
+            self.print_status.setText(
+                self.tr("Printing the test page…") if state == "printing" else
+                self.tr("Test page printed.") if state == "printed" else
+                fill(self.tr("Test page not printed: %1"), state))
+        self.print_status.setVisible(bool(state))
