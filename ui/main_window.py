@@ -83,6 +83,7 @@ class MainWindow(QMainWindow):
         assert isinstance(app, QApplication)
         self.theme.apply(app)  # palette, body font (cap height >= 4.8 mm), stylesheet
         self.in_session = False
+        self._queue_reads = 0  # refresh_queue_status calls so far (the newest wins)
         self._first_paint = FirstPaint(self, self._announce_ready)
 
         central = QWidget()
@@ -456,7 +457,16 @@ class MainWindow(QMainWindow):
                          "warning" if exposure.warning else "ok")
             return online, status.pending, core.connectivity.offline_since, limit
 
-        Op(self, read).success(lambda s: self.banner.set_state(*s)).run_in_background()
+        # Reads run on pool threads and may finish out of order: only the newest one's
+        # result is shown, or a slow read from before a commit could undo a newer count.
+        self._queue_reads += 1
+        token = self._queue_reads
+
+        def show(state: tuple[bool, int, datetime | None, str]) -> None:
+            if token == self._queue_reads:
+                self.banner.set_state(*state)  # type: ignore[arg-type]
+
+        Op(self, read).success(show).run_in_background()
 
     # -- systemd -----------------------------------------------------------------------
     def _announce_ready(self) -> None:

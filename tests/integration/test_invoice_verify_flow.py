@@ -159,3 +159,31 @@ class TestOfflineLimits:
         assert core.drain_queue(timeout_s=20).remaining == 0
         window.refresh_queue_status()
         qtbot.waitUntil(lambda: not banner.isVisible(), timeout=8000)
+
+
+def test_banner_keeps_the_newest_count_when_reads_finish_out_of_order(
+        window, core, qtbot, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import threading
+
+    from ui.ops import tracker
+
+    real_status, gate, calls = core.outbox.status, threading.Event(), []
+
+    def status():  # type: ignore[no-untyped-def]
+        calls.append(1)
+        result = real_status()
+        if len(calls) == 1:
+            gate.wait(10)  # the first read (nothing pending) finishes last
+        return result
+
+    monkeypatch.setattr(core.outbox, "status", status)
+    banner = window.findChild(object, "banner.offline")
+    window.refresh_queue_status()
+    qtbot.waitUntil(lambda: len(calls) == 1)
+    core.outbox.enqueue("drill", {"i": 1})
+    window.refresh_queue_status()
+    qtbot.waitUntil(lambda: banner.isVisible() and "1" in banner.text(), timeout=8000)
+    gate.set()
+    assert tracker.wait_idle(timeout_s=10)
+    qtbot.wait(50)
+    assert banner.isVisible() and "1" in banner.text()
