@@ -13,7 +13,7 @@ import hmac
 import io
 import json
 import logging
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 from typing import Any, Callable, Literal, get_args
 
 from fastapi import FastAPI, Header, HTTPException, Query, Request
@@ -30,15 +30,26 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from central.db import MAX_SEQ, Kiosk, Record, create_schema, make_engine
 from central.demo_data import load_demo_data, load_demo_staff
 from central.ingest import VERIFY_KIND, BatchError, UnknownKioskError, ingest_batch
-from central.reference import page_after, parse_items, upsert_items
+from central.reference import page_after, parse_items, staff_accounts, upsert_items
 from central.invoice_import import ImportFileError, import_invoices_csv
 from central.verification import OUTCOMES, QueryError, china_today, verify_invoice
-from offline_queue.crypto import RecordIntegrityError, b64d, content_digest, verify_signature
+from offline_queue.crypto import (
+    RecordIntegrityError,
+    b64d,
+    b64e,
+    content_digest,
+    encrypt_for_kiosk,
+    verify_signature,
+)
 from offline_queue.wire import (
     REFERENCE_PAGE,
+    STAFF_WINDOW_S,
     EnrolRequest,
     Heartbeat,
     ReferencePage,
+    SealedAnswer,
+    StaffRequest,
+    StaffSnapshot,
     SyncAck,
     SyncBatch,
 )
@@ -382,12 +393,50 @@ def create_app(db_url: str, *, enrolment_token: str | None = None,
             session.commit()
         return {"kiosk_id": kiosk_id, "received_at": now}
 
+    @app.post("/v1/kiosks/{kiosk_id}/staff", response_model=SealedAnswer,
+              responses={403: {"description": "not enrolled, or bad signature"},
+                         409: {"description": "sent_at too far from the service's clock"}})
+    def staff(kiosk_id: str, body: StaffRequest) -> dict[str, str]:
+        """Every current staff account (PIN hashes), for one enrolled kiosk: the signed
+        request proves who asks, and the answer is a `wire.StaffSnapshot` encrypted
+        under that kiosk's data key, bound to its kiosk_id and sent_at."""
+        if body.kiosk_id != kiosk_id:
+            raise HTTPException(422, "kiosk_id in the path and the body differ")
+        try:
+            signature = b64d(body.signature)
+        except ValueError:
+            raise HTTPException(422, "signature: not base64") from None
+        with new_session() as session:
+            kiosk = session.get(Kiosk, kiosk_id)
+            if kiosk is None:
+                raise HTTPException(403, f"kiosk {kiosk_id!r} is not enrolled")
+            try:
+                verify_signature(kiosk.public_key,
+                                 content_digest(body.model_dump(mode="json")), signature)
+            except RecordIntegrityError:
+                raise HTTPException(403, "bad signature: not signed by this kiosk's key"
+                                    ) from None
+            # Only the kiosk can read the answer, so a replay leaks nothing; the window
+            # just keeps old captured requests from being answered forever.
+            try:
+                skew = abs(datetime.now(timezone.utc) - body.sent_at_time)
+            except OverflowError:  # a date near year 1 or 9999 with an offset
+                skew = timedelta.max
+            if skew > timedelta(seconds=STAFF_WINDOW_S):
+                raise HTTPException(409, f"sent_at is more than {STAFF_WINDOW_S} s from "
+                                         f"the service's clock (check the kiosk's clock)")
+            snapshot = StaffSnapshot(accounts=staff_accounts(session), sent_at=body.sent_at)
+            data_key = kiosk.data_key
+        nonce, ciphertext = encrypt_for_kiosk(data_key, snapshot.model_dump(mode="json"),
+                                              kiosk_id, body.sent_at)
+        return {"nonce": b64e(nonce), "ciphertext": b64e(ciphertext)}
+
     @app.get("/v1/reference", response_model=ReferencePage)
     def reference(cursor: int = Query(default=0, ge=0, le=MAX_SEQ),
                   limit: int = Query(default=REFERENCE_PAGE, ge=1, le=REFERENCE_PAGE)
                   ) -> ReferencePage:
         """Reference-data changes after `cursor`, oldest first; call again with
-        `next_cursor` while `more` is true."""
+        `next_cursor` while `more` is true. Never staff accounts (see /staff)."""
         with new_session() as session:
             return page_after(session, cursor, limit)
 

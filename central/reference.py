@@ -19,7 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from central.db import ReferenceItem
-from offline_queue.wire import REFERENCE_PAGE, ReferencePage
+from offline_queue.wire import REFERENCE_PAGE, STAFF_KIND, ReferencePage, StaffAccountItem
 from offline_queue.wire import ReferenceItem as WireReferenceItem
 
 MAX_BODY_CHARS = 64 * 1024
@@ -108,8 +108,11 @@ def upsert_items(session: Session, items: list[ReferenceInput], now: datetime) -
 
 
 def page_after(session: Session, cursor: int, limit: int = REFERENCE_PAGE) -> ReferencePage:
-    """The changes after `cursor`, oldest first, at most `limit` of them."""
-    rows = session.execute(select(ReferenceItem).where(ReferenceItem.updated_seq > cursor)
+    """The changes after `cursor`, oldest first, at most `limit` of them. Staff accounts
+    (PIN hashes) are never in this public feed: every kiosk skips their seqs alike, so
+    cursors stay correct; `staff_accounts` serves them to enrolled kiosks only."""
+    rows = session.execute(select(ReferenceItem).where(ReferenceItem.updated_seq > cursor,
+                                                       ReferenceItem.kind != STAFF_KIND)
                            .order_by(ReferenceItem.updated_seq).limit(limit + 1)
                            ).scalars().all()
     more = len(rows) > limit
@@ -119,3 +122,11 @@ def page_after(session: Session, cursor: int, limit: int = REFERENCE_PAGE) -> Re
                                deleted=r.deleted, updated_seq=r.updated_seq) for r in rows]
     return ReferencePage(items=items, next_cursor=rows[-1].updated_seq if rows else cursor,
                          more=more)
+
+
+def staff_accounts(session: Session) -> list[StaffAccountItem]:
+    """Every current (not withdrawn) staff account: a full snapshot, small."""
+    rows = session.execute(select(ReferenceItem).where(
+        ReferenceItem.kind == STAFF_KIND, ReferenceItem.deleted.is_(False))
+        .order_by(ReferenceItem.key)).scalars().all()
+    return [StaffAccountItem(key=r.key, body=json.loads(r.body)) for r in rows if r.body]

@@ -32,7 +32,7 @@ from .services.availability import device_problem, service_problem
 from .services.exposure import Exposure, measure_exposure
 from .services.invoice_verify import InvoiceVerifyService
 from .services.slips import SlipPrinter
-from .staff import AUDIT_KIND, StaffAuth
+from .staff import AUDIT_KIND, STAFF_KIND, StaffAuth
 
 _log = log.get("init")
 _queue_log = log.get("queue")
@@ -201,10 +201,10 @@ class KioskCore:
             return True
 
     def _after_pass(self, force: bool = False) -> None:
-        """Extras of a successful sync pass: the signed heartbeat and the reference-data
-        deltas, each at most every [sync] *_interval_s unless `force` (an explicit
-        drain, or the first pass after an outage). Their failures are logged and
-        otherwise ignored."""
+        """Extras of a successful sync pass: the signed heartbeat, the reference-data
+        deltas and the staff accounts, each at most every [sync] *_interval_s unless
+        `force` (an explicit drain, or the first pass after an outage). Their failures
+        are logged and otherwise ignored."""
         sync = self.config.sync
         if self._due("heartbeat", sync.heartbeat_interval_s, force):
             try:
@@ -216,6 +216,11 @@ class KioskCore:
                 self.download_reference()
             except Exception as exc:  # noqa: BLE001
                 _sync_log.info("reference data not downloaded: %s", exc)
+        if self._due("staff", sync.reference_interval_s, force):
+            try:
+                self.download_staff()
+            except Exception as exc:  # noqa: BLE001
+                _sync_log.info("staff accounts not downloaded: %s", exc)
 
     def send_heartbeat(self) -> None:
         """Device states, queue depth, oldest pending age, software version."""
@@ -240,6 +245,14 @@ class KioskCore:
             if not page.more or not page.items:
                 break
         return changed
+
+    def download_staff(self) -> int:
+        """Replace the staff accounts in the inbox with the central service's current
+        snapshot (a signed request, answered encrypted to this kiosk: PIN hashes never
+        travel in the public reference feed); returns how many accounts changed. A
+        failure raises and leaves the accounts as they were."""
+        accounts = self._as_enrolled(lambda: self.central.staff_accounts(self.keys))
+        return self.reference.replace_kind(STAFF_KIND, accounts)
 
     def device_states(self) -> dict[str, Any]:
         if self.devices is None:

@@ -8,13 +8,29 @@ from __future__ import annotations
 
 import ssl
 import threading
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
 import httpx
 
-from offline_queue.crypto import KioskKeys, b64e, content_digest
-from offline_queue.wire import EnrolRequest, Heartbeat, ReferencePage, SyncAck, SyncBatch
+from offline_queue.crypto import (
+    KioskKeys,
+    b64d,
+    b64e,
+    content_digest,
+    decrypt_for_kiosk,
+)
+from offline_queue.wire import (
+    EnrolRequest,
+    Heartbeat,
+    ReferencePage,
+    SealedAnswer,
+    StaffRequest,
+    StaffSnapshot,
+    SyncAck,
+    SyncBatch,
+)
 
 from . import log
 from .domain import VerificationQuery, VerificationResult
@@ -144,6 +160,28 @@ class CentralClient:
         response = self._request("POST", f"/v1/kiosks/{self.kiosk_id}/heartbeat", json=body)
         if response.status_code == 404:
             raise CentralUnavailable("heartbeat endpoint missing")
+
+    def staff_accounts(self, keys: KioskKeys) -> dict[str, dict[str, Any]]:
+        """Every current staff account (card key -> body), asked with a signed request
+        and answered encrypted under this kiosk's data key. An answer that does not
+        decrypt or parse raises CentralUnavailable."""
+        sent_at = datetime.now(timezone.utc).isoformat()
+        body = StaffRequest(kiosk_id=self.kiosk_id, sent_at=sent_at).model_dump(mode="json")
+        body["signature"] = b64e(keys.sign(content_digest(body)))
+        response = self._request("POST", f"/v1/kiosks/{self.kiosk_id}/staff", json=body)
+        if response.status_code == 404:
+            raise CentralUnavailable("staff endpoint missing")
+        try:
+            sealed = SealedAnswer.model_validate(response.json())
+            plain = decrypt_for_kiosk(keys.data_key, b64d(sealed.nonce),
+                                      b64d(sealed.ciphertext), self.kiosk_id, sent_at)
+            snapshot = StaffSnapshot.model_validate(plain)
+        except ValueError as exc:  # JSON, pydantic, base64, RecordIntegrityError
+            raise CentralUnavailable(f"unreadable staff accounts answer: "
+                                     f"{type(exc).__name__}: {str(exc)[:200]}") from exc
+        if snapshot.sent_at != sent_at:  # bound as associated data too: belt and braces
+            raise CentralUnavailable("staff accounts answer is for another request")
+        return {item.key: item.body for item in snapshot.accounts}
 
     def reference(self, cursor: int) -> ReferencePage:
         """One page of reference-data changes after `cursor`."""

@@ -78,6 +78,40 @@ def decrypt_payload(data_key: bytes, nonce: bytes, ciphertext: bytes, kiosk_id: 
     return value
 
 
+def answer_associated_data(kiosk_id: str, sent_at: str) -> bytes:
+    """AES-GCM associated data of a central answer: it opens only for the kiosk and the
+    request (its sent_at) it was made for. The "answer|" prefix keeps it apart from a
+    record's `kiosk_id|seq|uuid`."""
+    return f"answer|{kiosk_id}|{sent_at}".encode()
+
+
+def encrypt_for_kiosk(data_key: bytes, payload: dict[str, Any], kiosk_id: str,
+                      sent_at: str) -> tuple[bytes, bytes]:
+    """(nonce, ciphertext) of an answer from the central service to one kiosk, under
+    that kiosk's data key: readable by nobody else, even over plain HTTP."""
+    nonce = os.urandom(12)
+    return nonce, AESGCM(data_key).encrypt(nonce, canonical_json(payload),
+                                           answer_associated_data(kiosk_id, sent_at))
+
+
+def decrypt_for_kiosk(data_key: bytes, nonce: bytes, ciphertext: bytes, kiosk_id: str,
+                      sent_at: str) -> dict[str, Any]:
+    """The answer sealed by `encrypt_for_kiosk`; RecordIntegrityError if it does not
+    open under this key, kiosk and sent_at, or is not a JSON object."""
+    try:
+        plain = AESGCM(data_key).decrypt(nonce, ciphertext,
+                                         answer_associated_data(kiosk_id, sent_at))
+    except (InvalidTag, ValueError) as exc:  # ValueError: a nonce of the wrong size
+        raise RecordIntegrityError("answer does not decrypt for this kiosk/request") from exc
+    try:
+        value = json.loads(plain)
+    except ValueError as exc:
+        raise RecordIntegrityError("answer is not JSON") from exc
+    if not isinstance(value, dict):
+        raise RecordIntegrityError("answer is not an object")
+    return value
+
+
 def verify_signature(public_key: bytes, hash_hex: str, signature: bytes) -> None:
     try:
         Ed25519PublicKey.from_public_bytes(public_key).verify(signature, bytes.fromhex(hash_hex))

@@ -119,6 +119,29 @@ class ReferenceInbox:
             self._set(conn, META_SYNCED_AT, now)
         return changed
 
+    def replace_kind(self, kind: str, entries: dict[str, dict[str, Any]]) -> int:
+        """Make `entries` (key -> body) the only items of `kind`, in one transaction,
+        for data that comes as a full snapshot instead of deltas (staff accounts). The
+        delta cursor is not touched. Returns how many items were added, changed or
+        removed (an unchanged item keeps its received_at)."""
+        now = self._clock().isoformat()
+        new = {key: json.dumps(body, ensure_ascii=False, sort_keys=True)
+               for key, body in entries.items()}
+        with self._engine.begin() as conn:
+            old: dict[str, str] = {row.key: row.body for row in conn.execute(
+                select(_items.c.key, _items.c.body).where(_items.c.kind == kind))}
+            stale = [key for key in old if old[key] != new.get(key)]
+            if stale:
+                conn.execute(_items.delete().where(_items.c.kind == kind,
+                                                   _items.c.key.in_(stale)))
+            fresh = [key for key, body in new.items() if old.get(key) != body]
+            if fresh:
+                # Snapshot items have no central id or seq: 0 for both.
+                conn.execute(_items.insert(), [
+                    {"kind": kind, "key": key, "item_id": 0, "body": new[key],
+                     "updated_seq": 0, "received_at": now} for key in fresh])
+        return len(set(stale) | set(fresh))
+
     @staticmethod
     def _meta_value(conn: Connection, key: str) -> str | None:
         return conn.execute(select(_meta.c.value).where(_meta.c.key == key)

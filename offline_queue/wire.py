@@ -90,10 +90,10 @@ class ReferencePage(BaseModel):
     more: bool = False
 
 
-# --- heartbeat ----------------------------------------------------------------------
+# --- signed kiosk requests (heartbeat, staff accounts) -------------------------------
 
-class Heartbeat(BaseModel):
-    """A kiosk's periodic health report, signed with its Ed25519 key over
+class _SignedRequest(BaseModel):
+    """A kiosk's request signed with its Ed25519 key over
     `offline_queue.crypto.content_digest` of the other fields."""
 
     model_config = ConfigDict(extra="forbid")
@@ -102,11 +102,6 @@ class Heartbeat(BaseModel):
     # ISO 8601 with a UTC offset, kept as the text that was signed (a datetime would be
     # re-serialised differently, e.g. "+00:00" as "Z", and break the signature).
     sent_at: str = Field(min_length=19, max_length=40)
-    software_version: str = Field(max_length=64)
-    queue_depth: int = Field(ge=0)
-    oldest_pending_age_s: float | None = Field(default=None, ge=0)
-    unconfirmed: int = Field(default=0, ge=0)
-    devices: dict[str, Any] = Field(default_factory=dict, max_length=64)
     signature: str = Field(default="", max_length=100)  # base64 of 64 bytes
 
     @field_validator("sent_at")
@@ -123,3 +118,46 @@ class Heartbeat(BaseModel):
     @property
     def sent_at_time(self) -> datetime:
         return datetime.fromisoformat(self.sent_at)
+
+
+class Heartbeat(_SignedRequest):
+    """A kiosk's periodic health report (signed)."""
+
+    software_version: str = Field(max_length=64)
+    queue_depth: int = Field(ge=0)
+    oldest_pending_age_s: float | None = Field(default=None, ge=0)
+    unconfirmed: int = Field(default=0, ge=0)
+    devices: dict[str, Any] = Field(default_factory=dict, max_length=64)
+
+
+# --- staff accounts (never in the public reference feed) ------------------------------
+
+# Reference items of this kind hold PIN hashes: `GET /v1/reference` never serves them;
+# an enrolled kiosk fetches them with a signed StaffRequest, encrypted to its data key.
+STAFF_KIND = "staff"
+STAFF_WINDOW_S = 300  # how far a StaffRequest's sent_at may be from the central's clock
+
+
+class StaffRequest(_SignedRequest):
+    """`POST /v1/kiosks/{kiosk_id}/staff`: kiosk_id, sent_at and the signature only."""
+
+
+class StaffAccountItem(BaseModel):
+    key: str = Field(min_length=1, max_length=200)
+    body: dict[str, Any]
+
+
+class StaffSnapshot(BaseModel):
+    """The plaintext of a SealedAnswer: every current staff account, and the request's
+    sent_at echoed (also bound as associated data)."""
+
+    accounts: list[StaffAccountItem]
+    sent_at: str
+
+
+class SealedAnswer(BaseModel):
+    """A JSON object encrypted with AES-GCM under the asking kiosk's data key
+    (`offline_queue.crypto.encrypt_for_kiosk`)."""
+
+    nonce: str = Field(min_length=16, max_length=24)  # base64 of 12 bytes
+    ciphertext: str = Field(min_length=1)  # base64

@@ -2,7 +2,8 @@
 
 Kind "staff", key `card_key(uid)`, body `{"staff_id", "roles", "pin"}`: no names (no
 personal data in the inbox) and no card UID in clear (a UID is a credential). A
-withdrawn item means the account is gone.
+withdrawn item means the account is gone. They never ride the public reference feed:
+`KioskCore.download_staff` fetches them signed and encrypted to this kiosk.
 """
 from __future__ import annotations
 
@@ -14,13 +15,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from drivers.staff_card import normalise_uid
+from offline_queue.wire import STAFF_KIND
 
 from .errors import UNKNOWN_CARD, StaffAuthError
 from .pins import hash_pin
 
 _log = logging.getLogger("kiosk.staff")
 
-STAFF_KIND = "staff"
 ROLES = ("hall", "logistics", "technician")
 STAFF_ID_RE = re.compile(r"[A-Za-z0-9_-]{1,32}")
 _KEY_PREFIX = "staff-card:"

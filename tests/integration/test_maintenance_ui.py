@@ -21,9 +21,9 @@ UNKNOWN_UID = "DEADBEEF01"
 
 @pytest.fixture
 def staffed(window, hall, core, qtbot):  # type: ignore[no-untyped-def]
-    """The window, once the staff accounts (reference data) are on the kiosk and the
-    staff card reader is open."""
-    core.download_reference()
+    """The window, once the staff accounts are on the kiosk and the staff card reader
+    is open."""
+    core.download_staff()
     assert core.staff.knows_card(DEMO_STAFF_CARD_UID)
     qtbot.waitUntil(lambda: core.devices.status("staff_card_reader").state is DeviceState.IDLE,
                     timeout=WAIT_MS)

@@ -1,6 +1,8 @@
 """Provisioning staff accounts on the central service and logging in at a kiosk:
-`kiosk central --add-staff`, the kiosk's sync, login, and the audit records reaching
-the central service; the demo staff account. Real server on loopback, real files."""
+`kiosk central --add-staff`, the kiosk's sync (the accounts come through the signed,
+encrypted staff endpoint, never the public reference feed), login, and the audit
+records reaching the central service; the demo staff account. Real server on loopback,
+real files."""
 from __future__ import annotations
 
 import argparse
@@ -12,16 +14,24 @@ from pathlib import Path
 
 import httpx
 import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from central import cli
+from central.db import ReferenceItem, create_schema, make_engine
 from central.demo_data import DEMO_STAFF_ITEM
 from central.server import CentralServer
 from kiosk.app import KioskCore
+from kiosk.central_client import CentralUnavailable
 from kiosk.config import parse_config
 from kiosk.simulation import SimulatedHall
 from kiosk.simulation.demo import (DEMO_STAFF_CARD_UID, DEMO_STAFF_ID, DEMO_STAFF_PIN,
                                    DEMO_STAFF_ROLES)
 from kiosk.staff import AUDIT_KIND, StaffAuthError, card_key, check_pin
+from offline_queue.crypto import KioskKeys
+from offline_queue.reference import ReferenceInbox
+from offline_queue.wire import ReferenceItem as WireReferenceItem
+from offline_queue.wire import ReferencePage
 
 ADMIN_TOKEN = "staff-admin-token"
 ADMIN = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
@@ -40,6 +50,20 @@ def add_staff(db_url: str, pin_line: str, *argv: str,
 @pytest.fixture
 def db_url(tmp_path: Path) -> str:
     return f"sqlite:///{tmp_path / 'central.sqlite3'}"
+
+
+def stored_items(db_url: str) -> list[tuple[str, str, int, bool]]:
+    """(kind, key, updated_seq, deleted) of every reference row in the central database
+    (staff rows are not in the public feed, so the tests look here)."""
+    engine = make_engine(db_url)
+    try:
+        create_schema(engine)
+        with Session(engine) as session:
+            rows = session.execute(select(ReferenceItem).order_by(ReferenceItem.updated_seq)
+                                   ).scalars().all()
+            return [(r.kind, r.key, r.updated_seq, r.deleted) for r in rows]
+    finally:
+        engine.dispose()
 
 
 def start_core(tmp_path: Path, url: str, kiosk_id: str = "K-staff") -> KioskCore:
@@ -64,29 +88,40 @@ def test_add_staff_refuses_bad_input_and_stores_nothing(
     assert add_staff(db_url, PIN + "\n", "--role", "hall", "--card", UID,
                      monkeypatch=monkeypatch) == 2
     assert "--staff-id" in capsys.readouterr().err
-    with CentralServer(db_url) as server, httpx.Client(base_url=server.url) as http:
-        assert http.get("/v1/reference", params={"cursor": 0}).json()["items"] == []
+    assert stored_items(db_url) == []
 
 
 def test_add_staff_then_a_kiosk_syncs_logs_in_and_reports_its_audit(
         tmp_path: Path, db_url: str, monkeypatch: pytest.MonkeyPatch,
         capsys: pytest.CaptureFixture[str]) -> None:
+    notice = tmp_path / "notice.json"
+    notice.write_text('{"kind": "announcement", "key": "a1", "body": {"zh": "通知"}}',
+                      encoding="utf-8")
+    parser = argparse.ArgumentParser()
+    cli.add_arguments(parser)
+    assert cli.main(parser.parse_args(["--db", db_url, "--add-reference", str(notice)])) == 0
     assert add_staff(db_url, PIN + "\r\n", "--staff-id", "S001", "--role", "hall",
                      "--role", "technician", "--card", UID, monkeypatch=monkeypatch) == 0
     out = capsys.readouterr()
     assert "stored staff account S001" in out.out
     for text in (out.out, out.err):
         assert "04A1B2C3" not in text.replace(":", "") and PIN not in text
+    assert stored_items(db_url) == [("announcement", "a1", 1, False),
+                                    ("staff", card_key(UID), 2, False)]
     with CentralServer(db_url, admin_token=ADMIN_TOKEN) as server, \
             httpx.Client(base_url=server.url, timeout=10.0) as http:
-        items = http.get("/v1/reference", params={"cursor": 0}).json()["items"]
-        assert [(i["kind"], i["key"]) for i in items] == [("staff", card_key(UID))]
-        assert PIN not in str(items) and "04A1B2C3" not in str(items).upper()
+        # The public feed: the announcement flows, the staff account (PIN hash) never.
+        feed = http.get("/v1/reference", params={"cursor": 0}).json()
+        assert [(i["kind"], i["key"]) for i in feed["items"]] == [("announcement", "a1")]
+        assert feed["next_cursor"] == 1 and card_key(UID) not in str(feed)
+        assert "scrypt" not in str(feed)
         core = start_core(tmp_path, server.url)
         try:
             assert not core.staff.knows_card(UID)  # not synced yet
             assert core.drain_queue(timeout_s=20).error is None
             assert core.staff.knows_card(UID)
+            assert core.reference.get("announcement", "a1") is not None
+            assert core.reference.cursor() == 1  # the staff seq is not a delta here
             with pytest.raises(StaffAuthError) as info:
                 core.staff.login(UID, "0000000")
             assert info.value.code == "staff.bad_pin" and info.value.attempts_left == 4
@@ -99,21 +134,44 @@ def test_add_staff_then_a_kiosk_syncs_logs_in_and_reports_its_audit(
             records = http.get("/v1/audit/kiosks/K-staff/records", headers=ADMIN).json()
             assert [(r["kind"], r["status"]) for r in records] == \
                 [(AUDIT_KIND, "accepted")] * 4
-        finally:
-            core.stop()
 
-        # The account is withdrawn centrally: after the next sync it is gone.
-        response = http.post("/v1/admin/reference", headers=ADMIN,
-                             json={"kind": "staff", "key": card_key(UID), "deleted": True})
-        assert response.status_code == 200, response.text
-        core = start_core(tmp_path, server.url)
-        try:
+            # An answer this kiosk cannot decrypt (not its enrolled data key) is refused
+            # and changes nothing.
+            real_keys = core.keys
+            core.keys = KioskKeys(real_keys.signing_key, KioskKeys.generate().data_key)
+            with pytest.raises(CentralUnavailable, match="unreadable staff accounts"):
+                core.download_staff()
+            core.keys = real_keys
+            assert core.staff.knows_card(UID)
+
+            # The account is withdrawn centrally: after the next forced pass it is gone.
+            response = http.post("/v1/admin/reference", headers=ADMIN, json={
+                "kind": "staff", "key": card_key(UID), "deleted": True})
+            assert response.status_code == 200, response.text
             assert core.drain_queue(timeout_s=20).error is None
             with pytest.raises(StaffAuthError) as info:
                 core.staff.login(UID, PIN)
             assert info.value.code == "staff.unknown_card"
+            assert core.reference.get("announcement", "a1") is not None
         finally:
             core.stop()
+
+
+def test_replace_kind_swaps_one_kind_and_keeps_the_cursor(tmp_path: Path) -> None:
+    inbox = ReferenceInbox(tmp_path / "inbox.sqlite3")
+    try:
+        inbox.apply(ReferencePage(items=[WireReferenceItem(
+            id=1, kind="announcement", key="a1", body={"zh": "通知"}, updated_seq=7)],
+            next_cursor=7))
+        assert inbox.replace_kind("staff", {"k1": {"n": 1}, "k2": {"n": 2}}) == 2
+        assert inbox.replace_kind("staff", {"k1": {"n": 1}, "k2": {"n": 2}}) == 0
+        assert inbox.replace_kind("staff", {"k2": {"n": 3}, "k3": {"n": 4}}) == 3
+        assert [(e.key, e.body) for e in inbox.items("staff")] == [
+            ("k2", {"n": 3}), ("k3", {"n": 4})]
+        assert inbox.replace_kind("staff", {}) == 2 and inbox.items("staff") == []
+        assert [e.key for e in inbox.items()] == ["a1"] and inbox.cursor() == 7
+    finally:
+        inbox.close()
 
 
 def test_the_demo_staff_item_matches_the_demo_constants() -> None:
@@ -127,8 +185,8 @@ def test_demo_central_provisions_the_demo_staff_once(db_url: str) -> None:
     for _ in range(2):  # a restart does not change it again
         with CentralServer(db_url, demo_data=True, demo_staff=True) as server, \
                 httpx.Client(base_url=server.url) as http:
-            items = http.get("/v1/reference", params={"cursor": 0}).json()["items"]
-        assert [(i["key"], i["updated_seq"]) for i in items] == [(DEMO_STAFF_ITEM["key"], 1)]
+            assert http.get("/v1/reference", params={"cursor": 0}).json()["items"] == []
+        assert stored_items(db_url) == [("staff", DEMO_STAFF_ITEM["key"], 1, False)]
 
 
 def tap_until_seen(hall: SimulatedHall, core: KioskCore, cards: list[str],
