@@ -192,6 +192,9 @@ def test_sync_now_empties_the_queue(staffed, hall, core, qtbot) -> None:  # type
     assert core.outbox.status().pending == 0
     assert core.outbox.status().acked > acked  # the sign-in and the sync audit went up
     qtbot.waitUntil(lambda: _figure(window, "pending") == "待上传：0", timeout=WAIT_MS)
+    # The button was disabled while syncing; the focus comes back to it after.
+    sync = _child(window, QPushButton, "action.sync")
+    qtbot.waitUntil(lambda: sync.isEnabled() and sync.hasFocus(), timeout=WAIT_MS)
 
 
 def test_test_print_prints_the_test_page(staffed, hall, qtbot) -> None:  # type: ignore[no-untyped-def]

@@ -103,6 +103,7 @@ class MaintenanceScreen(Screen):
         self._sync_failed = False
         self._print_state = ""  # "", "printing", "printed" or an error code
         self._busy = False
+        self._refocus: QWidget | None = None  # the pressed button, while it is disabled
 
         self.title = self.title_label("label.title")
         self.signed_in = self.text_label("label.staff", role="subtitle")
@@ -267,8 +268,17 @@ class MaintenanceScreen(Screen):
 
     def _set_busy(self, busy: bool) -> None:
         self._busy = busy
+        # Disabling the focused button moves the focus on (to Refresh); put it back on
+        # the button that was pressed once it works again.
+        focused = next((b for b in (self.sync_button, self.test_print) if b.hasFocus()),
+                       None) if busy else None
+        if focused is not None:
+            self._refocus = focused
         for button in (self.sync_button, self.test_print):
             button.setEnabled(not busy)
+        if not busy and self._refocus is not None:
+            self._refocus.setFocus(Qt.FocusReason.OtherFocusReason)
+            self._refocus = None
 
     # -- texts ---------------------------------------------------------------------
     def retranslate(self) -> None:
