@@ -23,7 +23,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select, text
 from sqlalchemy.exc import DataError, IntegrityError, OperationalError, SQLAlchemyError
-from sqlalchemy.orm import sessionmaker
+from sqlalchemy.orm import Session, sessionmaker
 from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -364,24 +364,10 @@ def create_app(db_url: str, *, enrolment_token: str | None = None,
     def heartbeat(kiosk_id: str, body: Heartbeat) -> dict[str, Any]:
         """A kiosk's signed health report (devices, queue depth, oldest pending age,
         software version); kept as the kiosk's last_seen / last_heartbeat."""
-        if body.kiosk_id != kiosk_id:
-            raise HTTPException(422, "kiosk_id in the path and the body differ")
         report = body.model_dump(mode="json")
-        try:
-            signature = b64d(body.signature)
-        except ValueError:
-            raise HTTPException(422, "signature: not base64") from None
         now = datetime.now(timezone.utc)
         with new_session() as session:
-            kiosk = session.execute(select(Kiosk).where(Kiosk.kiosk_id == kiosk_id)
-                                    .with_for_update()).scalar_one_or_none()
-            if kiosk is None:
-                raise HTTPException(403, f"kiosk {kiosk_id!r} is not enrolled")
-            try:
-                verify_signature(kiosk.public_key, content_digest(report), signature)
-            except RecordIntegrityError:
-                raise HTTPException(403, "bad signature: not signed by this kiosk's key"
-                                    ) from None
+            kiosk = _signed_by(session, kiosk_id, body, lock=True)
             previous = _json(kiosk.last_heartbeat) or {}
             if previous.get("sent_at") is not None and \
                     datetime.fromisoformat(previous["sent_at"]) >= body.sent_at_time:
@@ -400,22 +386,8 @@ def create_app(db_url: str, *, enrolment_token: str | None = None,
         """Every current staff account (PIN hashes), for one enrolled kiosk: the signed
         request proves who asks, and the answer is a `wire.StaffSnapshot` encrypted
         under that kiosk's data key, bound to its kiosk_id and sent_at."""
-        if body.kiosk_id != kiosk_id:
-            raise HTTPException(422, "kiosk_id in the path and the body differ")
-        try:
-            signature = b64d(body.signature)
-        except ValueError:
-            raise HTTPException(422, "signature: not base64") from None
         with new_session() as session:
-            kiosk = session.get(Kiosk, kiosk_id)
-            if kiosk is None:
-                raise HTTPException(403, f"kiosk {kiosk_id!r} is not enrolled")
-            try:
-                verify_signature(kiosk.public_key,
-                                 content_digest(body.model_dump(mode="json")), signature)
-            except RecordIntegrityError:
-                raise HTTPException(403, "bad signature: not signed by this kiosk's key"
-                                    ) from None
+            kiosk = _signed_by(session, kiosk_id, body)
             # Only the kiosk can read the answer, so a replay leaks nothing; the window
             # just keeps old captured requests from being answered forever.
             try:
@@ -529,6 +501,29 @@ def create_app(db_url: str, *, enrolment_token: str | None = None,
         return await run_in_threadpool(work)
 
     return app
+
+
+def _signed_by(session: Session, kiosk_id: str, body: Heartbeat | StaffRequest, *,
+               lock: bool = False) -> Kiosk:
+    """The enrolled kiosk that signed `body` (every field but the signature), or the
+    4xx that says why not: 422 malformed, 403 unknown kiosk or bad signature. `lock`:
+    hold the kiosk's row for an update."""
+    if body.kiosk_id != kiosk_id:
+        raise HTTPException(422, "kiosk_id in the path and the body differ")
+    try:
+        signature = b64d(body.signature)
+    except ValueError:
+        raise HTTPException(422, "signature: not base64") from None
+    query = select(Kiosk).where(Kiosk.kiosk_id == kiosk_id)
+    kiosk = session.execute(query.with_for_update() if lock else query).scalar_one_or_none()
+    if kiosk is None:
+        raise HTTPException(403, f"kiosk {kiosk_id!r} is not enrolled")
+    try:
+        verify_signature(kiosk.public_key, content_digest(body.model_dump(mode="json")),
+                         signature)
+    except RecordIntegrityError:
+        raise HTTPException(403, "bad signature: not signed by this kiosk's key") from None
+    return kiosk
 
 
 def _json(value: str | None) -> dict[str, Any] | None:

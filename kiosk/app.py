@@ -206,21 +206,16 @@ class KioskCore:
         `force` (an explicit drain, or the first pass after an outage). Their failures
         are logged and otherwise ignored."""
         sync = self.config.sync
-        if self._due("heartbeat", sync.heartbeat_interval_s, force):
-            try:
-                self.send_heartbeat()
-            except Exception as exc:  # noqa: BLE001 - monitoring must never break sync
-                _sync_log.info("heartbeat not sent: %s", exc)
-        if self._due("reference", sync.reference_interval_s, force):
-            try:
-                self.download_reference()
-            except Exception as exc:  # noqa: BLE001
-                _sync_log.info("reference data not downloaded: %s", exc)
-        if self._due("staff", sync.reference_interval_s, force):
-            try:
-                self.download_staff()
-            except Exception as exc:  # noqa: BLE001
-                _sync_log.info("staff accounts not downloaded: %s", exc)
+        extras: tuple[tuple[str, float, Callable[[], object]], ...] = (
+            ("heartbeat", sync.heartbeat_interval_s, self.send_heartbeat),
+            ("reference data", sync.reference_interval_s, self.download_reference),
+            ("staff accounts", sync.reference_interval_s, self.download_staff))
+        for name, interval_s, run in extras:
+            if self._due(name, interval_s, force):
+                try:
+                    run()
+                except Exception as exc:  # noqa: BLE001 - extras must never break sync
+                    _sync_log.info("%s not sent or downloaded: %s", name, exc)
 
     def send_heartbeat(self) -> None:
         """Device states, queue depth, oldest pending age, software version."""

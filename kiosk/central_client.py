@@ -155,22 +155,26 @@ class CentralClient:
     def heartbeat(self, keys: KioskKeys, report: dict[str, Any]) -> None:
         """Send a signed heartbeat (`report`: the Heartbeat fields but kiosk_id and
         signature)."""
-        body = Heartbeat(kiosk_id=self.kiosk_id, **report).model_dump(mode="json")
+        self._post_signed(keys, "heartbeat", Heartbeat(kiosk_id=self.kiosk_id, **report))
+
+    def _post_signed(self, keys: KioskKeys, endpoint: str,
+                     request: Heartbeat | StaffRequest) -> httpx.Response:
+        """POST `request` to /v1/kiosks/{id}/{endpoint}, signed with the kiosk's key
+        (over the content digest of every field but the signature)."""
+        body = request.model_dump(mode="json")
         body["signature"] = b64e(keys.sign(content_digest(body)))
-        response = self._request("POST", f"/v1/kiosks/{self.kiosk_id}/heartbeat", json=body)
+        response = self._request("POST", f"/v1/kiosks/{self.kiosk_id}/{endpoint}", json=body)
         if response.status_code == 404:
-            raise CentralUnavailable("heartbeat endpoint missing")
+            raise CentralUnavailable(f"{endpoint} endpoint missing")
+        return response
 
     def staff_accounts(self, keys: KioskKeys) -> dict[str, dict[str, Any]]:
         """Every current staff account (card key -> body), asked with a signed request
         and answered encrypted under this kiosk's data key. An answer that does not
         decrypt or parse raises CentralUnavailable."""
         sent_at = datetime.now(timezone.utc).isoformat()
-        body = StaffRequest(kiosk_id=self.kiosk_id, sent_at=sent_at).model_dump(mode="json")
-        body["signature"] = b64e(keys.sign(content_digest(body)))
-        response = self._request("POST", f"/v1/kiosks/{self.kiosk_id}/staff", json=body)
-        if response.status_code == 404:
-            raise CentralUnavailable("staff endpoint missing")
+        response = self._post_signed(keys, "staff",
+                                     StaffRequest(kiosk_id=self.kiosk_id, sent_at=sent_at))
         try:
             sealed = SealedAnswer.model_validate(response.json())
             plain = decrypt_for_kiosk(keys.data_key, b64d(sealed.nonce),
