@@ -13,23 +13,19 @@ Screens render; this object decides.
 - Logout (button, top bar "finish", idle timeout) calls `core.staff.logout` in the
   background and ends the session at once with reason "staff": the window rebuilds
   every screen, so no PIN and no staff data stays on screen.
-
-Signals:
-    card_refused(str): a card was tapped that is not a staff card here; the message.
-    signed_in(): a staff member signed in (the maintenance screen shows).
 """
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject
 
 from kiosk import log
 from ui.messages import message, staff_auth_message
 from ui.ops import Op
 
 if TYPE_CHECKING:
-    from kiosk.staff.auth import StaffSession
+    from kiosk.staff.auth import StaffAuth, StaffSession
     from ui.main_window import MainWindow
 
 _log = log.get("session")
@@ -39,9 +35,6 @@ MAINTENANCE_SCREEN = "maintenance"
 
 
 class StaffMode(QObject):
-    card_refused = Signal(str)
-    signed_in = Signal()
-
     def __init__(self, window: "MainWindow") -> None:
         super().__init__(window)
         self.window_ = window
@@ -56,9 +49,9 @@ class StaffMode(QObject):
         """A staff member is signed in (the maintenance screen is the only one)."""
         return self.session is not None
 
-    def _core_staff(self) -> Any:
+    def _core_staff(self) -> "StaffAuth | None":
         core = self.window_.core
-        return getattr(core, "staff", None) if core is not None else None
+        return core.staff if core is not None else None
 
     def screen(self, screen_id: str) -> Any:
         """The PIN or maintenance screen, built on first use: they exist only while
@@ -105,10 +98,10 @@ class StaffMode(QObject):
             _log.warning("staff card could not be checked: %s", type(failed).__name__)
         if not known:
             _log.info("unknown staff card tapped")
-            notice = getattr(self.window_.current_screen(), "show_staff_notice", None)
-            if notice is not None:  # the attract screen or the PIN screen says so
-                notice(lambda: message("staff.unknown_card"))
-            self.card_refused.emit(message("staff.unknown_card"))
+            text = lambda: message("staff.unknown_card")  # noqa: E731 (re-translated)
+            screen = self.window_.current_screen()  # the attract or the PIN screen
+            (screen.show_error if screen.screen_id == PIN_SCREEN  # type: ignore[attr-defined]
+             else screen.show_staff_notice)(text)  # type: ignore[attr-defined]
             return
         _log.info("staff card accepted; asking for the PIN")
         self._card = uid
@@ -142,7 +135,6 @@ class StaffMode(QObject):
         _log.info("staff signed in (%s)", ",".join(session.roles))
         self.screen(MAINTENANCE_SCREEN)
         self.window_.show_screen(MAINTENANCE_SCREEN, remember=False)
-        self.signed_in.emit()
 
     def _refused(self, attempt: int, exc: Exception) -> None:
         self.busy = False
