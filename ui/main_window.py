@@ -17,7 +17,7 @@ from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication, QHBoxLayout, QLabel, QLineEdit, QMainWindow, QStackedWidget, QVBoxLayout, QWidget
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from kiosk import log
 from kiosk.config import KioskConfig
@@ -33,6 +33,7 @@ from ui.widgets.idle_overlay import IdleOverlay
 from ui.widgets.offline_banner import OfflineBanner
 
 if TYPE_CHECKING:
+    from ui.ops import LatestRead
     from kiosk.app import KioskCore
     from ui.staff_mode import StaffMode
     from ui.wedge_filter import WedgeScannerFilter
@@ -83,7 +84,7 @@ class MainWindow(QMainWindow):
         assert isinstance(app, QApplication)
         self.theme.apply(app)  # palette, body font (cap height >= 4.8 mm), stylesheet
         self.in_session = False
-        self._queue_reads = 0  # refresh_queue_status calls so far (the newest wins)
+        self._queue_reads: LatestRead[Any] | None = None  # the banner's status reads
         self._first_paint = FirstPaint(self, self._announce_ready)
 
         central = QWidget()
@@ -445,8 +446,6 @@ class MainWindow(QMainWindow):
         core = self.core
         if core is None:
             return
-        from ui.ops import Op  # not needed before the core: off the boot path
-
         def read() -> tuple[bool, int, datetime | None, str]:
             status = core.outbox.status()
             online = core.connectivity.online
@@ -457,16 +456,11 @@ class MainWindow(QMainWindow):
                          "warning" if exposure.warning else "ok")
             return online, status.pending, core.connectivity.offline_since, limit
 
-        # Reads run on pool threads and may finish out of order: only the newest one's
-        # result is shown, or a slow read from before a commit could undo a newer count.
-        self._queue_reads += 1
-        token = self._queue_reads
+        if self._queue_reads is None:
+            from ui.ops import LatestRead  # not needed before the core: off the boot path
 
-        def show(state: tuple[bool, int, datetime | None, str]) -> None:
-            if token == self._queue_reads:
-                self.banner.set_state(*state)  # type: ignore[arg-type]
-
-        Op(self, read).success(show).run_in_background()
+            self._queue_reads = LatestRead(self, lambda state: self.banner.set_state(*state))
+        self._queue_reads.run(read)
 
     # -- systemd -----------------------------------------------------------------------
     def _announce_ready(self) -> None:

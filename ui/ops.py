@@ -183,6 +183,28 @@ class Op(Generic[T]):
             self._tracker._finished(self)
 
 
+class LatestRead(Generic[T]):
+    """Repeated background reads of one thing (a status for a banner or a screen):
+    each `run()` starts a read, and only the newest one's result is delivered. Reads run
+    on pool threads and may finish out of order; an older result arriving last would
+    show stale figures."""
+
+    def __init__(self, parent: QObject, deliver: Callable[[T], None]) -> None:
+        self._parent = parent
+        self._deliver = deliver
+        self._issued = 0
+
+    def run(self, work: Callable[[], T]) -> None:
+        self._issued += 1
+        token = self._issued
+
+        def newest_only(result: T) -> None:
+            if token == self._issued:
+                self._deliver(result)
+
+        Op(self._parent, work).success(newest_only).run_in_background()
+
+
 def wait_for_pool(timeout_ms: int = 5000) -> bool:
     """Wait for running work at shutdown (callbacks that are still queued are not run)."""
     return _pool.waitForDone(timeout_ms) if _pool is not None else True

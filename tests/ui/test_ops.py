@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from ui.notify import Watchdog, sd_notify, watchdog_interval_ms
-from ui.ops import POOL_THREADS, Op, OpTracker, thread_pool, tracker
+from ui.ops import POOL_THREADS, LatestRead, Op, OpTracker, thread_pool, tracker
 
 GUI = threading.main_thread().ident
 
@@ -95,6 +95,25 @@ def test_tracker_counts_in_flight_ops(qtbot: QtBot) -> None:
         gate.set()
     assert own.wait_idle(timeout_s=5)
     assert sorted(done) == [0, 1, 2]
+
+
+def test_latest_read_delivers_only_the_newest_result(qtbot: QtBot) -> None:
+    owner = QObject()
+    delivered: list[str] = []
+    reads = LatestRead(owner, delivered.append)
+    gate = threading.Event()
+
+    def old() -> str:
+        gate.wait(10)  # finishes after the newer read
+        return "old"
+
+    reads.run(old)
+    reads.run(lambda: "new")
+    qtbot.waitUntil(lambda: delivered == ["new"])
+    gate.set()
+    assert tracker.wait_idle(timeout_s=10)
+    qtbot.wait(20)
+    assert delivered == ["new"]
 
 
 def test_pool_has_four_threads() -> None:

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 
 from kiosk.services.slips import PrintFailed
 from ui.i18n import fill
-from ui.ops import Op
+from ui.ops import LatestRead, Op
 from ui.widgets.buttons import make_button
 
 from .base import Screen
@@ -104,6 +104,7 @@ class MaintenanceScreen(Screen):
         self._print_state = ""  # "", "printing", "printed" or an error code
         self._busy = False
         self._refocus: QWidget | None = None  # the pressed button, while it is disabled
+        self._reads: LatestRead[MaintenanceSnapshot] = LatestRead(self, self._show)
 
         self.title = self.title_label("label.title")
         self.signed_in = self.text_label("label.staff", role="subtitle")
@@ -196,7 +197,7 @@ class MaintenanceScreen(Screen):
         core = self.window_.core
         if core is None:
             return
-        Op(self, lambda: MaintenanceSnapshot.read(core)).success(self._show).run_in_background()
+        self._reads.run(lambda: MaintenanceSnapshot.read(core))
 
     def _show(self, snapshot: MaintenanceSnapshot) -> None:
         old, self.snapshot = self.snapshot, snapshot
