@@ -207,6 +207,21 @@ def test_test_print_prints_the_test_page(staffed, hall, qtbot) -> None:  # type:
     qtbot.waitUntil(lambda: status.text() == "测试页已打印。", timeout=WAIT_MS)
 
 
+def test_test_print_without_paper_says_so_in_words(staffed, hall, core, qtbot) -> None:  # type: ignore[no-untyped-def]
+    window = staffed
+    _sign_in(window, hall, qtbot)
+    printed = len(hall.printer.documents)
+    hall.set_fault("receipt_printer", "paper_out")
+    _click(window, qtbot, "action.test_print")
+    status = _child(window, QLabel, "label.print_status")
+    qtbot.waitUntil(lambda: status.text() == "测试页未打印：缺纸", timeout=WAIT_MS)
+    assert len(hall.printer.documents) == printed
+    window.current_screen().refresh()  # the device list is rebuilt: look the label up anew
+    qtbot.waitUntil(lambda: "缺纸" in _child(window, QLabel,
+                                            "label.device.receipt_printer").text(),
+                    timeout=WAIT_MS)
+
+
 def test_taxpayer_services_are_out_of_reach_in_maintenance(staffed, hall, qtbot) -> None:  # type: ignore[no-untyped-def]
     window = staffed
     _sign_in(window, hall, qtbot)

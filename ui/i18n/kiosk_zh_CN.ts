@@ -133,7 +133,7 @@ Scan or type an invoice</source>
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../main_window.py" line="+426"/>
+        <location filename="../main_window.py" line="+428"/>
         <source>Self-service tax terminal</source>
         <translation>自助办税终端</translation>
     </message>
@@ -184,12 +184,12 @@ Scan or type an invoice</source>
 <context>
     <name>MaintenanceScreen</name>
     <message>
-        <location filename="../screens/maintenance.py" line="+236"/>
+        <location filename="../screens/maintenance.py" line="+238"/>
         <source>Syncing…</source>
         <translation>正在同步…</translation>
     </message>
     <message>
-        <location line="+39"/>
+        <location line="+48"/>
         <source>Maintenance</source>
         <translation>维护模式</translation>
     </message>
@@ -371,6 +371,96 @@ Reason: %4</source>
         <translation>显示最新的 %1 条，共 %2 条。</translation>
     </message>
     <message>
+        <location line="+8"/>
+        <source>not connected</source>
+        <translation>未连接</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>not reachable</source>
+        <translation>无法连接</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>no answer</source>
+        <translation>无应答</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>fault</source>
+        <translation>故障</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>set up wrongly</source>
+        <translation>配置错误</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>out of paper</source>
+        <translation>缺纸</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>paper low</source>
+        <translation>纸将用尽</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>cover open</source>
+        <translation>机盖打开</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>paper jam</source>
+        <translation>卡纸</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>no card</source>
+        <translation>无卡</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>card removed</source>
+        <translation>卡已移走</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>card unreadable</source>
+        <translation>无法读卡</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>card not supported</source>
+        <translation>不支持此卡</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>out of stock</source>
+        <translation>发票已用完</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>stock low</source>
+        <translation>发票将用完</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>door open</source>
+        <translation>舱门打开</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>garbled reply</source>
+        <translation>应答错误</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>input too long</source>
+        <translation>输入过长</translation>
+    </message>
+    <message>
         <location line="+11"/>
         <source>No devices are configured.</source>
         <translation>未配置任何设备。</translation>
@@ -386,14 +476,15 @@ Reason: %4</source>
         <translation>就绪</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="-23"/>
+        <location line="+24"/>
         <source>busy</source>
         <translation>忙</translation>
     </message>
     <message>
         <location line="+0"/>
         <source>error</source>
-        <translation>故障</translation>
+        <translation>出错</translation>
     </message>
     <message>
         <location line="+1"/>

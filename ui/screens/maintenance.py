@@ -389,6 +389,24 @@ class MaintenanceScreen(Screen):
                               snap.rejected_total))
             self._add(self.rejected_box, more)
 
+    def _problem(self, code: str) -> str:
+        """A device error or condition code (drivers.errors) in words for staff; an
+        unknown code as it is."""
+        words = {
+            "no_hardware": self.tr("not connected"), "offline": self.tr("not reachable"),
+            "timeout": self.tr("no answer"), "busy": self.tr("busy"),
+            "failure": self.tr("fault"), "illegal": self.tr("set up wrongly"),
+            "paper_empty": self.tr("out of paper"), "paper_near_end": self.tr("paper low"),
+            "cover_open": self.tr("cover open"), "jam": self.tr("paper jam"),
+            "no_card": self.tr("no card"), "card_removed": self.tr("card removed"),
+            "card_unreadable": self.tr("card unreadable"),
+            "card_unsupported": self.tr("card not supported"),
+            "stock_empty": self.tr("out of stock"), "stock_low": self.tr("stock low"),
+            "door_open": self.tr("door open"), "bad_reply": self.tr("garbled reply"),
+            "overflow": self.tr("input too long"),
+        }
+        return words.get(code, code)
+
     def _render_devices(self) -> None:
         self._clear(self.devices_box)
         snap = self.snapshot
@@ -411,7 +429,7 @@ class MaintenanceScreen(Screen):
                  "invoice_dispenser": self.tr("Invoice dispenser"),
                  "staff_card_reader": self.tr("Staff card reader")}
         for d in snap.devices:
-            problem = " / ".join(p for p in (d.error, d.condition) if p)
+            problem = " / ".join(self._problem(p) for p in (d.error, d.condition) if p)
             # "Receipt printer (receipt_printer): ready": the configured name for the log.
             text = fill(self.tr("%1 (%2): %3"), kinds.get(d.kind, d.kind), d.name,
                         states.get(d.state, d.state))
@@ -442,5 +460,5 @@ class MaintenanceScreen(Screen):
             self.print_status.setText(
                 self.tr("Printing the test page…") if state == "printing" else
                 self.tr("Test page printed.") if state == "printed" else
-                fill(self.tr("Test page not printed: %1"), state))
+                fill(self.tr("Test page not printed: %1"), self._problem(state)))
         self.print_status.setVisible(bool(state))
