@@ -9,6 +9,11 @@ _PLANNED_CITIES = frozenset({"2102", "3302", "3502", "3702", "4403"})
 _TYPE_BY_12_SUFFIX = {"11": "10", "04": "04", "05": "04", "06": "11", "07": "11",
                       "12": "14", "13": "08", "17": "15"}
 _TYPE_BY_10_KIND = {"1": "01", "5": "01", "3": "04", "6": "04", "2": "02", "7": "02"}
+# Early e-general invoices whose codes predate the suffix rule; the platform lists them
+# by name before any other rule.
+_E_GENERAL_EXCEPTIONS = frozenset({"144031539110", "131001570151", "133011501118",
+                                   "111001571071"})
+MOTOR_VEHICLE_TYPE = "03"  # 机动车销售统一发票
 
 
 def province_region(region: str) -> str:
@@ -26,9 +31,17 @@ def invoice_code_info(code: str) -> tuple[str, str]:
     if not isinstance(code, str) or not code.isascii() or not code.isdigit():
         raise InvoiceQrError("an invoice code has only digits", "code.format", "code")
     if len(code) == 12:
-        type_code = _TYPE_BY_12_SUFFIX.get(code[10:12], UNKNOWN_TYPE) if code[0] == "0" \
-            else UNKNOWN_TYPE
-        return type_code, province_region(code[1:5])
+        return _type_of_12(code), province_region(code[1:5])
     if len(code) == 10:
         return _TYPE_BY_10_KIND.get(code[7], UNKNOWN_TYPE), province_region(code[0:4])
     raise InvoiceQrError("an invoice code has 10 or 12 digits", "code.length", "code")
+
+
+def _type_of_12(code: str) -> str:
+    """The platform's order: the named exceptions, then the suffix of codes starting
+    with 0, then motor-vehicle invoices (first digit not 0, eighth digit 2)."""
+    if code in _E_GENERAL_EXCEPTIONS:
+        return "10"
+    if code[0] == "0":
+        return _TYPE_BY_12_SUFFIX.get(code[10:12], UNKNOWN_TYPE)
+    return MOTOR_VEHICLE_TYPE if code[7] == "2" else UNKNOWN_TYPE
