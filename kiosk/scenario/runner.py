@@ -65,18 +65,27 @@ class ScenarioSession:
     def close(self) -> None:
         self.window.close()
         self.window.idle.uninstall()
+        # Stop what emits first: a signal queued by the core after the window is
+        # deleted would be delivered from a deleted source.
+        self.core.stop()
+        self.hall.stop()
+        self.pump()
         self.window.deleteLater()
         self.translations.uninstall()  # the next scenario starts from a clean application
         self.pump()
-        self.core.stop()
-        self.hall.stop()
         shutil.rmtree(self.tmp, ignore_errors=True)
 
     # -- helpers -----------------------------------------------------------------------
     def pump(self, seconds: float = 0.0) -> None:
+        from PySide6.QtCore import QEvent
+
         end = time.monotonic() + seconds
         while True:
             self.app.processEvents()
+            # processEvents() outside exec() never runs deferred deletions: without this
+            # every screen a session reset rebuilt would stay alive (memory grows with
+            # each session, unlike the real event loop).
+            self.app.sendPostedEvents(None, QEvent.Type.DeferredDelete)
             if time.monotonic() >= end:
                 break
             time.sleep(0.01)
@@ -315,7 +324,13 @@ class ScenarioSession:
 
     def do_import_invoices(self, arg: Any) -> None:
         path = (self.scenario_dir / str(arg)).resolve()
-        token = os.environ.get("KIOSK_CENTRAL_ADMIN_TOKEN")
+        from central.exposure import ADMIN_TOKEN_CREDENTIAL, ADMIN_TOKEN_ENV
+        from offline_queue.secrets import SecretError, read_secret
+
+        try:  # the same sources as `kiosk central` (env, _FILE, systemd credential)
+            token = read_secret(ADMIN_TOKEN_ENV, credential=ADMIN_TOKEN_CREDENTIAL)
+        except SecretError as exc:
+            raise StepFailed(f"import failed: admin token: {exc}") from None
         headers = {"Authorization": f"Bearer {token}"} if token else {}
         r = httpx.post(self.hall.central_url + "/v1/admin/import-invoices",
                        content=path.read_bytes(), headers=headers | {"Content-Type": "text/csv"},
