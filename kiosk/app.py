@@ -23,7 +23,7 @@ from offline_queue.reference import ReferenceInbox
 from offline_queue.sync_worker import ANOTHER_WORKER, SyncReport, SyncWorker
 from offline_queue.wire import SyncAck, SyncBatch
 
-from . import log
+from . import hall_time, log
 from .central_client import CentralClient, CentralRejected, CentralUnavailable, tls_context
 from .clock import SystemClock
 from .config import KioskConfig
@@ -51,6 +51,7 @@ def software_version() -> str:
 class KioskCore:
     def __init__(self, config: KioskConfig, clock: SystemClock | None = None) -> None:
         self.config = config
+        hall_time.configure(config.ui.time_zone)
         self.clock = clock or SystemClock()
         self.kiosk_id = config.kiosk_id
         self.connectivity = Connectivity(config.central.offline_grace_s)

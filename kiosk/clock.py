@@ -19,4 +19,7 @@ class SystemClock:
         return time.monotonic()
 
     def today(self) -> date:
-        return datetime.now().date()
+        """Today in the hall's time zone (not the machine's)."""
+        from .hall_time import today
+
+        return today()

@@ -53,6 +53,7 @@ class UiConfig:
     idle_form_s: float = 180.0
     countdown_s: int = 30
     high_contrast: bool = False
+    time_zone: str = "Asia/Shanghai"  # every time a person reads, whatever the OS zone
 
 
 @dataclass(frozen=True)
@@ -177,6 +178,12 @@ def parse_config(data: dict[str, Any], base_dir: Path | None = None) -> KioskCon
     ui = _build(UiConfig, _section(data, "ui"), "ui")
     if ui.language not in ("zh", "en"):
         raise ConfigError("[ui] language must be zh or en")
+    from .hall_time import zone_named
+
+    try:
+        zone_named(ui.time_zone)
+    except ValueError as exc:
+        raise ConfigError(f"[ui] time_zone: {exc}") from None
     limits = _build(LimitsConfig, _section(data, "limits"), "limits")
     for name in ("max_pending_records", "max_pending_amount_fen", "max_oldest_age_h"):
         value = getattr(limits, name)

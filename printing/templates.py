@@ -52,10 +52,8 @@ def _title(lang: Lang, zh: str, en: str) -> list:
 
 
 def _local_time(moment: datetime) -> str:
-    """Hall-local wall time: an aware time (the kiosk clock gives UTC) is converted to
-    the terminal's time zone, a naive one is taken as already local."""
-    if moment.tzinfo is not None:
-        moment = moment.astimezone()
+    """The wall time as given: callers pass hall time (kiosk.hall_time.to_hall), never
+    the machine's zone, which may be UTC on a terminal in Beijing."""
     return moment.strftime("%Y-%m-%d %H:%M:%S")
 
 

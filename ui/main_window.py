@@ -19,7 +19,7 @@ from PySide6.QtWidgets import QApplication, QHBoxLayout, QLabel, QLineEdit, QMai
 
 from typing import TYPE_CHECKING, Any
 
-from kiosk import log
+from kiosk import hall_time, log
 from kiosk.config import KioskConfig
 from ui.i18n import Translations
 from ui.idle import IdleWatcher
@@ -73,6 +73,7 @@ class MainWindow(QMainWindow):
         sys.setswitchinterval(0.001)
         self.setObjectName("window.main")
         self.config = config
+        hall_time.configure(config.ui.time_zone)  # before any screen shows a time
         self.core: KioskCore | None = None
         self.translations = translations
         self._start_requested: str | None = None

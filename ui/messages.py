@@ -92,9 +92,7 @@ def staff_auth_message(exc: "StaffAuthError") -> str:
 
 
 def local_hhmm(moment: datetime) -> str:
-    """HH:MM in the terminal's local time (a naive datetime is taken as UTC)."""
-    from datetime import timezone
+    """HH:MM in the hall's time zone (a naive datetime is taken as UTC)."""
+    from kiosk.hall_time import to_hall
 
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
-    return moment.astimezone().strftime("%H:%M")
+    return to_hall(moment).strftime("%H:%M")

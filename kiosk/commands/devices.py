@@ -28,9 +28,9 @@ import queue
 import sys
 import time
 from collections.abc import Callable
-from datetime import datetime, timezone
 from typing import Any
 
+from .. import hall_time
 from ..config import KioskConfig, load_config
 
 EXIT_OK, EXIT_NOT_READY, EXIT_USAGE = 0, 1, 2
@@ -87,7 +87,9 @@ def register(subparsers: Any, with_config: WithConfig) -> None:
 
 
 def _config(args: argparse.Namespace) -> KioskConfig:
-    return load_config(getattr(args, "config", None))
+    config = load_config(getattr(args, "config", None))
+    hall_time.configure(config.ui.time_zone)  # the test page's time is the hall's
+    return config
 
 
 def _fail(message: str, code: int = EXIT_NOT_READY) -> int:
@@ -262,7 +264,7 @@ def cmd_test_print(args: argparse.Namespace) -> int:
         reason = _REFUSALS.get(key, _REFUSALS["failure"])
         return _fail(f"not printed: {reason} ({key}; {status.message})")
     document = printer_test_page(profile_name=profile_name,
-                                 printed_at=datetime.now(timezone.utc), kiosk_id=cfg.kiosk_id)
+                                 printed_at=hall_time.now(), kiosk_id=cfg.kiosk_id)
     try:
         after = printer.print_document(document)
     except DeviceError as exc:

@@ -18,6 +18,7 @@ if TYPE_CHECKING:  # python-escpos is slow to import; the GUI starts without it
     from drivers.receipt_printer import ReceiptPrinter
 
 from .. import log
+from ..hall_time import to_hall
 from ..domain import (
     FIELD_LABELS, VerificationQuery, VerificationResult, outcome_label, type_name,
 )
@@ -70,13 +71,13 @@ class SlipPrinter:
             outcome_label=outcome_label(result.outcome, "zh") +
             ("" if lang == "zh" else f" / {outcome_label(result.outcome, 'en')}"),
             detail_rows=rows, qr_data=result_qr(query, result),
-            printed_at=self._now(), kiosk_id=self._kiosk_id)
+            printed_at=to_hall(self._now()), kiosk_id=self._kiosk_id)
         self._print(doc)
 
     def print_queued(self, query: VerificationQuery, reference: str, lang: str) -> None:
         doc = queued_slip(lang=lang, reference=reference, invoice_number=query.number,
                           qr_data=SLIP_REFERENCE_PREFIX + reference,
-                          printed_at=self._now(), kiosk_id=self._kiosk_id)
+                          printed_at=to_hall(self._now()), kiosk_id=self._kiosk_id)
         self._print(doc)
 
     def print_test_page(self) -> None:
@@ -84,7 +85,7 @@ class SlipPrinter:
         for maintenance mode; PrintFailed with the reason when it cannot print."""
         printer = self._printer
         profile = printer.profile.name if printer is not None else "-"
-        self._print(printer_test_page(profile_name=profile, printed_at=self._now(),
+        self._print(printer_test_page(profile_name=profile, printed_at=to_hall(self._now()),
                                       kiosk_id=self._kiosk_id))
 
 

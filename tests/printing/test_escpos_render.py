@@ -1,5 +1,5 @@
 """Documents rendered through python-escpos, decoded by the simulated printer."""
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 
 import pytest
 from escpos.printer import Network
@@ -133,12 +133,15 @@ def test_qr_module_size_follows_size_mm():
     assert 1 <= small < large <= 16
 
 
-def test_aware_times_print_in_local_time():
-    aware = NOW.replace(tzinfo=timezone(timedelta(hours=8)))
+def test_times_print_as_given_never_in_the_machines_zone():
+    """The caller passes hall time (kiosk.hall_time.to_hall); the machine's zone (often
+    UTC on a terminal) must not shift it."""
+    from kiosk.hall_time import to_hall
+
+    utc = NOW.replace(hour=3, minute=33, second=0, tzinfo=timezone.utc)
     doc = queued_slip(lang="zh", reference="R", invoice_number="1", qr_data="x",
-                      printed_at=aware, kiosk_id="K")
-    expected = aware.astimezone().strftime("%Y-%m-%d %H:%M:%S")
-    assert expected in doc.plain_text()
+                      printed_at=to_hall(utc), kiosk_id="K")
+    assert utc.strftime("%Y-%m-%d ") + "11:33:00" in doc.plain_text()
 
 
 def test_profiles_and_fonts():

@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from PySide6.QtCore import QCoreApplication, QEvent, QTranslator
@@ -175,7 +176,8 @@ def test_fill_substitutes_once_and_allows_reordering() -> None:
 
 # -- the offline banner ---------------------------------------------------------------
 
-NOW = datetime(2025, 3, 14, 15, 30)
+# A moment in the hall's zone (what the banner shows), as the core would pass it.
+NOW = datetime(2025, 3, 14, 15, 30, tzinfo=ZoneInfo("Asia/Shanghai"))
 
 
 @pytest.fixture
@@ -245,7 +247,27 @@ def test_banner_shows_the_date_of_an_older_outage(banner: OfflineBanner) -> None
     assert "2025-03-13 14:30" in banner.text()
 
 
-def test_banner_converts_aware_times_to_local(banner: OfflineBanner) -> None:
-    since = datetime(2025, 3, 14, 6, 5, tzinfo=timezone.utc)
-    banner.set_state(online=False, pending=1, since=since)
-    assert since.astimezone().strftime("%H:%M") in banner.text()
+def test_times_follow_the_halls_zone_not_the_machines(banner: OfflineBanner,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """A terminal whose OS is set to UTC still shows Beijing time: an outage that began
+    at 03:33 UTC reads "since 11:33" in a hall in Asia/Shanghai."""
+    import time as _time
+    from datetime import datetime as _dt, timezone as _tz
+
+    from kiosk import hall_time
+    from ui.messages import local_hhmm
+
+    monkeypatch.setenv("TZ", "UTC")
+    _time.tzset()
+    try:
+        hall_time.configure("Asia/Shanghai")
+        banner._now = lambda: _dt(2026, 12, 7, 3, 40, tzinfo=_tz.utc)  # type: ignore[method-assign]
+        banner.set_state(online=False, pending=1, since=_dt(2026, 12, 7, 3, 33, tzinfo=_tz.utc))
+        assert "since 11:33." in banner.text()
+        assert local_hhmm(_dt(2026, 12, 7, 16, 5)) == "00:05"  # naive = UTC; next day in China
+        hall_time.configure("Europe/Berlin")
+        assert local_hhmm(_dt(2026, 12, 7, 16, 5, tzinfo=_tz.utc)) == "17:05"
+    finally:
+        hall_time.configure(hall_time.DEFAULT_ZONE)
+        monkeypatch.undo()
+        _time.tzset()

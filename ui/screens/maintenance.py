@@ -10,7 +10,7 @@ through `core.staff.record`.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt
@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QFrame, QGridLayout, QHBoxLayout, QLabel, QScrollArea, QVBoxLayout, QWidget,
 )
 
+from kiosk.hall_time import to_hall
 from kiosk.services.slips import PrintFailed
 from ui.i18n import fill
 from ui.ops import LatestRead, Op
@@ -82,9 +83,7 @@ def local_time(moment: datetime | str | None, fmt: str = "%Y-%m-%d %H:%M:%S") ->
             moment = datetime.fromisoformat(moment)
         except ValueError:
             return moment
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
-    return moment.astimezone().strftime(fmt)
+    return to_hall(moment).strftime(fmt)
 
 
 class MaintenanceScreen(Screen):

@@ -15,6 +15,7 @@ from typing import Literal
 from PySide6.QtCore import QCoreApplication, QEvent, Qt
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QSizePolicy, QWidget
 
+from kiosk.hall_time import to_hall
 from ui.i18n import fill
 from ui.theme import set_style_property
 from ui.units import Size, Units, current_units
@@ -81,9 +82,7 @@ class OfflineBanner(QFrame):
     def _since_text(self) -> str | None:
         if self._since is None:
             return None
-        since = self._since.astimezone() if self._since.tzinfo else self._since
-        now = self._now()
-        now = now.astimezone() if now.tzinfo else now
+        since, now = to_hall(self._since), to_hall(self._now())
         # An outage that began on another day shows the date too.
         return since.strftime("%H:%M" if since.date() == now.date() else "%Y-%m-%d %H:%M")
 
