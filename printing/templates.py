@@ -1,7 +1,7 @@
 """The slips the kiosk prints, as `Document`s.
 
 Privacy: templates print what they are given. Callers pass personal data already
-masked (kiosk.domain.masking: 110105********002X); invoice numbers and company names
+masked (kiosk.domain.masking: 110***********002X); invoice numbers and company names
 are not personal data. Slips carry the Chinese title in every language, because hall
 staff read the slip too; English slips add the English title below it.
 """

@@ -68,7 +68,16 @@ def cmd_read_id(args: argparse.Namespace) -> int:
         return _fail(args, EXIT_NO_CARD if no_card else EXIT_READER, exc.code.value,
                      exc.condition.value if exc.condition else None,
                      exc.message + (f". {advice}" if advice else ""))
-    fields = record.as_dict() if args.unmasked else record.masked()
+    from ..domain import IdentifierError, validate_resident_id
+    from ..domain.masking import mask_id_card
+
+    try:
+        validate_resident_id(record.id_number)
+    except IdentifierError as exc:  # the reader checks the shape, the kiosk the rules
+        return _fail(args, EXIT_READER, "illegal", "card_unreadable",
+                     f"unreadable card: the ID number fails its rules ({exc.code}). "
+                     + _ADVICE["card_unreadable"])
+    fields = record.as_dict() if args.unmasked else mask_id_card(record.as_dict())
     if args.json:
         out: dict[str, Any] = dict(fields)
         out["masked"] = not args.unmasked

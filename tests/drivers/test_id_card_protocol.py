@@ -266,7 +266,8 @@ def _unreadable(**fields: str) -> DeviceError:
 
 
 def test_fields_that_fail_their_rules_make_the_card_unreadable() -> None:
-    assert "ID number" in _unreadable(id_number="110101199003074478").message  # bad check
+    assert "ID number" in _unreadable(id_number="11010119900307447").message  # 17 chars
+    _unreadable(id_number="11010119900307447Y")
     _unreadable(id_number="")
     _unreadable(birth="19490231")
     _unreadable(birth="1949123")
@@ -279,8 +280,8 @@ def test_fields_that_fail_their_rules_make_the_card_unreadable() -> None:
 
 
 def test_error_messages_hold_no_personal_data() -> None:
-    error = _unreadable(id_number="110101199003074478")
-    assert "110101199003074478" not in str(error) and "买买提" not in str(error)
+    error = _unreadable(id_number="11010119900307447Y")
+    assert "11010119900307447" not in str(error) and "买买提" not in str(error)
 
 
 @pytest.mark.parametrize("letter,words", [
@@ -321,17 +322,20 @@ def test_short_replies_and_failed_status_are_typed_errors() -> None:
 
 
 def test_masked_view_and_repr() -> None:
+    from kiosk.domain.masking import mask_id_card
+
     record = parse_base_info(base_info_frame())
-    masked = record.masked()
-    assert masked["id_number"] == "110105********002X"
-    assert masked["name"] == "买*****"
+    masked = mask_id_card(record.as_dict())
+    assert masked["id_number"] == "110***********002X"  # domain.md §9, screen
+    assert masked["name"] == record.name[0] + "*" * (len(record.name) - 2) + record.name[-1]
     assert masked["address"] == "北京市朝阳区***"
     assert masked["birth"] == "****-**-**"  # with it the masked number would be rebuilt
     assert set(masked) == set(record.as_dict()) == {
         "name", "gender", "nation", "birth", "address", "id_number", "authority",
         "valid_from", "valid_until"}
     text = repr(record) + str(record)
-    assert "11010519491231002X" not in text and "买买提" not in text and "建国路" not in text
+    assert "11010519491231002X" not in text and record.name not in text
+    assert "建国路" not in text and "110***" not in text  # nothing personal at all
     assert "1024 bytes" in text
 
 

@@ -22,7 +22,7 @@ from drivers.simulators.id_card_sim import SAMPLE_RECORD, SimulatedIdCardReader
 from kiosk.commands import devices_idcard
 
 FULL_ID = SAMPLE_RECORD["id_number"]
-MASKED_ID = "110105********002X"
+MASKED_ID = "110***********002X"
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -331,3 +331,12 @@ def test_health_check(sim, reader) -> None:
     error = raises(reader.health_check)
     assert error.code is DeviceErrorCode.FAILURE and "not authorised" in error.message
     assert reader.state is DeviceState.ERROR
+
+
+def test_cli_refuses_a_card_whose_number_fails_the_rules(sim, capsys) -> None:  # type: ignore[no-untyped-def]
+    """The reader checks the number's shape only; `read-id` applies GB 11643 (the
+    kiosk's rule) and names no personal data in its refusal."""
+    sim.insert_card({"id_number": "110101199003074478"})  # wrong check character
+    code, out, err = run_cli(["read-id", "--port", sim.connection, "--json"], capsys)
+    assert code != 0 and "fails its rules" in err
+    assert "110101199003074478" not in out + err and "买买提" not in out + err

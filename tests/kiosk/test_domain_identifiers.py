@@ -51,6 +51,28 @@ def test_identifier_validators_never_crash(text: str) -> None:
 
 
 def test_masking() -> None:
-    assert mask_id_number("11010519491231002X") == "110105********002X"
-    assert mask_name("张三") == "张*"
+    assert mask_id_number("11010519491231002X") == "110***********002X"
+    assert mask_name("张三") == "*三"
     assert mask_phone("13812345678") == "138****5678"
+
+
+@pytest.mark.parametrize("field, value, surface, shown", [
+    # The vectors of domain.md §9, every surface.
+    ("id_number", "110105199001011234", "screen", "110***********1234"),
+    ("id_number", "110105199001011234", "paper", "1****************4"),
+    ("id_number", "110105199001011234", "log", None),
+    ("name", "张三丰", "screen", "张*丰"), ("name", "张三", "paper", "*三"),
+    ("name", "欧阳娜娜", "screen", "欧**娜"), ("name", "张三丰", "log", None),
+    ("phone", "13812345678", "screen", "138****5678"), ("phone", "13812345678", "log", None),
+    ("bank_card", "6214830000009012", "paper", "621483******9012"),
+    ("bank_card", "6214830000009012", "screen", "尾号 9012"),
+    ("bank_card", "6214830000009012", "log", "9012"),
+    ("uscc", "91350100M000100Y43", "log", "91350100M000100Y43"),
+    ("address", "北京市朝阳区建国路1号", "screen", "北京市朝阳区***"),
+    ("address", "北京市朝阳区建国路1号", "log", None),
+])
+def test_one_masking_table_for_every_surface(field: str, value: str, surface: str,
+                                             shown: str | None) -> None:
+    from kiosk.domain.masking import mask
+
+    assert mask(field, value, surface) == shown  # type: ignore[arg-type]
