@@ -11,7 +11,7 @@ APT_PACKAGES := fonts-wqy-microhei fonts-noto-cjk libegl1 libgl1 libxkbcommon0 l
 
 PACKAGES := kiosk ui drivers printing offline_queue central bench
 
-.PHONY: run test fault bench setup bytecode translations clean
+.PHONY: run test security fault bench setup bytecode translations clean
 
 setup: $(PIP_STAMP)
 
@@ -42,6 +42,10 @@ run: setup bytecode
 
 test: setup
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q -m "not slow"
+
+# The security suite alone (issue #8; `make test` runs it too).
+security: setup
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q -m security tests/security
 
 # The long fault campaign (2,000 SIGKILL cycles; `make test` runs a shorter one).
 fault: setup

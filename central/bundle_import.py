@@ -64,4 +64,10 @@ def import_bundle(session: Session, path: Path, now: datetime | None = None) -> 
                 report.rejected += 1
                 report.reasons.append(f"seq {result.seq}: {result.reason}")
         report.acked_through = ack.acked_through
+        if len(ack.results) < len(batch.records):
+            # Records after one that failed its signature are left unstored; the next
+            # part would only be a gap. Syncing (or a fresh export) sends them again.
+            report.reasons.append(f"records after seq {ack.results[-1].seq} not stored: "
+                                  f"a record before them failed its signature")
+            break
     return report

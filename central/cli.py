@@ -6,17 +6,47 @@ module also runs on its own: `python -m central.cli --demo-data`.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
+from dataclasses import asdict
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Callable
 
+from central.access_log import install_access_filter
+from central.bind_rules import (
+    ADMIN_TOKEN_CREDENTIAL,
+    ADMIN_TOKEN_ENV,
+    ENROLMENT_TOKEN_CREDENTIAL,
+    ENROLMENT_TOKEN_ENV,
+    Exposure,
+    is_loopback_address,
+)
+from offline_queue.secrets import (
+    SecretError,
+    describe_sources,
+    read_secret,
+    read_secret_file,
+)
+
 DEFAULT_DB = "sqlite:///" + str(Path("var") / "central.db")
-ADMIN_TOKEN_ENV = "KIOSK_CENTRAL_ADMIN_TOKEN"
-ENROLMENT_TOKEN_ENV = "KIOSK_CENTRAL_ENROLMENT_TOKEN"
 #: How `--workers N` hands the database URL to its worker processes (see worker_app).
 WORKER_DB_ENV = "KIOSK_CENTRAL_WORKER_DB"
+#: ... and the bind decision (central.bind_rules.Exposure as JSON), for demo endpoints.
+WORKER_EXPOSURE_ENV = "KIOSK_CENTRAL_WORKER_EXPOSURE"
+
+
+# uvicorn's loggers with their own handlers (they do not propagate to the root).
+UVICORN_LOGGERS = ("uvicorn", "uvicorn.access")
+
+
+def install_redaction(*logger_names: str) -> None:
+    """Redact ID, phone and card numbers on the root's handlers and these loggers'
+    (offline_queue.redact: central must not import kiosk/)."""
+    from offline_queue.redact import install
+
+    install(*logger_names)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -41,6 +71,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--role", action="append", metavar="ROLE",
                         help="with --add-staff: hall, logistics or technician (repeatable)")
     parser.add_argument("--card", metavar="UID", help="with --add-staff: the card's UID (hex)")
+    parser.add_argument("--hall", action="append", metavar="HALL",
+                        help="with --add-staff: a hall the account is valid in "
+                             "(repeatable; none: every hall)")
     parser.add_argument("--import-bundle", metavar="FILE",
                         help="import a bundle written by `kiosk queue export` and exit "
                              "(idempotent; a damaged bundle stores nothing, exit 2)")
@@ -52,10 +85,24 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--workers", type=int, default=1, metavar="N",
                         help="uvicorn worker processes (default 1); use PostgreSQL for "
                              "more than one: SQLite serialises every write anyway")
+    # Tokens are read at start (offline_queue.secrets): flag, then its file flag, then
+    # $NAME, $NAME_FILE, then the systemd credential. Prefer files: argv is public (ps).
     parser.add_argument("--enrolment-token", metavar="T",
-                        default=os.environ.get(ENROLMENT_TOKEN_ENV),
-                        help="token kiosks must present to enrol (default: "
-                             f"${ENROLMENT_TOKEN_ENV}; none means open enrolment)")
+                        help="token kiosks must present to enrol (visible in ps: prefer "
+                             "--enrolment-token-file; default: "
+                             f"${ENROLMENT_TOKEN_ENV}, ${ENROLMENT_TOKEN_ENV}_FILE, "
+                             f"systemd credential {ENROLMENT_TOKEN_CREDENTIAL}; none: open "
+                             "enrolment, loopback only)")
+    parser.add_argument("--enrolment-token-file", metavar="FILE",
+                        help="read the enrolment token from this file")
+    parser.add_argument("--admin-token-file", metavar="FILE",
+                        help="read the admin token from this file (default: "
+                             f"${ADMIN_TOKEN_ENV}, ${ADMIN_TOKEN_ENV}_FILE, systemd "
+                             f"credential {ADMIN_TOKEN_CREDENTIAL}; none: admin endpoints "
+                             "open, loopback only)")
+    parser.add_argument("--insecure-demo", action="store_true",
+                        help="allow plain HTTP (and --demo-data) on a non-loopback "
+                             "address, for a demo; the tokens are still required")
 
 
 def _safe_url(db_url: str) -> str:
@@ -129,8 +176,11 @@ def _add_staff(args: argparse.Namespace) -> int:
     item through the same path as --add-reference. The staff credential format lives
     with the kiosk that checks it (kiosk.staff): the one import from kiosk/ in central,
     and only in this admin command, never in the service."""
+    import re
+
     from central.reference import ReferenceDataError, parse_items
     from kiosk.staff import staff_reference_item
+    from offline_queue.wire import HALL_ID_PATTERN
 
     missing = [flag for flag, value in (("--staff-id", args.staff_id), ("--role", args.role),
                                         ("--card", args.card)) if not value]
@@ -139,7 +189,14 @@ def _add_staff(args: argparse.Namespace) -> int:
         return 2
     pin = sys.stdin.readline().rstrip("\r\n")
     try:
-        items = parse_items(staff_reference_item(args.staff_id, args.role, args.card, pin))
+        item = staff_reference_item(args.staff_id, args.role, args.card, pin)
+        halls = list(dict.fromkeys(getattr(args, "hall", None) or []))
+        bad = [h for h in halls if not re.fullmatch(HALL_ID_PATTERN, h) or len(h) > 64]
+        if bad:
+            raise ValueError(f"--hall {bad[0]!r}: 1-64 characters of A-Z a-z 0-9 . _ -")
+        if halls:  # served only to kiosks approved for one of them (central.reference)
+            item["body"]["halls"] = halls
+        items = parse_items(item)
     except ValueError as exc:  # StaffAuthError (card, PIN) is a ValueError too
         code = getattr(exc, "code", "")
         reason = {"staff.pin_format": "the PIN must be 6 to 8 digits (read from stdin)",
@@ -205,16 +262,49 @@ def main(args: argparse.Namespace) -> int:
     except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    admin_token = os.environ.get(ADMIN_TOKEN_ENV) or None
-    app = create_app(args.db, enrolment_token=args.enrolment_token,
-                     admin_token=admin_token, demo_data=args.demo_data,
-                     demo_staff=args.demo_data)
+    try:
+        admin_token, enrolment_token = read_tokens(args)
+    except SecretError as exc:
+        print(f"error: {exc}; not started", file=sys.stderr)
+        return 2
+    # The bind rules (central.bind_rules), before anything touches the database.
+    exposure = Exposure.decide(args.host, tls=bool(tls),
+                               admin_token=admin_token is not None,
+                               enrolment_token=enrolment_token is not None,
+                               insecure_demo=bool(getattr(args, "insecure_demo", False)),
+                               demo_data=bool(args.demo_data))
+    refusal = exposure.refusal()
+    if refusal:
+        print(f"error: {refusal}", file=sys.stderr)
+        return 2
+    try:
+        sock = bind_socket(args.host, args.port)
+    except OSError as exc:
+        print(f"error: cannot listen on {args.host} port {args.port}: "
+              f"{exc.strerror or exc}", file=sys.stderr)
+        return 2
+    bound = str(sock.getsockname()[0])
+    if exposure.loopback and not is_loopback_address(bound):
+        sock.close()  # a name that resolved differently at bind time than just before
+        print(f"error: {args.host} was bound to {bound}, not a loopback address; give "
+              f"an IP address", file=sys.stderr)
+        return 2
+    try:
+        app = create_app(args.db, enrolment_token=enrolment_token, admin_token=admin_token,
+                         demo_data=args.demo_data, demo_staff=args.demo_data)
+    except BaseException:
+        sock.close()
+        raise
+    app.state.exposure = exposure
     if admin_token is None:
-        print(f"warning: ${ADMIN_TOKEN_ENV} is not set: admin endpoints are open",
+        print(f"warning: no admin token ({describe_sources(ADMIN_TOKEN_ENV)}): admin "
+              f"endpoints are open (loopback only)", file=sys.stderr)
+    if enrolment_token is None:
+        print("warning: no enrolment token: any kiosk may enrol (loopback only)",
               file=sys.stderr)
-    if args.enrolment_token is None:
-        print("warning: no enrolment token: any kiosk may enrol", file=sys.stderr)
-    sock = bind_socket(args.host, args.port)
+    if not exposure.loopback and not tls:
+        print(f"warning: --insecure-demo: plain HTTP on {args.host}; tokens and data "
+              f"cross the network readable", file=sys.stderr)
     host = f"[{args.host}]" if ":" in args.host else args.host
     scheme = "https" if tls else "http"
     print(f"central service on {scheme}://{host}:{sock.getsockname()[1]} "
@@ -222,9 +312,12 @@ def main(args: argparse.Namespace) -> int:
     workers = max(1, int(getattr(args, "workers", 1) or 1))
     try:
         if workers > 1:
-            _serve_workers(args, workers, sock, tls)
+            _serve_workers(args, workers, sock, tls, exposure, admin_token,
+                           enrolment_token)
             return 0
         config = uvicorn.Config(app, log_level="info", lifespan="off", **tls)
+        install_redaction(*UVICORN_LOGGERS)  # uvicorn's handlers exist from here on
+        install_access_filter(app)  # routes, not paths: no UUIDs in the access log
         uvicorn.Server(config).run(sockets=[sock])  # handles Ctrl-C / SIGTERM
     finally:
         sock.close()
@@ -233,21 +326,29 @@ def main(args: argparse.Namespace) -> int:
 
 
 def _serve_workers(args: argparse.Namespace, workers: int, sock: Any,
-                   tls: dict[str, Any]) -> None:
+                   tls: dict[str, Any], exposure: Exposure, admin_token: str | None,
+                   enrolment_token: str | None) -> None:
     """Serve with several worker processes on one listening socket.
 
     This process has already migrated the schema and loaded the demo data (create_app
     in main), so workers do neither at once. uvicorn's supervisor spawns the workers
     (fresh interpreters: they build the app through the import string
     ``central.cli:worker_app``, configured through the environment), restarts any that
-    dies, and stops them all on SIGTERM / Ctrl-C.
+    dies, and stops them all on SIGTERM / Ctrl-C. The tokens this process read (from a
+    flag, a file or a credential) go to them as $NAME in their environment, which only
+    this user can read, so every worker checks exactly what this process decided on.
     """
     import uvicorn
     from uvicorn.supervisors import Multiprocess
 
     os.environ[WORKER_DB_ENV] = args.db
-    if args.enrolment_token is not None:
-        os.environ[ENROLMENT_TOKEN_ENV] = args.enrolment_token
+    for name, token in ((ADMIN_TOKEN_ENV, admin_token),
+                        (ENROLMENT_TOKEN_ENV, enrolment_token)):
+        if token is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = token
+    os.environ[WORKER_EXPOSURE_ENV] = json.dumps(asdict(exposure))
     config = uvicorn.Config("central.cli:worker_app", factory=True, workers=workers,
                             log_level="info", lifespan="off", **tls)
     print(f"{workers} worker processes", file=sys.stderr)
@@ -258,9 +359,37 @@ def worker_app() -> Any:
     """The app of one `--workers` process (uvicorn calls this factory in each)."""
     from central.app import create_app
 
-    return create_app(os.environ[WORKER_DB_ENV],
-                      enrolment_token=os.environ.get(ENROLMENT_TOKEN_ENV) or None,
-                      admin_token=os.environ.get(ADMIN_TOKEN_ENV) or None)
+    install_redaction(*UVICORN_LOGGERS)  # a fresh interpreter: its logging configured
+
+    # demo_staff=None: the parent process has already loaded or withdrawn the demo
+    # accounts; a worker must not undo that.
+    app = create_app(os.environ[WORKER_DB_ENV],
+                     enrolment_token=read_secret(ENROLMENT_TOKEN_ENV,
+                                                 credential=ENROLMENT_TOKEN_CREDENTIAL),
+                     admin_token=read_secret(ADMIN_TOKEN_ENV,
+                                             credential=ADMIN_TOKEN_CREDENTIAL),
+                     demo_staff=None)
+    app.state.exposure = Exposure(**json.loads(os.environ[WORKER_EXPOSURE_ENV]))
+    install_access_filter(app)  # routes, not paths: no UUIDs in the access log
+    return app
+
+
+def read_tokens(args: argparse.Namespace) -> tuple[str | None, str | None]:
+    """(admin token, enrolment token) of a `kiosk central` start; SecretError if a
+    source that is set cannot be read. Each: its flag (--enrolment-token only), its
+    file flag, then $NAME, $NAME_FILE and the systemd credential."""
+    admin_file = getattr(args, "admin_token_file", None)
+    admin = (read_secret_file(admin_file, "--admin-token-file") if admin_file
+             else read_secret(ADMIN_TOKEN_ENV, credential=ADMIN_TOKEN_CREDENTIAL))
+    enrolment_file = getattr(args, "enrolment_token_file", None)
+    enrolment = getattr(args, "enrolment_token", None)
+    if enrolment and enrolment_file:
+        raise SecretError("give --enrolment-token or --enrolment-token-file, not both")
+    if enrolment_file:
+        enrolment = read_secret_file(enrolment_file, "--enrolment-token-file")
+    elif not enrolment:
+        enrolment = read_secret(ENROLMENT_TOKEN_ENV, credential=ENROLMENT_TOKEN_CREDENTIAL)
+    return admin, enrolment
 
 
 if __name__ == "__main__":

@@ -152,6 +152,18 @@ class Kiosk(Base):
     # Fleet monitoring: when the last signed heartbeat arrived, and what it said (JSON).
     last_seen: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
     last_heartbeat: Mapped[str | None] = mapped_column(Text, nullable=True)
+    # Approval: NULL while an enrolment without the token waits for an operator; a
+    # pending kiosk gets nothing (no staff accounts, no sync, no heartbeat).
+    approved_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    # The hall it stands in (asked at enrolment, set at approval): which staff
+    # accounts it receives. NULL: only the accounts valid in every hall.
+    hall_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    # sent_at of its last online PIN check: a replayed check is refused.
+    pin_checked_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+
+    @property
+    def approved(self) -> bool:
+        return self.approved_at is not None
 
 
 class Record(Base):
@@ -207,6 +219,20 @@ class ReferenceItem(Base):
     body: Mapped[str | None] = mapped_column(Text, nullable=True)  # JSON text
     deleted: Mapped[bool] = mapped_column(Boolean, default=False)
     updated_seq: Mapped[int] = mapped_column(BigInteger)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class StaffPinState(Base):
+    """Wrong-PIN counts per staff card, across every kiosk (online PIN checks): after
+    `failures` reaches the limit the card is locked until `locked_until`; `lockouts`
+    counts locks since the last good PIN (each one lasts longer)."""
+
+    __tablename__ = "staff_pin_state"
+
+    card_key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    lockouts: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
 

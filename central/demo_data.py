@@ -6,7 +6,8 @@ demo never ages out of the 5-year window) and a trailing `label` column says wha
 row demonstrates. `load_demo_data` renders the template for a given day and feeds it
 through the public importer, so the demo also exercises the import path.
 
-`load_demo_staff` adds the demo staff account (reference data of kind "staff").
+`load_demo_staff` adds the demo staff account (reference data of kind "staff");
+`withdraw_demo_staff` removes it again when the service starts without demo data.
 """
 from __future__ import annotations
 
@@ -95,12 +96,16 @@ DEMO_INVOICES: list[dict[str, Any]] = demo_invoices(china_today())
 # kiosk.simulation.demo.DEMO_STAFF_PIN ("246810"). Precomputed with
 # kiosk.staff.staff_reference_item (central imports nothing from kiosk/), so it stores
 # only the card's digest and the PIN's scrypt hash; a test checks that they match.
+# `"demo": true` marks it (kiosks ignore the extra field) so withdraw_demo_staff finds
+# it; the card and PIN are public, so it must never outlive the demo.
+DEMO_MARKER = "demo"
 DEMO_STAFF_ITEM: dict[str, Any] = {
     "kind": "staff",
     "key": "7511ddbb2ef47ea97e36588c9c1207d727f5e98d888b8ed141d31d9813f6788d",
     "body": {"staff_id": "DEMO01", "roles": ["hall", "technician"],
              "pin": "scrypt$16384$8$1$keVVPY3Js9wDhNqqXLgZcw==$"
-                    "jKVzsbdgqW8bSNv8zylzAaPkgW0EulIgkAw/CQRO3I8="},
+                    "jKVzsbdgqW8bSNv8zylzAaPkgW0EulIgkAw/CQRO3I8=",
+             DEMO_MARKER: True},
 }
 
 
@@ -116,3 +121,29 @@ def load_demo_staff(session: Session, now: datetime) -> bool:
         return False
     upsert_items(session, parse_items(item), now)
     return True
+
+
+def _is_demo_staff(row: ReferenceItem) -> bool:
+    """The demo account: its card (the public simulated card, whatever the body says,
+    as stored before the marker existed) or any staff item marked `"demo": true`."""
+    if row.key == DEMO_STAFF_ITEM["key"]:
+        return True
+    try:
+        body = json.loads(row.body or "null")
+    except ValueError:
+        return False
+    return isinstance(body, dict) and body.get(DEMO_MARKER) is True
+
+
+def withdraw_demo_staff(session: Session, now: datetime) -> list[str]:
+    """Withdraw every demo staff account still current, through the normal reference
+    path (a deletion with a new updated_seq), so enrolled kiosks drop it at their next
+    staff download; commits. Returns the withdrawn keys ([] most of the time)."""
+    rows = session.execute(select(ReferenceItem).where(
+        ReferenceItem.kind == DEMO_STAFF_ITEM["kind"], ReferenceItem.deleted.is_(False))
+    ).scalars().all()
+    keys = sorted(row.key for row in rows if _is_demo_staff(row))
+    if keys:
+        upsert_items(session, parse_items([{"kind": DEMO_STAFF_ITEM["kind"], "key": key,
+                                            "deleted": True} for key in keys]), now)
+    return keys

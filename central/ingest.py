@@ -1,14 +1,27 @@
 """Ingest of kiosk sync batches: store before answering, dedupe forever.
 
-Every record that reaches a known kiosk's (kiosk_id, seq) slot is stored, accepted or
-rejected, in one transaction with the kiosk's new cumulative ack, and only then
-answered. A resend of the same record gets the same answer again, so at-least-once
-sending by the kiosk becomes exactly-once processing here.
+Every authenticated record (its hash matches and the kiosk's key signed it) that
+reaches a known kiosk's (kiosk_id, seq) slot is stored, accepted or rejected, in one
+transaction with the kiosk's new cumulative ack, and only then answered. A resend of
+the same record gets the same answer again, so at-least-once sending by the kiosk
+becomes exactly-once processing here.
+
+A record that fails authentication is something anyone can send (kiosk ids are printed
+on slips): it is answered "rejected" with a reason starting "signature" and leaves no
+trace. It claims no seq and no UUID and does not move the ack, so the kiosk's genuine
+record for that seq is still accepted when it comes; records after it in the same batch
+get no answer (they would only be a gap) and stay pending at the kiosk.
+
+A kiosk whose own copy of a record is damaged sends a signed tombstone (kind "void")
+for that seq instead: its prev_hash links to the seq before, and its payload names the
+hash the next seq links to (docs/design.md, "Refused signatures and void
+tombstones").
 """
 from __future__ import annotations
 
 import binascii
 import json
+import re
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from typing import Any, NamedTuple
@@ -33,10 +46,20 @@ from offline_queue.crypto import (
     record_hash,
     verify_signature,
 )
-from offline_queue.wire import RecordResult, SyncAck, SyncBatch, WireRecord
+from offline_queue.wire import (
+    SIGNATURE_REASON,
+    VOID_KIND,
+    RecordResult,
+    SyncAck,
+    SyncBatch,
+    WireRecord,
+)
 
 VERIFY_KIND = "invoice.verify"
 MAX_ATTEMPTS = 3
+_HASH_RE = re.compile(r"^[0-9a-f]{64}$")
+_UUID_MAX = 36
+_VOID_REASON_MAX = 500
 
 
 class UnknownKioskError(LookupError):
@@ -48,11 +71,16 @@ class BatchError(ValueError):
 
 
 class _Reject(Exception):
-    """One record fails a check: it is stored as rejected with this reason."""
+    """One authenticated record fails a check: it is stored as rejected with this
+    reason."""
 
     def __init__(self, reason: str) -> None:
         super().__init__(reason)
         self.reason = reason
+
+
+class _Unauthenticated(_Reject):
+    """A record that is not provably the kiosk's: answered, never stored."""
 
 
 @dataclass
@@ -96,50 +124,103 @@ def _answer(stored: Record | _NewRow, wire_uuid: str,
         result=json.loads(stored.result) if stored.result else None)
 
 
-def _resend_answer(stored: Record | _NewRow, record: WireRecord) -> RecordResult:
-    """Answer a record whose (kiosk_id, seq) slot is already taken.
+def _check_signature(kiosk: Kiosk, hash_hex: str, signature_b64: str) -> None:
+    try:
+        signature = b64d(signature_b64)
+    except (binascii.Error, ValueError):
+        raise _Unauthenticated(f"{SIGNATURE_REASON}: cannot be checked, the signature "
+                               f"is not base64") from None
+    try:
+        verify_signature(kiosk.public_key, hash_hex, signature)
+    except RecordIntegrityError:
+        raise _Unauthenticated(f"{SIGNATURE_REASON}: not signed by this kiosk's "
+                               f"key") from None
+
+
+def _authenticate(record: WireRecord, kiosk: Kiosk) -> tuple[bytes, bytes]:
+    """Check what anyone without the kiosk's key could get wrong (encoding, hash,
+    signature) and return the decoded nonce and ciphertext; raise _Unauthenticated."""
+    try:
+        nonce, ciphertext = b64d(record.nonce), b64d(record.ciphertext)
+    except (binascii.Error, ValueError):
+        raise _Unauthenticated(f"{SIGNATURE_REASON}: cannot be checked, nonce or "
+                               f"ciphertext is not base64") from None
+    computed = record_hash(record.kiosk_id, record.seq, record.uuid, record.kind,
+                           record.created_at, record.prev_hash, nonce, ciphertext)
+    if computed != record.hash:
+        raise _Unauthenticated(f"{SIGNATURE_REASON}: the record does not match its hash")
+    _check_signature(kiosk, record.hash, record.signature)
+    return nonce, ciphertext
+
+
+def _resend_answer(stored: Record | _NewRow, record: WireRecord,
+                   kiosk: Kiosk) -> RecordResult:
+    """Answer a record whose (kiosk_id, seq) slot is already taken; never stores.
 
     The same record again gets the first answer again: "duplicate" if it was accepted,
     the same rejection if it was rejected (a kiosk that missed the first answer must
-    still park it). Anything else claiming that slot is a replay or a conflict.
+    still park it). "The same" means the stored hash signed by the kiosk: the stored
+    copy was checked whole when it arrived, and a resend whose content was damaged
+    since must still learn that its record is safe here. Anything else claiming that
+    slot is a replay or a conflict.
     """
     same = stored.hash == record.hash and stored.uuid in (None, record.uuid)
     if not same:
         return RecordResult(seq=record.seq, uuid=record.uuid, status="rejected",
                             reason="replay/conflict: seq already stored with another record")
+    try:
+        _check_signature(kiosk, record.hash, record.signature)
+    except _Unauthenticated as exc:  # knowing a stored hash does not reveal its result
+        return RecordResult(seq=record.seq, uuid=record.uuid, status="rejected",
+                            reason=exc.reason)
     if stored.status == "accepted":
         return _answer(stored, record.uuid, "duplicate")
     return _answer(stored, record.uuid)
 
 
-def _check(record: WireRecord, kiosk: Kiosk, prev_hash: str | None,
-           expected: int) -> dict[str, Any]:
-    """Check one record's encoding, hash, signature and chain link and return its
-    decrypted payload; raise _Reject on failure."""
-    if prev_hash is None:
+def _check(record: WireRecord, kiosk: Kiosk, nonce: bytes, ciphertext: bytes,
+           prev_link: str | None, expected: int) -> dict[str, Any]:
+    """Check an authenticated record's place (gap, chain link), encoding and payload
+    and return the decrypted payload; raise _Reject on failure."""
+    if prev_link is None:
         raise _Reject(f"gap: expected seq {expected}")
-    try:
-        nonce, ciphertext = b64d(record.nonce), b64d(record.ciphertext)
-        signature = b64d(record.signature)
-    except (binascii.Error, ValueError):
-        raise _Reject("bad encoding: nonce, ciphertext or signature is not base64") from None
+    if record.prev_hash != prev_link:
+        raise _Reject(f"chain: prev_hash does not match the hash of seq {record.seq - 1}")
     if len(nonce) != 12:
         raise _Reject("bad encoding: nonce must be 12 bytes")
-    computed = record_hash(record.kiosk_id, record.seq, record.uuid, record.kind,
-                           record.created_at, record.prev_hash, nonce, ciphertext)
-    if computed != record.hash:
-        raise _Reject("bad hash: the record does not match its hash")
-    try:
-        verify_signature(kiosk.public_key, record.hash, signature)
-    except RecordIntegrityError:
-        raise _Reject("bad signature: not signed by this kiosk's key") from None
-    if record.prev_hash != prev_hash:
-        raise _Reject(f"chain: prev_hash does not match the hash of seq {record.seq - 1}")
     try:
         return decrypt_payload(kiosk.data_key, nonce, ciphertext, record.kiosk_id,
                                record.seq, record.uuid)
     except (RecordIntegrityError, ValueError) as exc:
         raise _Reject(f"decrypt: {exc}") from None
+
+
+def _void_link(payload: dict[str, Any]) -> str:
+    """The hash the seq after a void links to, from the void's payload; a void
+    without a usable reason, voided UUID or next_hash is rejected."""
+    reason, voided, next_hash = (payload.get("reason"), payload.get("voided_uuid"),
+                                 payload.get("next_hash"))
+    if not isinstance(reason, str) or not reason.strip() or len(reason) > _VOID_REASON_MAX:
+        raise _Reject(f"bad payload: a void needs a reason of 1-{_VOID_REASON_MAX} "
+                      f"characters")
+    if not isinstance(voided, str) or not 0 < len(voided) <= _UUID_MAX:
+        raise _Reject("bad payload: a void needs the voided record's uuid")
+    if not isinstance(next_hash, str) or not _HASH_RE.match(next_hash):
+        raise _Reject("bad payload: a void needs next_hash, 64 hex digits")
+    return next_hash
+
+
+def _stored_link(row: Record, kiosk: Kiosk) -> str:
+    """The hash the record after a stored row must link to: its own hash, or for an
+    accepted void the hash its (signed, encrypted) payload names."""
+    if row.kind != VOID_KIND or row.status != "accepted" or row.uuid is None:
+        return row.hash
+    try:
+        payload = decrypt_payload(kiosk.data_key, b64d(row.nonce), b64d(row.ciphertext),
+                                  row.kiosk_id, row.seq, row.uuid)
+        return _void_link(payload)
+    except (RecordIntegrityError, ValueError, _Reject):  # checked on arrival: not expected
+        return row.hash
 
 
 def _verify_query(payload: dict[str, Any]) -> VerifyQuery:
@@ -199,29 +280,59 @@ def _ingest_once(session: Session, batch: SyncBatch, now: datetime,
     answers: list[RecordResult | tuple[_NewRow, str]] = []
     new_rows: list[_NewRow] = []
     pending: list[_Verification] = []
+    # What the next seq must link to, for this batch's new rows (a void names it).
+    links: dict[int, str] = {}
+    # Seqs of this batch left unstored because they (or a record before them) failed
+    # authentication: nothing may be chained past them.
+    holes: set[int] = set()
     for record in records:
         taken = stored.get(record.seq)
         if taken is not None:
-            answers.append(_resend_answer(taken, record))
+            answers.append(_resend_answer(taken, record, kiosk))
+            continue
+        if record.seq - 1 in holes:
+            # Checked now it would be a gap, stored rejected for good. Unanswered, it
+            # stays pending at the kiosk, which sends it again after its predecessor.
+            holes.add(record.seq)
+            continue
+        # Authentication first: a forged record must not claim the slot, burn its UUID
+        # or learn who owns it.
+        try:
+            nonce, ciphertext = _authenticate(record, kiosk)
+        except _Unauthenticated as exc:
+            answers.append(RecordResult(seq=record.seq, uuid=record.uuid,
+                                        status="rejected", reason=exc.reason))
+            holes.add(record.seq)
             continue
         row = _NewRow(kiosk_id=kiosk_id, seq=record.seq, uuid=record.uuid,
                       kind=record.kind, created_at=record.created_at, received_at=now,
                       hash=record.hash, prev_hash=record.prev_hash, nonce=record.nonce,
                       ciphertext=record.ciphertext, signature=record.signature)
+        links[record.seq] = record.hash
         owner = owners.get(record.uuid)
         try:
             if owner is not None:
                 row.uuid = None  # UNIQUE(uuid) forever: the claimed UUID goes in reason
                 raise _Reject(f"replay/conflict: uuid {record.uuid} already stored as "
                               f"kiosk {owner[0]} seq {owner[1]}")
-            prev = stored.get(record.seq - 1)
-            prev_hash = GENESIS_HASH if record.seq == 1 else (prev.hash if prev else None)
-            payload = _check(record, kiosk, prev_hash, acked + 1)
+            prev_link: str | None = GENESIS_HASH
+            if record.seq > 1:
+                prev = stored.get(record.seq - 1)
+                if prev is None:
+                    prev_link = None
+                elif isinstance(prev, _NewRow):
+                    prev_link = links[prev.seq]
+                else:
+                    prev_link = _stored_link(prev, kiosk)
+            payload = _check(record, kiosk, nonce, ciphertext, prev_link, acked + 1)
             if record.kind == VERIFY_KIND:
                 pending.append(_Verification(row, _verify_query(payload),
                                              payload.get("reference")))
+            elif record.kind == VOID_KIND:  # issue #9 turns kinds into a handler registry
+                links[record.seq] = _void_link(payload)
         except _Reject as exc:
             row.status, row.reason = "rejected", exc.reason
+            links[record.seq] = record.hash
         new_rows.append(row)
         stored[record.seq] = row
         if row.uuid is not None:

@@ -2,8 +2,11 @@
 
 Header, exactly: `type_code,code,number,issued_on,amount,total,check_code,status`,
 optionally followed by `seller_name` and/or `buyer_name`. Bad rows are reported with
-their line number and skipped; good rows are upserted on (code, number). The caller
-owns the transaction (commit after a successful import).
+their line number and skipped; good rows are upserted on (code, number). A quote never
+closed refuses the whole file with the line of the row where it opened (the rows after
+it would otherwise vanish into one field); a refused row that runs over several lines
+names them all. The caller owns the transaction (commit after a successful import; an
+ImportFileError means nothing may be stored).
 """
 from __future__ import annotations
 
@@ -127,10 +130,19 @@ def _open_text(source: str | Path | IO[str]) -> IO[str]:
     return source
 
 
+def _open_quote(line: int) -> ImportFileError:
+    """The file-level refusal for a quote opened on `line` and never closed: the rows
+    after it were read as one field, so nothing is imported."""
+    return ImportFileError(f"line {line}: a quote opened in this row is never closed, so "
+                           f"every row after it would be lost; nothing imported (fix the "
+                           f"quote and import the file again)")
+
+
 def import_invoices_csv(session: Session, source: str | Path | IO[str]) -> ImportReport:
     """Upsert invoices from a CSV file path or text stream.
 
-    Raises ImportFileError when the file cannot be read or its header is wrong;
+    Raises ImportFileError when the file cannot be read, its header is wrong or a
+    quote is left open (rows may have been added to the session: roll back);
     otherwise returns counts and one (line, reason) per rejected row.
     """
     stream = _open_text(source)
@@ -159,19 +171,27 @@ def import_invoices_csv(session: Session, source: str | Path | IO[str]) -> Impor
         except StopIteration:
             break
         except (csv.Error, UnicodeDecodeError) as exc:
+            if "end of data" in str(exc):
+                # A quote never closed: every row after it was read into one field.
+                raise _open_quote(start_line) from None
             report.errors.append((start_line, f"unreadable row: {exc}"))
             continue
+        # A quoted field may hold a line break (e.g. a two-line name), but a refused
+        # row that ran over several lines names them all: a stray quote may have
+        # swallowed rows.
+        spans = (f" (this row runs over lines {start_line}-{reader.line_num}: a quote "
+                 f"may be misplaced)" if reader.line_num > start_line else "")
         if not values or all(not v.strip() for v in values):
             continue  # blank line
         if len(values) != len(columns):
             report.errors.append((start_line, f"expected {len(columns)} fields, "
-                                              f"found {len(values)}"))
+                                              f"found {len(values)}{spans}"))
             continue
         row = {name: value.strip() for name, value in zip(columns, values)}
         try:
             fields = _parse_row(row)
         except _RowError as exc:
-            report.errors.append((start_line, str(exc)))
+            report.errors.append((start_line, f"{exc}{spans}"))
             continue
         existing = session.execute(
             select(Invoice).where(Invoice.code == fields["code"],

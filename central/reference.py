@@ -19,11 +19,14 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from central.db import ReferenceItem
+from offline_queue import bounded_json
 from offline_queue.wire import REFERENCE_PAGE, STAFF_KIND, ReferencePage, StaffAccountItem
 from offline_queue.wire import ReferenceItem as WireReferenceItem
 
 MAX_BODY_CHARS = 64 * 1024
 MAX_ITEMS = 1000
+# A full request or file: MAX_ITEMS bodies of MAX_BODY_CHARS, plus their keys.
+MAX_FILE_BYTES = MAX_ITEMS * (MAX_BODY_CHARS + 1024)
 _ATTEMPTS = 5
 
 
@@ -66,11 +69,17 @@ def parse_items(data: Any) -> list[ReferenceInput]:
 
 
 def load_items_file(path: Path) -> list[ReferenceInput]:
+    """The items of a JSON file (one item or a list); ReferenceDataError if the file is
+    missing, unreadable, not JSON, too large or too deeply nested."""
     try:
-        data = json.loads(Path(path).read_text(encoding="utf-8"))
+        raw = Path(path).read_bytes()
     except FileNotFoundError:
         raise ReferenceDataError(f"{path} does not exist") from None
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+    except OSError as exc:
+        raise ReferenceDataError(f"{path} is not readable: {exc.strerror or exc}") from None
+    try:
+        data = bounded_json.loads(raw, max_chars=MAX_FILE_BYTES, what="its content")
+    except bounded_json.JsonLimitError as exc:
         raise ReferenceDataError(f"{path} is not a readable JSON file: {exc}") from None
     return parse_items(data)
 
@@ -124,9 +133,37 @@ def page_after(session: Session, cursor: int, limit: int = REFERENCE_PAGE) -> Re
                          more=more)
 
 
-def staff_accounts(session: Session) -> list[StaffAccountItem]:
-    """Every current (not withdrawn) staff account: a full snapshot, small."""
+def serves_hall(body: dict[str, Any], hall_id: str | None) -> bool:
+    """Whether a staff account (its body) is valid in `hall_id`. Without `halls` (or
+    with an empty list) it is valid in every hall; with a list, only in those; a
+    malformed `halls` is valid nowhere (fail closed). A kiosk approved for no hall
+    (hall_id None) gets only the accounts valid everywhere."""
+    halls = body.get("halls")
+    if halls is None or halls == []:
+        return True
+    if not isinstance(halls, list) or not all(isinstance(h, str) for h in halls):
+        return False
+    return hall_id is not None and hall_id in halls
+
+
+def staff_accounts(session: Session, hall_id: str | None) -> list[StaffAccountItem]:
+    """Every current (not withdrawn) staff account valid in `hall_id` (`serves_hall`):
+    a full snapshot, small."""
     rows = session.execute(select(ReferenceItem).where(
         ReferenceItem.kind == STAFF_KIND, ReferenceItem.deleted.is_(False))
         .order_by(ReferenceItem.key)).scalars().all()
-    return [StaffAccountItem(key=r.key, body=json.loads(r.body)) for r in rows if r.body]
+    items = [StaffAccountItem(key=r.key, body=json.loads(r.body)) for r in rows if r.body]
+    return [item for item in items if serves_hall(item.body, hall_id)]
+
+
+def staff_account(session: Session, card_key: str,
+                  hall_id: str | None) -> dict[str, Any] | None:
+    """The body of the current staff account of a card if it is valid in `hall_id`,
+    else None (what a kiosk of that hall may know of the card: nothing)."""
+    row = session.execute(select(ReferenceItem).where(
+        ReferenceItem.kind == STAFF_KIND, ReferenceItem.key == card_key,
+        ReferenceItem.deleted.is_(False))).scalar_one_or_none()
+    if row is None or not row.body:
+        return None
+    body = json.loads(row.body)
+    return body if isinstance(body, dict) and serves_hall(body, hall_id) else None

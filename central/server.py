@@ -16,6 +16,8 @@ from typing import Any
 import uvicorn
 
 from central.app import create_app
+from central.tls_peer import PeerCertH11Protocol
+from central.bind_rules import Exposure
 
 START_TIMEOUT_S = 10.0
 
@@ -43,7 +45,9 @@ def tls_options(certfile: str | os.PathLike[str] | None,
                 keyfile: str | os.PathLike[str] | None,
                 ca_certs: str | os.PathLike[str] | None) -> dict[str, Any]:
     """uvicorn.Config keyword arguments for HTTPS, and for mutual TLS when a client CA
-    is given; {} for plain HTTP."""
+    is given; {} for plain HTTP. Mutual TLS serves through central.tls_peer's HTTP
+    protocol, which hands the client certificate to the app (the staff endpoints
+    answer only the kiosk it names)."""
     if certfile is None:
         if keyfile is not None or ca_certs is not None:
             raise ValueError("TLS needs the server certificate (ssl_certfile)")
@@ -51,7 +55,8 @@ def tls_options(certfile: str | os.PathLike[str] | None,
     options: dict[str, Any] = {"ssl_certfile": str(certfile),
                                "ssl_keyfile": str(keyfile) if keyfile else None}
     if ca_certs is not None:
-        options |= {"ssl_ca_certs": str(ca_certs), "ssl_cert_reqs": ssl.CERT_REQUIRED}
+        options |= {"ssl_ca_certs": str(ca_certs), "ssl_cert_reqs": ssl.CERT_REQUIRED,
+                    "http": PeerCertH11Protocol}
     return options
 
 
@@ -66,14 +71,28 @@ class CentralServer:
                  ssl_certfile: str | os.PathLike[str] | None = None,
                  ssl_keyfile: str | os.PathLike[str] | None = None,
                  ssl_ca_certs: str | os.PathLike[str] | None = None,
-                 **create_app_kwargs: Any) -> None:
+                 insecure_demo: bool = False, **create_app_kwargs: Any) -> None:
         """With `ssl_certfile` (and its key) the server speaks HTTPS; with
         `ssl_ca_certs` as well, clients must present a certificate signed by that CA
-        (mutual TLS), else the handshake fails."""
+        (mutual TLS), else the handshake fails. The bind rules of `kiosk central`
+        apply (central.bind_rules): off loopback, ValueError without both tokens, or
+        without TLS unless `insecure_demo`."""
         self.db_url = db_url
         self.host = host
         self.ssl_options = tls_options(ssl_certfile, ssl_keyfile, ssl_ca_certs)
+        self.exposure = Exposure.decide(
+            host, tls=bool(self.ssl_options), insecure_demo=insecure_demo,
+            admin_token=create_app_kwargs.get("admin_token") is not None,
+            enrolment_token=create_app_kwargs.get("enrolment_token") is not None,
+            demo_data=bool(create_app_kwargs.get("demo_data")
+                           or create_app_kwargs.get("demo_staff")))
+        refusal = self.exposure.refusal()
+        if refusal:
+            raise ValueError(refusal)
+        if ssl_ca_certs is not None:  # mutual TLS: staff endpoints check the certificate
+            create_app_kwargs.setdefault("kiosk_certificates", True)
         self.app = create_app(db_url, **create_app_kwargs)
+        self.app.state.exposure = self.exposure
         self._requested_port = port
         self._socket: socket.socket | None = None
         self._server: uvicorn.Server | None = None
@@ -97,6 +116,10 @@ class CentralServer:
         self.port = sock.getsockname()[1]
         config = uvicorn.Config(self.app, log_level="warning", lifespan="off",
                                 access_log=False, **self.ssl_options)
+        # uvicorn builds its handlers in Config(): redact them too (offline_queue.redact).
+        from offline_queue.redact import install
+
+        install("uvicorn", "uvicorn.error", "uvicorn.access")
         self._server = uvicorn.Server(config)
         self._thread = threading.Thread(target=self._server.run,
                                         kwargs={"sockets": [sock]},

@@ -330,3 +330,51 @@ def verify_invoice(session: Session, query: VerifyQuery | Mapping[str, Any],
     Raises QueryError for a malformed query (nothing is counted then).
     """
     return verify_queries(session, [parse_query(query)], today)[0]
+
+
+# --- what callers other than enrolled kiosks may learn --------------------------------
+
+# The public endpoint's coarse outcomes. "mismatch" and "not_found" both read
+# "no_match": an anonymous caller learns neither which field is wrong nor whether an
+# invoice with that code and number exists. The status outcomes (void, red_flushed,
+# abnormal) come only when every field matches, i.e. to someone who holds the invoice.
+PUBLIC_OUTCOMES = ("genuine", "void", "red_flushed", "abnormal", "no_match",
+                   "out_of_period")
+
+
+def coarse_outcome(outcome: str) -> str:
+    """An OUTCOMES value as a PUBLIC_OUTCOMES one."""
+    return "no_match" if outcome in ("mismatch", "not_found") else outcome
+
+
+def check_without_counting(session: Session, query: VerifyQuery | Mapping[str, Any],
+                           today: date) -> str:
+    """The public check: the coarse outcome (PUBLIC_OUTCOMES) of a query, read from the
+    registry without counting it toward the invoice's 5 checks a day, so strangers
+    cannot use those up. Raises QueryError for a malformed query."""
+    parsed = parse_query(query)
+    if is_out_of_period(parsed.issued_on, today):
+        return "out_of_period"
+    key = (parsed.code, parsed.number)
+    invoice = _read_invoices(session.connection(), {key}).get(key)
+    return coarse_outcome(_judge(parsed, invoice, 0)["outcome"])
+
+
+# The invoice fields a kiosk shows for a queued check (result screen and slip).
+QUEUED_INVOICE_FIELDS = ("amount", "total", "seller_name")
+
+
+def queued_result_view(result: Mapping[str, Any] | None) -> dict[str, Any] | None:
+    """A stored verification result as `GET /v1/verifications/{uuid}` answers it to
+    whoever holds the UUID (it is printed on the taxpayer's slip): what the kiosk
+    shows, never the buyer's name or the invoice's other details."""
+    if not isinstance(result, Mapping):
+        return None
+    invoice = result.get("invoice")
+    return {
+        "outcome": result.get("outcome"),
+        "mismatch_field": result.get("mismatch_field"),
+        "checks_today": result.get("checks_today"),
+        "invoice": ({name: invoice.get(name) for name in QUEUED_INVOICE_FIELDS}
+                    if isinstance(invoice, Mapping) else None),
+    }

@@ -16,6 +16,8 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Generic, Self, TypeVar
 
+from offline_queue.filemodes import private_sqlite
+
 OPEN_STATES = ("sent", "unknown")
 
 _Job = TypeVar("_Job")
@@ -26,9 +28,10 @@ class JournalError(Exception):
 
 
 def connect_journal_db(path: str | Path) -> sqlite3.Connection:
-    """Open (creating) a journal database with the durability settings we rely on."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    """Open (creating) a journal database with the durability settings we rely on.
+    Owner-only (0600 in a 0700 folder, older installs repaired): jobs name amounts and
+    card transactions."""
+    path = private_sqlite(Path(path))
     conn = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False, timeout=5.0)
     conn.row_factory = sqlite3.Row
     conn.execute("PRAGMA journal_mode=WAL")

@@ -9,7 +9,7 @@ import ssl
 import threading
 import time
 from collections.abc import Callable
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from importlib import metadata
 from typing import Any, TypeVar
 
@@ -17,16 +17,21 @@ from drivers.base import DeviceState, DeviceStatus
 from drivers.manager import SCANNER_KINDS, DefaultDriverFactory, DeviceManager
 from drivers.receipt_printer import ReceiptPrinter
 from drivers.serial_scanner import SerialScanner
-from offline_queue.crypto import KioskKeys
-from offline_queue.outbox import Outbox
+from offline_queue.crypto import load_kiosk_keys
+from offline_queue.outbox import Outbox, OutboxError
 from offline_queue.reference import ReferenceInbox
-from offline_queue.sync_worker import ANOTHER_WORKER, SyncReport, SyncWorker
-from offline_queue.wire import SyncAck, SyncBatch
+from offline_queue.sync_worker import (
+    ANOTHER_WORKER,
+    SIGNATURE_REFUSED,
+    SyncReport,
+    SyncWorker,
+)
+from offline_queue.wire import PinVerdict, SyncAck, SyncBatch
 
 from . import hall_time, log
 from .central_client import CentralClient, CentralRejected, CentralUnavailable, tls_context
 from .clock import SystemClock
-from .config import KioskConfig
+from .config import KioskConfig, loopback_only
 from .connectivity import Connectivity
 from .services.availability import device_problem, service_problem
 from .services.exposure import Exposure, measure_exposure
@@ -39,6 +44,7 @@ _queue_log = log.get("queue")
 _sync_log = log.get("sync")
 _T = TypeVar("_T")
 MAX_REFERENCE_PAGES = 50  # per pass; the rest follows on the next pass
+RESULT_PURGE_INTERVAL_S = 3600.0  # retention is counted in days: hourly is plenty
 
 
 def software_version() -> str:
@@ -76,13 +82,15 @@ class KioskCore:
         a second process must not open the payment terminal's or the printer's port."""
         cfg = self.config
         cfg.data_dir.mkdir(parents=True, exist_ok=True)
-        self.keys = KioskKeys.load_or_create(cfg.key_dir)
+        # Files in key_dir, or systemd credentials (key_source; deploy/credentials.md).
+        self.keys = load_kiosk_keys(cfg.key_dir, cfg.key_source)
         self.outbox = Outbox(cfg.queue_path, cfg.kiosk_id, self.keys)
         self.central = CentralClient(cfg.central.urls, cfg.kiosk_id, cfg.central.timeout_s,
                                      verify_tls=self._tls())
         self.reference = ReferenceInbox(cfg.reference_path)
         self.staff = StaffAuth(self.reference, cfg.data_dir / "staff-lockout.json",
-                               self._audit_staff, self.clock.now)
+                               self._audit_staff, self.clock.now,
+                               central_check=self._check_pin_centrally)
         # The device manager builds every configured driver now (no I/O) and opens each
         # on its own supervisor thread: a missing device delays nothing.
         if open_devices:
@@ -98,8 +106,9 @@ class KioskCore:
                                batch_size=cfg.sync.batch_size)
         self.sync.on_report = self._on_sync_report
         self.invoice_verify = InvoiceVerifyService(
-            central=self.central, outbox=self.outbox, connectivity=self.connectivity,
-            slips=self.slips, on_queued=self._on_queued, limits=cfg.limits)
+            central=self.central, keys=self.keys, outbox=self.outbox,
+            connectivity=self.connectivity, slips=self.slips, on_queued=self._on_queued,
+            limits=cfg.limits, as_enrolled=self._as_enrolled)
         if background_sync:  # the terminal itself, not a CLI tool
             self._surface_unconfirmed()
             self.sync.start(cfg.sync.interval_s)
@@ -142,20 +151,40 @@ class KioskCore:
 
     def _as_enrolled(self, call: Callable[[], _T]) -> _T:
         """`call`, and if the central service does not know this kiosk (403), enrol
-        and call again. `kiosk enroll` is the production path; a central service with
-        open enrolment (the demo) also takes the keys from here."""
+        and call again, but only when every central URL is on this machine (the demo,
+        tests). `kiosk enroll` is the production path: enrolling sends the data key,
+        and a kiosk must not hand it to whatever answers 403 on the network."""
         try:
             return call()
         except CentralRejected as exc:
             if exc.status != 403:
                 raise
+            if not loopback_only(self.config.central.urls):
+                raise CentralRejected(403, f"{exc.reason} (kiosk {self.kiosk_id} does not "
+                                      f"enrol by itself with a central service on "
+                                      f"another machine): run `kiosk enroll`") from None
         try:
-            self.enroll()
+            answer = self.enroll()
         except CentralRejected as exc:
             raise CentralRejected(exc.status, f"kiosk {self.kiosk_id} is not enrolled and "
                                   f"the central service refused open enrolment "
                                   f"({exc.reason}): run `kiosk enroll`") from None
+        if answer.get("approved") is False:  # a central with a token: pending approval
+            raise CentralRejected(403, f"kiosk {self.kiosk_id} is not enrolled yet: it "
+                                  f"waits for an operator's approval (key fingerprint "
+                                  f"{answer.get('key_fingerprint')}), or run `kiosk "
+                                  f"enroll` with the enrolment token")
         return call()
+
+    def purge_results(self) -> int:
+        """Delete the verification results kept longer than [privacy]
+        result_retention_days since they were shown; failures are logged."""
+        days = self.config.privacy.result_retention_days
+        try:
+            return self.outbox.purge_results(timedelta(days=days))
+        except OutboxError as exc:
+            _queue_log.warning("old verification results not purged: %s", exc)
+            return 0
 
     def drain_queue(self, timeout_s: float = 60.0) -> SyncReport:
         """Sync until the queue is empty (or the central service is unreachable)."""
@@ -165,9 +194,29 @@ class KioskCore:
         return report
 
     def enroll(self, token: str | None = None) -> dict[str, Any]:
-        answer = self.central.enroll(self.keys, token)
+        answer = self.central.enroll(self.keys, token, hall_id=self.config.hall_id)
         self._enrolled.set()
         return answer
+
+    def _check_pin_centrally(self, card: str, pin: str) -> PinVerdict | None:
+        """The central service's verdict on a staff PIN (it counts wrong PINs per card
+        across the fleet), or None when it gives none: then, and only then, the local
+        hash and lockout decide. Not tried during the offline grace period, so staff
+        do not wait for a timeout the taxpayers were just spared."""
+        if not self.connectivity.should_try():
+            return None
+        try:
+            verdict = self.central.check_pin(self.keys, card, pin)
+        except CentralUnavailable as exc:
+            self.connectivity.mark_down()
+            _log.info("staff PIN checked locally: central service unavailable (%s)", exc)
+            return None
+        except CentralRejected as exc:
+            _log.warning("staff PIN checked locally: the central service refused the "
+                         "check (HTTP %d: %s)", exc.status, exc.reason)
+            return None
+        self.connectivity.mark_ok()
+        return verdict
 
     def _audit_staff(self, event: str, payload: dict[str, Any]) -> None:
         """A staff audit event as an outbox record (synced like every record)."""
@@ -181,13 +230,18 @@ class KioskCore:
 
     def _on_sync_report(self, report: SyncReport, extras_now: bool = False) -> None:
         self.last_report = report
+        # On the sync thread, online or not: results past their retention go.
+        if self._due("result purge", RESULT_PURGE_INTERVAL_S, False):
+            self.purge_results()
         if report.error is None:
             # Back from an outage: tell the central service at once how we fared.
             extras_now = extras_now or not self.connectivity.online
             self.connectivity.mark_ok()
             self._after_pass(force=extras_now)
-        elif ANOTHER_WORKER not in report.error and "CentralRejected" not in report.error:
-            # A 4xx (e.g. not enrolled) proves the link works: not "offline".
+        elif not any(marker in report.error for marker in (
+                ANOTHER_WORKER, "CentralRejected", SIGNATURE_REFUSED)):
+            # A 4xx (e.g. not enrolled) or a refused signature proves the link works:
+            # not "offline".
             self.connectivity.mark_down()
         self._notify_queue()
 

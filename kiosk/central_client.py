@@ -20,16 +20,22 @@ from offline_queue.crypto import (
     b64e,
     content_digest,
     decrypt_for_kiosk,
+    encrypt_for_kiosk,
 )
 from offline_queue.wire import (
     EnrolRequest,
     Heartbeat,
+    KioskVerifyRequest,
+    PinCheckRequest,
+    PinVerdict,
     ReferencePage,
     SealedAnswer,
     StaffRequest,
     StaffSnapshot,
     SyncAck,
     SyncBatch,
+    pin_request_label,
+    pin_verdict_label,
 )
 
 from . import log
@@ -123,30 +129,37 @@ class CentralClient:
         except CentralError:
             return False
 
-    def verify(self, query: VerificationQuery) -> VerificationResult:
-        body = query.to_json() | {"kiosk_id": self.kiosk_id}
-        response = self._request("POST", "/v1/invoices/verify", json=body)
-        if response.status_code == 404:
-            raise CentralUnavailable("verification endpoint missing")
+    def verify(self, keys: KioskKeys, query: VerificationQuery) -> VerificationResult:
+        """Verify online with a request signed by the kiosk's key (counted toward the
+        invoice's 5 checks a day; the public endpoint answers strangers coarsely)."""
+        request = KioskVerifyRequest(kiosk_id=self.kiosk_id,
+                                     sent_at=datetime.now(timezone.utc).isoformat(),
+                                     **query.to_json())
+        response = self._post_signed(keys, "verify", request)
         try:
             return VerificationResult.from_json(response.json())
         except ValueError as exc:
             raise CentralUnavailable(f"unreadable answer: {exc}") from exc
 
     def verification(self, uuid: str) -> dict[str, Any] | None:
-        """The central service's result for a queued verification, or None if unknown."""
+        """The central service's result for a queued verification, or None if unknown:
+        what the kiosk shows (outcome, mismatched field, amounts, seller), no more."""
         response = self._request("GET", f"/v1/verifications/{uuid}")
         if response.status_code == 404:
             return None
         data = response.json()
         return data.get("result") if isinstance(data, dict) else None
 
-    def enroll(self, keys: KioskKeys, token: str | None = None) -> dict[str, Any]:
-        """Register the public key and data key; CentralRejected (403 wrong token, 409
-        enrolled with other keys) carries the central's reason."""
+    def enroll(self, keys: KioskKeys, token: str | None = None,
+               hall_id: str | None = None) -> dict[str, Any]:
+        """Register the public key, data key and hall; CentralRejected (403 wrong token,
+        409 enrolled with other keys) carries the central's reason. Without a token,
+        on a central that has one, the answer says `approved: false`: an operator
+        approves the kiosk (naming the answer's `key_fingerprint`)."""
         request = EnrolRequest(kiosk_id=self.kiosk_id, public_key=b64e(keys.public_key),
-                               data_key=b64e(keys.data_key), token=token)
-        response = self._request("POST", "/v1/kiosks/enroll", json=request.model_dump())
+                               data_key=b64e(keys.data_key), token=token, hall_id=hall_id)
+        response = self._request("POST", "/v1/kiosks/enroll",
+                                 json=request.model_dump(exclude_none=True))
         if response.status_code == 404:
             raise CentralUnavailable("enrolment endpoint missing")
         data = response.json()
@@ -158,7 +171,8 @@ class CentralClient:
         self._post_signed(keys, "heartbeat", Heartbeat(kiosk_id=self.kiosk_id, **report))
 
     def _post_signed(self, keys: KioskKeys, endpoint: str,
-                     request: Heartbeat | StaffRequest) -> httpx.Response:
+                     request: Heartbeat | StaffRequest | PinCheckRequest
+                     | KioskVerifyRequest) -> httpx.Response:
         """POST `request` to /v1/kiosks/{id}/{endpoint}, signed with the kiosk's key
         (over the content digest of every field but the signature)."""
         body = request.model_dump(mode="json")
@@ -186,6 +200,32 @@ class CentralClient:
         if snapshot.sent_at != sent_at:  # bound as associated data too: belt and braces
             raise CentralUnavailable("staff accounts answer is for another request")
         return {item.key: item.body for item in snapshot.accounts}
+
+    def check_pin(self, keys: KioskKeys, card: str, pin: str) -> PinVerdict:
+        """The central service's verdict on a staff PIN for the card with key `card`
+        (it counts wrong PINs per card across every kiosk). The PIN travels sealed
+        under this kiosk's data key and the verdict comes back sealed, both bound to
+        the card and this request. CentralUnavailable: no verdict (unreachable, 5xx,
+        an answer that does not open); CentralRejected: the request was refused
+        (e.g. not approved, the kiosk's clock far off)."""
+        sent_at = datetime.now(timezone.utc).isoformat()
+        nonce, sealed_pin = encrypt_for_kiosk(keys.data_key, {"pin": pin}, self.kiosk_id,
+                                              pin_request_label(card, sent_at))
+        request = PinCheckRequest(kiosk_id=self.kiosk_id, sent_at=sent_at, card=card,
+                                  nonce=b64e(nonce), ciphertext=b64e(sealed_pin))
+        response = self._post_signed(keys, "staff/pin", request)
+        try:
+            sealed = SealedAnswer.model_validate(response.json())
+            plain = decrypt_for_kiosk(keys.data_key, b64d(sealed.nonce),
+                                      b64d(sealed.ciphertext), self.kiosk_id,
+                                      pin_verdict_label(card, sent_at))
+            verdict = PinVerdict.model_validate(plain)
+        except ValueError as exc:  # JSON, pydantic, base64, RecordIntegrityError
+            raise CentralUnavailable(f"unreadable PIN check answer: "
+                                     f"{type(exc).__name__}") from exc
+        if verdict.card != card or verdict.sent_at != sent_at:  # bound as AD as well
+            raise CentralUnavailable("PIN check answer is for another request")
+        return verdict
 
     def reference(self, cursor: int) -> ReferencePage:
         """One page of reference-data changes after `cursor`."""

@@ -3,6 +3,7 @@ and the scenario runner. GUI modules are imported only by the commands that need
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -126,6 +127,11 @@ def build_parser(only_run: bool = False) -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    # First, before anything opens a file: everything the kiosk writes (queue, inbox
+    # with staff PIN hashes, journals, keys, logs) is owner-only. Nothing it writes is
+    # meant for another user: print jobs go to CUPS through `lp`, which reads them as
+    # this user. The stores also create their files 0600 themselves (second line).
+    os.umask(0o077)
     words = [w for w in (sys.argv[1:] if argv is None else argv) if not w.startswith("-")]
     only_run = bool(words) and words[0] == "run" and "--help" not in (argv or sys.argv)
     args = build_parser(only_run=only_run).parse_args(argv)
@@ -137,12 +143,14 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except Exception as exc:
         # Imported here: the module is loaded anyway if one of its errors was raised.
+        from offline_queue.crypto import KeyStoreError
         from offline_queue.outbox import OutboxError
 
-        if not isinstance(exc, OutboxError):
+        if not isinstance(exc, (OutboxError, KeyStoreError)):
             raise
-        # A queue that cannot be opened (failed migration, damaged file): refuse to
-        # start with the reason, exit 3 like `kiosk run` does.
+        # A queue that cannot be opened (failed migration, damaged file) or keys not
+        # where key_source says (credentials not passed by the unit): refuse to start
+        # with the reason, exit 3 like `kiosk run` does.
         print(f"kiosk: cannot start: {exc}", file=sys.stderr)
         return 3
 

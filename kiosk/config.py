@@ -5,18 +5,55 @@ default. The config object is passed down explicitly; there is no global singlet
 """
 from __future__ import annotations
 
+import ipaddress
 import os
 import socket
 import tomllib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 DEFAULT_CENTRAL_URL = "http://127.0.0.1:8710"
 
 
 class ConfigError(ValueError):
     """The config file is missing, unreadable or has a wrong value (for the operator)."""
+
+
+def is_loopback_url(url: str) -> bool:
+    """Whether `url` names this machine: 127.0.0.0/8, ::1 or localhost."""
+    try:
+        host = urlsplit(url).hostname
+    except ValueError:
+        return False
+    if not host:
+        return False
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def loopback_only(urls: tuple[str, ...] | list[str]) -> bool:
+    """Whether every central URL is on this machine (the demo, tests): only then may
+    the kiosk enrol by itself on a 403, or talk plain HTTP."""
+    return bool(urls) and all(is_loopback_url(u) for u in urls)
+
+
+def check_central_url(url: str, what: str) -> None:
+    """ConfigError unless `url` is https://, or http:// to this machine: plain HTTP
+    elsewhere would carry the enrolment (the kiosk's data key) and every request in
+    clear."""
+    if not url.startswith(("http://", "https://")):
+        raise ConfigError(f"{what}: {url!r} must start with https:// (or http:// for a "
+                          f"central service on this machine)")
+    if url.startswith("http://") and not is_loopback_url(url):
+        raise ConfigError(f"{what}: {url} is plain HTTP to another machine: use https:// "
+                          f"(http:// only for a central service on this machine, "
+                          f"127.0.0.1 / ::1 / localhost)")
 
 
 @dataclass(frozen=True)
@@ -31,8 +68,10 @@ class CentralConfig:
     ca_file: Path | None = None
     cert_file: Path | None = None
     key_file: Path | None = None
-    # Default token for `kiosk enroll` (the CLI flag overrides it).
+    # Default token for `kiosk enroll` (the CLI flags override it); better the file
+    # holding it (0600), so the token is not in a config others may read.
     enrolment_token: str | None = None
+    enrolment_token_file: Path | None = None
 
 
 @dataclass(frozen=True)
@@ -75,6 +114,19 @@ class SyncConfig:
 
 
 @dataclass(frozen=True)
+class PrivacyConfig:
+    # Days a verification result (it names the buyer) is kept in the queue after it
+    # was shown on screen (after it arrived, if nobody came to see it); then only the
+    # record's identity and status remain.
+    result_retention_days: int = 30
+
+
+#: `key_source`: where the kiosk's keys come from (offline_queue.crypto.KEY_SOURCES).
+KEY_SOURCES = ("auto", "files", "credentials")
+MAX_RESULT_RETENTION_DAYS = 3650
+
+
+@dataclass(frozen=True)
 class KioskConfig:
     data_dir: Path
     kiosk_id: str
@@ -85,6 +137,12 @@ class KioskConfig:
     limits: LimitsConfig = LimitsConfig()
     # Where the key files live (`key_dir` in the file); None: data_dir/keys.
     key_dir_setting: Path | None = None
+    privacy: PrivacyConfig = PrivacyConfig()
+    # "auto": systemd credentials when $CREDENTIALS_DIRECTORY has them, else key_dir.
+    key_source: str = "auto"
+    # The hall this kiosk stands in, sent at enrolment: the central service serves
+    # staff accounts per hall (None: only the accounts valid in every hall).
+    hall_id: str | None = None
 
     @property
     def queue_path(self) -> Path:
@@ -157,10 +215,10 @@ def parse_config(data: dict[str, Any], base_dir: Path | None = None) -> KioskCon
         urls = central["urls"]
         if not isinstance(urls, list) or not urls or not all(isinstance(u, str) for u in urls):
             raise ConfigError("[central] urls must be a non-empty list of URLs")
-        if not all(u.startswith(("http://", "https://")) for u in urls):
-            raise ConfigError("[central] urls must start with http:// or https://")
+        for url in urls:
+            check_central_url(url, "[central] urls")
         central["urls"] = tuple(u.rstrip("/") for u in urls)
-    for key in ("ca_file", "cert_file", "key_file"):
+    for key in ("ca_file", "cert_file", "key_file", "enrolment_token_file"):
         if central.get(key) is not None:
             central[key] = _path(central[key], f"[central] {key}", base_dir)
     if bool(central.get("cert_file")) != bool(central.get("key_file")):
@@ -168,6 +226,8 @@ def parse_config(data: dict[str, Any], base_dir: Path | None = None) -> KioskCon
     token = central.get("enrolment_token")
     if token is not None and (not isinstance(token, str) or not token):
         raise ConfigError("[central] enrolment_token must be a non-empty string")
+    if token is not None and central.get("enrolment_token_file") is not None:
+        raise ConfigError("[central] give enrolment_token or enrolment_token_file, not both")
     devices = []
     for name, spec in _section(data, "devices").items():
         if not isinstance(spec, dict) or "kind" not in spec:
@@ -193,6 +253,15 @@ def parse_config(data: dict[str, Any], base_dir: Path | None = None) -> KioskCon
     _check_sync(sync)
     key_dir = (_path(data["key_dir"], "key_dir", base_dir)
                if data.get("key_dir") is not None else None)
+    key_source = data.get("key_source", "auto")
+    if key_source not in KEY_SOURCES:
+        raise ConfigError(f"key_source must be one of {', '.join(KEY_SOURCES)}")
+    privacy = _build(PrivacyConfig, _section(data, "privacy"), "privacy")
+    days = privacy.result_retention_days
+    if (not isinstance(days, int) or isinstance(days, bool)
+            or not 1 <= days <= MAX_RESULT_RETENTION_DAYS):
+        raise ConfigError(f"[privacy] result_retention_days must be a whole number of "
+                          f"days from 1 to {MAX_RESULT_RETENTION_DAYS}")
     queue_path = data_dir / "outbox.sqlite3"
     if key_dir is not None and (key_dir == queue_path or key_dir in queue_path.parents):
         raise ConfigError("key_dir must be a folder apart from the queue database "
@@ -206,7 +275,24 @@ def parse_config(data: dict[str, Any], base_dir: Path | None = None) -> KioskCon
         devices=tuple(devices),
         limits=limits,
         key_dir_setting=key_dir,
+        privacy=privacy,
+        key_source=key_source,
+        hall_id=_hall_id(data.get("hall_id")),
     )
+
+
+def _hall_id(value: Any) -> str | None:
+    """The `hall_id` setting (as the central service takes it), or None if not set."""
+    import re
+
+    from offline_queue.wire import HALL_ID_PATTERN
+
+    if value is None:
+        return None
+    if not isinstance(value, str) or not 1 <= len(value) <= 64 \
+            or not re.fullmatch(HALL_ID_PATTERN, value):
+        raise ConfigError("hall_id must be 1-64 characters of A-Z a-z 0-9 . _ -")
+    return value
 
 
 def _path(value: Any, what: str, base_dir: Path | None) -> Path:

@@ -2,48 +2,204 @@
 from __future__ import annotations
 
 import os
+import re
 import signal
 import socket
+import stat
 import sys
 import tempfile
+import time
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from . import log
 from .config import KioskConfig
 
 _log = log.get("init")
 VNC_PORT = 5900
+VNC_START_S = 10.0  # how long Qt's VNC plugin may take to open its socket
+
+
+class StartRefused(Exception):
+    """`kiosk run` will not start; the message is the one-line reason."""
+
+
+@dataclass
+class VncPlan:
+    """Qt's VNC platform plugin, kept to loopback.
+
+    The plugin has one network option, `port=`: it always listens on every interface
+    (qtbase src/plugins/platforms/vnc/qvnc.cpp, `listen(QHostAddress::Any, m_port)`),
+    without a password. So the launcher tells it a throwaway port and, before the event
+    loop can accept a connection, swaps the plugin's listening socket for `loopback`
+    (bound to 127.0.0.1) under the same descriptor number (see take_over_vnc).
+    """
+
+    loopback: socket.socket
+    qt_port: int
+
+    @property
+    def port(self) -> int:
+        return int(self.loopback.getsockname()[1])
 
 
 def _has_display() -> bool:
     return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
 
 
-def _free_port(preferred: int) -> int:
+def _loopback_listener(preferred: int) -> socket.socket:
+    """A listening, non-blocking TCP socket on 127.0.0.1 (`preferred` port, else any).
+    Non-blocking because Qt accepts on it until EAGAIN."""
     for port in (preferred, 0):
-        with socket.socket() as s:
-            try:
-                s.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-            return int(s.getsockname()[1])
-    raise OSError("no free port")
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind(("127.0.0.1", port))
+        except OSError:
+            sock.close()
+            continue
+        sock.listen(8)
+        sock.setblocking(False)
+        return sock
+    raise StartRefused("no free port on 127.0.0.1 for the VNC server")
 
 
-def choose_platform() -> str | None:
-    """With no display and no explicit QT_QPA_PLATFORM, serve the UI over VNC."""
-    if os.environ.get("QT_QPA_PLATFORM") or _has_display():
+def _free_port_everywhere() -> int:
+    """A port free on every interface, for the plugin's short-lived socket."""
+    with socket.socket(socket.AF_INET6, socket.SOCK_STREAM) as sock:
+        sock.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)
+        sock.bind(("::", 0))
+        return int(sock.getsockname()[1])
+
+
+def choose_platform(simulate: bool) -> VncPlan | None:
+    """The Qt platform for `kiosk run`: a display if there is one, or an explicit
+    QT_QPA_PLATFORM; without either, Qt's VNC plugin, for the demo (`--simulate`) only
+    and kept to loopback. StartRefused otherwise: a production kiosk never serves its
+    screen over the network."""
+    spec = os.environ.get("QT_QPA_PLATFORM", "").strip()
+    entries = [e for e in spec.split(";") if e.strip()]
+    vnc = next((e.strip() for e in entries if e.split(":")[0].strip().lower() == "vnc"), None)
+    if entries and vnc is None:
         return None
-    port = _free_port(VNC_PORT)
-    os.environ["QT_QPA_PLATFORM"] = f"vnc:size=1080x1920:port={port}"
+    if not entries and _has_display():
+        return None
+    if not simulate:
+        if vnc is not None:
+            raise StartRefused("QT_QPA_PLATFORM=vnc serves the screen over the network "
+                               "without a password: only for the demo (kiosk run --simulate)")
+        raise StartRefused("no display (DISPLAY and WAYLAND_DISPLAY are unset): start the "
+                           "kiosk in its compositor (deploy/systemd/kiosk.service) or set "
+                           "QT_QPA_PLATFORM; the VNC screen is only for the demo "
+                           "(kiosk run --simulate)")
+    options = [o for o in (vnc or "vnc").split(":")[1:] if o]
+    ports = [o for o in options if re.fullmatch(r"port=\d+", o)]
+    options = [o for o in options if not o.startswith("port=")] or ["size=1080x1920"]
+    preferred = int(ports[-1].split("=")[1]) if ports else VNC_PORT
+    loopback = _loopback_listener(preferred if preferred < 65536 else VNC_PORT)
+    qt_port = _free_port_everywhere()
+    os.environ["QT_QPA_PLATFORM"] = ":".join(["vnc", *options, f"port={qt_port}"])
+    return VncPlan(loopback, qt_port)
+
+
+def _open_fds() -> list[int]:
+    try:
+        return sorted(int(name) for name in os.listdir("/proc/self/fd"))
+    except OSError:  # no /proc: probe the usual range
+        return list(range(3, 1024))
+
+
+def _listening_fds(port: int) -> list[int]:
+    """This process's descriptors that are TCP sockets listening on `port`."""
+    found = []
+    for fd in _open_fds():
+        try:
+            if not stat.S_ISSOCK(os.fstat(fd).st_mode):
+                continue
+            probe = socket.socket(fileno=os.dup(fd))
+        except OSError:
+            continue
+        try:
+            if (probe.family in (socket.AF_INET, socket.AF_INET6)
+                    and probe.type == socket.SOCK_STREAM
+                    and probe.getsockopt(socket.SOL_SOCKET, socket.SO_ACCEPTCONN)
+                    and probe.getsockname()[1] == port):
+                found.append(fd)
+        except OSError:
+            pass
+        finally:
+            probe.close()
+    return found
+
+
+def _sockname(fd: int) -> Any:
+    probe = socket.socket(fileno=os.dup(fd))
+    try:
+        return probe.getsockname()
+    finally:
+        probe.close()
+
+
+def take_over_vnc(app: Any, plan: VncPlan) -> int:
+    """Swap Qt's VNC listening socket (every interface) for plan.loopback; returns the
+    port to connect to. Call right after the QApplication exists, before anything
+    else runs its event loop.
+
+    The plugin opens its socket from a queued call: the first processEvents() runs it,
+    and Qt only polls a new socket from the next iteration on, so no connection is
+    accepted on the wide socket. dup2() puts the loopback socket under the plugin's
+    descriptor number (Qt polls and accepts by number) and closes the wide one; any
+    connection the kernel queued there meanwhile is reset unread. Then it checks the
+    result and refuses to go on if anything still listens beyond loopback.
+    """
+    from PySide6.QtCore import qInstallMessageHandler
+
+    def quiet(_mode: Any, _context: Any, message: str) -> None:
+        # The plugin announces the throwaway port it is about to lose: not for operators.
+        if not message.startswith("QVncServer created on port"):
+            print(message, file=sys.stderr)
+
+    previous = qInstallMessageHandler(quiet)
+    deadline = time.monotonic() + VNC_START_S
+    try:
+        while not (wide := _listening_fds(plan.qt_port)):
+            if time.monotonic() > deadline:
+                plan.loopback.close()
+                raise StartRefused(f"Qt's VNC server did not open port {plan.qt_port}")
+            app.processEvents()
+            time.sleep(0.01)
+    finally:
+        qInstallMessageHandler(previous)
+    port = plan.port
+    for fd in wide:
+        os.dup2(plan.loopback.fileno(), fd, inheritable=False)
+    plan.loopback.close()
+    bound = [_sockname(fd)[:2] for fd in wide]
+    if _listening_fds(plan.qt_port) or any(b != ("127.0.0.1", port) for b in bound):
+        raise StartRefused("the VNC server could not be kept to 127.0.0.1")
+    return port
+
+
+def _announce_vnc(port: int) -> None:
     print(f"No display found: the kiosk UI is served by Qt's VNC platform plugin on port "
-          f"{port}.\nConnect with a VNC viewer: `vncviewer 127.0.0.1:{port}` on this machine, "
-          f"or `ssh -L {port}:127.0.0.1:{port} HOST` first from another one.", flush=True)
-    return os.environ["QT_QPA_PLATFORM"]
+          f"{port} (127.0.0.1 only).\nConnect with a VNC viewer: `vncviewer "
+          f"127.0.0.1:{port}` on this machine, or `ssh -L {port}:127.0.0.1:{port} HOST` "
+          f"first from another one.", flush=True)
+    print("warning: the VNC screen has no password: every user and program on this "
+          "machine can see and use the kiosk (demo only)", file=sys.stderr, flush=True)
 
 
 def run_kiosk(config: KioskConfig, *, simulate: bool, windowed: bool) -> int:
-    choose_platform()
+    try:
+        return _run(config, simulate=simulate, windowed=windowed)
+    except StartRefused as exc:
+        print(f"kiosk: cannot start: {exc}", file=sys.stderr)
+        return 3
+
+
+def _run(config: KioskConfig, *, simulate: bool, windowed: bool) -> int:
+    vnc = choose_platform(simulate)
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
 
@@ -52,6 +208,8 @@ def run_kiosk(config: KioskConfig, *, simulate: bool, windowed: bool) -> int:
     from ui.main_window import MainWindow
 
     app = QApplication.instance() or QApplication(sys.argv)
+    if vnc is not None:
+        _announce_vnc(take_over_vnc(app, vnc))
     hall = None
     if simulate:
         from .simulation import SimulatedHall

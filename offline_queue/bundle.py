@@ -20,6 +20,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from offline_queue import bounded_json
 from offline_queue.crypto import (
     KioskKeys,
     RecordIntegrityError,
@@ -94,10 +95,11 @@ def read_bundle(path: Path) -> tuple[Bundle, dict[str, Any]]:
     except (OSError, UnicodeDecodeError) as exc:
         raise BundleError(f"{path} cannot be read: {exc}") from None
     try:
-        content = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise BundleError(f"{path} is truncated or not JSON ({exc.msg} at line "
-                          f"{exc.lineno})") from None
+        # Bounded: a deeply nested file is refused with the reason (a bundle is 4
+        # levels deep), never a RecursionError.
+        content = bounded_json.loads(text, max_chars=MAX_BUNDLE_BYTES, what="its JSON")
+    except bounded_json.JsonLimitError as exc:  # truncated, edited, or not a bundle
+        raise BundleError(f"{path} is not a readable bundle: {exc}") from None
     if not isinstance(content, dict) or content.get("format") != FORMAT:
         raise BundleError(f"{path} is not a kiosk queue bundle")
     if content.get("version") != VERSION:

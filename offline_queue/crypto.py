@@ -21,10 +21,23 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 GENESIS_HASH = "0" * 64
 SIGNING_KEY_FILE = "kiosk_signing.key"
 DATA_KEY_FILE = "kiosk_data.key"
+# systemd credential names (LoadCredentialEncrypted=<name>:...; `systemd-creds encrypt
+# --name=<name>` binds the blob to this name). Same raw 32 bytes as the key files.
+SIGNING_KEY_CREDENTIAL = "kiosk-signing-key"
+DATA_KEY_CREDENTIAL = "kiosk-data-key"
+# Where the keys come from (config `key_source`): "auto" = the systemd credentials when
+# $CREDENTIALS_DIRECTORY holds them, else the files in key_dir.
+KEY_SOURCES = ("auto", "files", "credentials")
+KEY_BYTES = 32
 
 
 class RecordIntegrityError(ValueError):
     """A record fails decryption, its hash or its signature."""
+
+
+class KeyStoreError(RecordIntegrityError):
+    """The kiosk's keys cannot be loaded from where the configuration says; the
+    message names the place, never key material."""
 
 
 def b64e(data: bytes) -> str:
@@ -75,6 +88,37 @@ def decrypt_payload(data_key: bytes, nonce: bytes, ciphertext: bytes, kiosk_id: 
     value = json.loads(plain)
     if not isinstance(value, dict):
         raise RecordIntegrityError("payload is not an object")
+    return value
+
+
+def result_associated_data(kiosk_id: str, seq: int, uuid: str) -> bytes:
+    """AES-GCM associated data of a record's stored business result: bound to the
+    record's place like its payload, and the "result|" purpose label keeps the two
+    apart (kiosk ids contain no "|"), so a result cannot be swapped with a payload."""
+    return f"result|{kiosk_id}|{seq}|{uuid}".encode()
+
+
+def encrypt_result(data_key: bytes, result: dict[str, Any], kiosk_id: str, seq: int,
+                   uuid: str) -> tuple[bytes, bytes]:
+    """(nonce, ciphertext) of the central service's result for one record, as the
+    outbox keeps it at rest."""
+    nonce = os.urandom(12)
+    return nonce, AESGCM(data_key).encrypt(nonce, canonical_json(result),
+                                           result_associated_data(kiosk_id, seq, uuid))
+
+
+def decrypt_result(data_key: bytes, nonce: bytes, ciphertext: bytes, kiosk_id: str,
+                   seq: int, uuid: str) -> dict[str, Any]:
+    """The result sealed by `encrypt_result`; RecordIntegrityError if it does not open
+    for this record (tampered, moved, or a payload put in its place)."""
+    try:
+        plain = AESGCM(data_key).decrypt(nonce, ciphertext,
+                                         result_associated_data(kiosk_id, seq, uuid))
+        value = json.loads(plain)
+    except (InvalidTag, ValueError) as exc:  # ValueError: bad nonce size or not JSON
+        raise RecordIntegrityError("result does not decrypt for this record") from exc
+    if not isinstance(value, dict):
+        raise RecordIntegrityError("result is not an object")
     return value
 
 
@@ -140,25 +184,89 @@ class KioskKeys:
     def generate(cls) -> "KioskKeys":
         return cls(Ed25519PrivateKey.generate(), AESGCM.generate_key(bit_length=256))
 
-    @classmethod
-    def load_or_create(cls, key_dir: Path) -> "KioskKeys":
+    def signing_key_bytes(self) -> bytes:
+        """The raw 32-byte private key, as the key file and the credential hold it."""
         from cryptography.hazmat.primitives import serialization
 
-        key_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+        return self.signing_key.private_bytes(serialization.Encoding.Raw,
+                                              serialization.PrivateFormat.Raw,
+                                              serialization.NoEncryption())
+
+    @classmethod
+    def load_or_create(cls, key_dir: Path) -> "KioskKeys":
+        from offline_queue.filemodes import private_dir, restrict_file
+
+        private_dir(key_dir)  # also repairs an older install's 0755 folder
         sk_path, dk_path = key_dir / SIGNING_KEY_FILE, key_dir / DATA_KEY_FILE
         if sk_path.exists() and dk_path.exists():
+            restrict_file(sk_path)
+            restrict_file(dk_path)
             raw = sk_path.read_bytes()
             data_key = dk_path.read_bytes()
-            if len(raw) != 32 or len(data_key) != 32:
+            if len(raw) != KEY_BYTES or len(data_key) != KEY_BYTES:
                 raise RecordIntegrityError(f"key files in {key_dir} are damaged")
             return cls(Ed25519PrivateKey.from_private_bytes(raw), data_key)
         keys = cls.generate()
-        raw = keys.signing_key.private_bytes(serialization.Encoding.Raw,
-                                             serialization.PrivateFormat.Raw,
-                                             serialization.NoEncryption())
-        _write_secret(sk_path, raw)
+        _write_secret(sk_path, keys.signing_key_bytes())
         _write_secret(dk_path, keys.data_key)
         return keys
+
+    @classmethod
+    def from_credentials(cls, folder: Path | None) -> "KioskKeys":
+        """The keys systemd decrypted into ``folder`` ($CREDENTIALS_DIRECTORY) from
+        ``LoadCredentialEncrypted=kiosk-signing-key:...`` and ``kiosk-data-key``.
+        Never creates keys: credentials are made at enrolment (deploy/credentials.md)."""
+        if folder is None:
+            raise KeyStoreError(
+                "key_source is \"credentials\" but $CREDENTIALS_DIRECTORY is not set: "
+                "start the kiosk from its systemd unit (LoadCredentialEncrypted=), or "
+                "set key_source = \"files\" for development")
+        values = []
+        for name in (SIGNING_KEY_CREDENTIAL, DATA_KEY_CREDENTIAL):
+            path = Path(folder) / name
+            try:
+                value = path.read_bytes()
+            except FileNotFoundError:
+                raise KeyStoreError(f"systemd credential {name!r} is missing from "
+                                    f"$CREDENTIALS_DIRECTORY ({folder}): add "
+                                    f"LoadCredentialEncrypted={name}:... to the unit"
+                                    ) from None
+            except OSError as exc:
+                raise KeyStoreError(f"systemd credential {name!r} cannot be read: "
+                                    f"{exc.strerror or type(exc).__name__}") from None
+            if len(value) != KEY_BYTES:
+                raise KeyStoreError(f"systemd credential {name!r} is not a "
+                                    f"{KEY_BYTES}-byte key ({len(value)} bytes); "
+                                    f"re-create it from the key file (deploy/credentials.md)")
+            values.append(value)
+        return cls(Ed25519PrivateKey.from_private_bytes(values[0]), values[1])
+
+
+def credentials_directory() -> Path | None:
+    """$CREDENTIALS_DIRECTORY, where systemd puts a unit's decrypted credentials."""
+    value = os.environ.get("CREDENTIALS_DIRECTORY")
+    return Path(value) if value else None
+
+
+def has_key_credentials(folder: Path | None) -> bool:
+    """Whether ``folder`` holds either key credential (a half pair is an error that
+    ``KioskKeys.from_credentials`` reports, not a reason to fall back to files)."""
+    return folder is not None and any(
+        os.path.lexists(Path(folder) / name)
+        for name in (SIGNING_KEY_CREDENTIAL, DATA_KEY_CREDENTIAL))
+
+
+def load_kiosk_keys(key_dir: Path, source: str = "auto",
+                    credentials: Path | None = None) -> KioskKeys:
+    """The kiosk's keys from ``source`` (see KEY_SOURCES): systemd credentials from
+    ``credentials`` (default $CREDENTIALS_DIRECTORY), or the 0600 files in
+    ``key_dir`` (created at first use, for development and before enrolment)."""
+    if source not in KEY_SOURCES:
+        raise KeyStoreError(f"key_source must be one of {', '.join(KEY_SOURCES)}")
+    folder = credentials if credentials is not None else credentials_directory()
+    if source == "credentials" or (source == "auto" and has_key_credentials(folder)):
+        return KioskKeys.from_credentials(folder)
+    return KioskKeys.load_or_create(key_dir)
 
 
 def _write_secret(path: Path, data: bytes) -> None:

@@ -28,8 +28,10 @@ from sqlalchemy import (
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from offline_queue.filemodes import private_sqlite
+
 #: Value of the ``schema_version`` meta row, kept by the Alembic revisions.
-SCHEMA_VERSION = "2"
+SCHEMA_VERSION = "3"
 
 #: Execution option naming the BEGIN mode of a transaction on this engine. Writes use
 #: the default IMMEDIATE; long read-only passes (verification, listings) ask for
@@ -67,6 +69,9 @@ class OutboxRow(Base):
         Index("ix_outbox_state_seq", "state", "seq"),
         # Only unconfirmed rows (migration 0002): unconfirmed() runs at every start.
         Index("ix_outbox_unconfirmed", "seq", sqlite_where=text("confirmed_on_screen IS 0")),
+        # Only rows still holding a result (migration 0003): the retention purge.
+        Index("ix_outbox_result_kept", "seq",
+              sqlite_where=text("result_ciphertext IS NOT NULL")),
     )
 
     # Assigned by Outbox.enqueue as last + 1 inside the write transaction (gapless);
@@ -85,10 +90,21 @@ class OutboxRow(Base):
                                        server_default=STATE_PENDING)
     reason: Mapped[str | None] = mapped_column(Text, nullable=True)
     acked_at: Mapped[str | None] = mapped_column(String(40), nullable=True)
-    # JSON text of the central service's business result (e.g. a verification outcome).
+    # Up to schema 2: the central service's business result as clear JSON text. Since
+    # revision 0003 always NULL (results are sealed below; an older file's clear results
+    # are sealed when the outbox first opens it).
     result: Mapped[str | None] = mapped_column(Text, nullable=True)
     confirmed_on_screen: Mapped[bool] = mapped_column(Boolean, default=False,
                                                       server_default=text("0"))
+    # The central service's business result (e.g. a verification outcome with the
+    # buyer's name), AES-GCM under the data key, bound to kiosk/seq/uuid and the
+    # "result" purpose. Both NULL once purged (result_purged_at says when).
+    result_nonce: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
+    result_ciphertext: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
+    # When the result was first shown on screen; retention counts from then (from
+    # acked_at for a result nobody came to see).
+    result_shown_at: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    result_purged_at: Mapped[str | None] = mapped_column(String(40), nullable=True)
 
 
 class MetaRow(Base):
@@ -107,7 +123,9 @@ meta_table = MetaRow.__table__
 
 def make_engine(path: Path, **kwargs: Any) -> Engine:
     """An engine on the SQLite file at ``path`` with the queue's durability settings
-    applied to every pooled connection."""
+    applied to every pooled connection. The file is created owner-only (0600, in a 0700
+    folder) before SQLite touches it, and an older install's modes are repaired."""
+    private_sqlite(Path(path))
     engine = create_engine(
         f"sqlite+pysqlite:///{Path(path)}",
         # Parameters are ciphertext and ids, but keep them out of error text anyway.
@@ -128,6 +146,9 @@ def make_engine(path: Path, **kwargs: Any) -> Engine:
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA synchronous=FULL")
             cursor.execute("PRAGMA foreign_keys=ON")
+            # Deleted content (a purged verification result, a replaced clear-text
+            # value) is overwritten with zeros instead of lingering in free pages.
+            cursor.execute("PRAGMA secure_delete=ON")
         finally:
             cursor.close()
 

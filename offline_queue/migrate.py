@@ -155,7 +155,7 @@ class _Upgrade:
 
         from offline_queue.db import make_engine
 
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        # make_engine creates the file 0600 in a 0700 folder (backups are 0600 too).
         engine = make_engine(self.path)
         try:
             with engine.connect() as conn:

@@ -17,8 +17,9 @@ import threading
 import uuid as uuid_mod
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any, Callable, Iterator
 
 from sqlalchemy import bindparam, func, select, update
@@ -29,9 +30,12 @@ from offline_queue.crypto import (
     GENESIS_HASH,
     KioskKeys,
     RecordIntegrityError,
+    b64d,
     b64e,
     decrypt_payload,
+    decrypt_result,
     encrypt_payload,
+    encrypt_result,
     record_hash,
     verify_signature,
 )
@@ -45,7 +49,14 @@ from offline_queue.db import (
     outbox_table,
 )
 from offline_queue.migrate import MigrationError, upgrade_database
-from offline_queue.wire import MAX_CIPHERTEXT_B64, SyncAck, WireRecord
+from offline_queue.wire import (
+    MAX_CIPHERTEXT_B64,
+    SIGNATURE_REASON,
+    VOID_KIND,
+    RecordResult,
+    SyncAck,
+    WireRecord,
+)
 
 log = logging.getLogger(__name__)
 
@@ -62,6 +73,13 @@ META_PUBLIC_KEY = "public_key_sha256"
 META_CREATED_AT = "created_at"
 META_LAST_SYNC_AT = "last_sync_at"
 META_ACKED_THROUGH = "central_acked_through"
+# Tombstones for damaged records, one meta row per seq (see Outbox._seal_void).
+VOID_META_PREFIX = "void:"
+VOID_REASON_MAX = 500
+_VOID_WIRE_FIELDS = ("seq", "uuid", "kind", "nonce", "ciphertext", "prev_hash", "hash",
+                     "signature")
+# Set by migration 0003 while clear-text results (schema <= 2) wait to be sealed.
+META_CLEAR_RESULTS = "clear_results"
 
 
 class OutboxError(RuntimeError):
@@ -82,6 +100,24 @@ def _db_errors(action: str) -> Iterator[None]:
         yield
     except SQLAlchemyError as exc:
         raise OutboxError(f"{action} failed: {_describe(exc)}") from exc
+
+
+def scrub_backup_results(path: Path) -> int:
+    """Delete the clear-text results from a migration backup (schema <= 2) and rewrite
+    it so that no free page keeps them; returns how many were removed."""
+    conn = sqlite3.connect(path, timeout=5.0, isolation_level=None)
+    try:
+        conn.execute("PRAGMA secure_delete=ON")
+        columns = {r[1] for r in conn.execute("PRAGMA table_info(outbox)")}
+        if "result" not in columns:
+            return 0
+        removed = conn.execute("UPDATE outbox SET result = NULL "
+                               "WHERE result IS NOT NULL").rowcount
+        if removed:
+            conn.execute("VACUUM")
+        return removed
+    finally:
+        conn.close()
 
 
 def utc_now() -> datetime:
@@ -133,8 +169,10 @@ class RecordView:
     """A stored record with its payload decrypted, for result lookup and maintenance.
 
     ``payload`` is None when the stored ciphertext no longer decrypts (tampering or
-    damage; ``verify_chain`` says which). It is excluded from ``repr`` so that logging
-    a view cannot leak personal data.
+    damage; ``verify_chain`` says which). It and ``result`` (a verification result names
+    the buyer) are excluded from ``repr`` so that logging a view cannot leak personal
+    data. ``result_purged``: the central's result was here and was deleted after the
+    retention period ([privacy] result_retention_days).
     """
 
     seq: int
@@ -142,11 +180,21 @@ class RecordView:
     kind: str
     state: str
     reason: str | None
-    result: dict[str, Any] | None
+    result: dict[str, Any] | None = field(repr=False)
     created_at: datetime
     payload: dict[str, Any] | None = field(repr=False)
     acked_at: datetime | None = None
     confirmed: bool = False
+    result_purged: bool = False
+    result_shown_at: datetime | None = None
+
+
+@dataclass
+class AckOutcome:
+    """What ``apply_ack`` did with records whose signature the central refused."""
+
+    kept: list[int] = field(default_factory=list)  # intact here: pending, sent again
+    voided: list[int] = field(default_factory=list)  # damaged here: parked, tombstone queued
 
 
 @dataclass(frozen=True)
@@ -226,9 +274,62 @@ class Outbox:
                     raise OutboxError(f"queue database {self.db_path} was sealed with another "
                                       f"key pair than the one loaded; its records could not "
                                       f"be decrypted or continued")
+                clear_results = meta.get(META_CLEAR_RESULTS) == "1"
+                if clear_results:
+                    self._seal_clear_results(conn)
+            if clear_results:
+                self._scrub_clear_copies()
         except (SQLAlchemyError, sqlite3.DatabaseError) as exc:
             raise OutboxError(f"cannot open queue database {self.db_path}: "
                               f"{_describe(exc)}") from exc
+
+    def _seal_clear_results(self, conn: Connection) -> None:
+        """Encrypt the clear-text results an older version stored (schema <= 2) in
+        place, inside the opening transaction; secure_delete zeroes the clear text."""
+        rows = conn.execute(select(outbox_table.c.seq, outbox_table.c.uuid,
+                                   outbox_table.c.result)
+                            .where(outbox_table.c.result.is_not(None))).all()
+        changes = []
+        for row in rows:
+            try:
+                value = json.loads(row.result)
+            except ValueError:
+                value = None
+            nonce: bytes | None = None
+            ciphertext: bytes | None = None
+            if isinstance(value, dict):
+                nonce, ciphertext = encrypt_result(self._keys.data_key, value,
+                                                   self.kiosk_id, row.seq, row.uuid)
+            else:
+                log.warning("record seq=%d: stored result is not a JSON object; dropped",
+                            row.seq)
+            changes.append({"b_seq": row.seq, "b_nonce": nonce, "b_ct": ciphertext})
+        if changes:
+            conn.execute(update(outbox_table).where(outbox_table.c.seq == bindparam("b_seq"))
+                         .values(result=None, result_nonce=bindparam("b_nonce"),
+                                 result_ciphertext=bindparam("b_ct")), changes)
+        conn.execute(meta_table.delete().where(meta_table.c.key == META_CLEAR_RESULTS))
+        log.info("sealed %d result(s) stored in clear by an older version", len(changes))
+
+    def _scrub_clear_copies(self) -> None:
+        """After sealing clear results: push the old pages out of the WAL, and remove
+        the clear results from this file's migration backups (their records stay
+        restorable; the central service keeps the results)."""
+        raw = self._engine.raw_connection()  # a checkpoint must run outside a transaction
+        try:
+            driver = raw.driver_connection
+            assert driver is not None
+            driver.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        finally:
+            raw.close()
+        for backup in sorted(self.db_path.parent.glob(self.db_path.name + ".bak-*")):
+            if backup.name.endswith(("-wal", "-shm", "-journal")):
+                continue
+            try:
+                scrub_backup_results(backup)
+            except sqlite3.Error as exc:
+                log.warning("could not remove clear results from backup %s: %s",
+                            backup.name, exc)
 
     @staticmethod
     def _meta(conn: Connection) -> dict[str, str]:
@@ -359,10 +460,54 @@ class Outbox:
         if not done:
             raise OutboxError(f"no queued record with uuid {uuid}")
 
-    def apply_ack(self, ack: SyncAck) -> None:
+    def mark_result_shown(self, uuid: str) -> None:
+        """Record that this record's result was shown on screen: the retention period
+        counts from the first time. Nothing happens when there is no result (left)."""
+        now = _to_utc(self._clock()).isoformat()
+        with _db_errors("marking a result shown"), self._engine.begin() as conn:
+            conn.execute(update(outbox_table)
+                         .where(outbox_table.c.uuid == uuid,
+                                outbox_table.c.result_ciphertext.is_not(None),
+                                outbox_table.c.result_shown_at.is_(None))
+                         .values(result_shown_at=now))
+
+    def purge_results(self, retention: timedelta) -> int:
+        """Delete the results kept longer than ``retention`` since they were shown
+        (since they arrived, for results nobody came to see); returns how many. The
+        record itself (identity, status, seq, sealed payload, chain) stays. Runs on the
+        sync thread, never the GUI thread: an immediate transaction."""
+        now = _to_utc(self._clock())
+        cutoff = now - retention
+        with _db_errors("purging old results"), self._engine.begin() as conn:
+            # Partial index ix_outbox_result_kept: only rows still holding a result.
+            rows = conn.execute(select(outbox_table.c.seq, outbox_table.c.result_shown_at,
+                                       outbox_table.c.acked_at)
+                                .where(outbox_table.c.result_ciphertext.is_not(None))).all()
+            due = []
+            for row in rows:
+                since = row.result_shown_at or row.acked_at
+                try:
+                    expired = since is None or _to_utc(datetime.fromisoformat(since)) <= cutoff
+                except ValueError:
+                    expired = True  # a damaged timestamp must not keep personal data
+                if expired:
+                    due.append({"b_seq": row.seq})
+            if due:
+                conn.execute(update(outbox_table)
+                             .where(outbox_table.c.seq == bindparam("b_seq"))
+                             .values(result=None, result_nonce=None, result_ciphertext=None,
+                                     result_purged_at=now.isoformat()), due)
+        if due:
+            log.info("purged %d verification result(s) past their retention period",
+                     len(due))
+        return len(due)
+
+    def apply_ack(self, ack: SyncAck) -> AckOutcome:
         """Store the central service's answer to a batch, in one transaction: accepted
         and duplicate records become acked (with their business result), rejected ones
-        are parked with the reason. Results for unknown seqs are ignored."""
+        are parked with the reason. Results for unknown seqs are ignored. A refused
+        signature is re-checked here first (``_settle_refused``): the outcome says which
+        records stayed pending and which were parked behind a tombstone."""
         if ack.kiosk_id != self.kiosk_id:
             raise OutboxError(f"acknowledgement is for kiosk {ack.kiosk_id!r}, "
                               f"not {self.kiosk_id!r}")
@@ -372,52 +517,235 @@ class Outbox:
             # this runs once per batch while a backlog drains.
             seqs = {res.seq for res in ack.results}
             known = {r.seq: r for r in conn.execute(
-                select(outbox_table.c.seq, outbox_table.c.uuid, outbox_table.c.result)
+                select(outbox_table.c.seq, outbox_table.c.uuid, outbox_table.c.result_nonce,
+                       outbox_table.c.result_ciphertext)
                 .where(outbox_table.c.seq.in_(seqs)))} if seqs else {}
             changes: list[dict[str, Any]] = []
+            outcome, voids = AckOutcome(), self._voids(conn)
             for res in ack.results:
+                if self._settle_refused(conn, res, voids, now, outcome):
+                    continue
                 row = known.get(res.seq)
                 if row is None or row.uuid != res.uuid:
                     log.warning("ignoring sync result for seq=%d: %s", res.seq,
                                 "unknown seq" if row is None else "uuid does not match")
                     continue
-                result_json = (json.dumps(res.result, ensure_ascii=False, sort_keys=True)
-                               if res.result is not None else row.result)
+                # Sealed at rest: a verification result names the buyer.
+                nonce, sealed = (encrypt_result(self._keys.data_key, res.result,
+                                                self.kiosk_id, res.seq, res.uuid)
+                                 if res.result is not None
+                                 else (row.result_nonce, row.result_ciphertext))
                 if res.status == "rejected":
                     state, reason = STATE_REJECTED, res.reason or "rejected without a reason"
                 else:
                     state, reason = STATE_ACKED, res.reason
                 changes.append({"b_seq": res.seq, "b_state": state, "b_reason": reason,
-                                "b_result": result_json})
+                                "b_nonce": nonce, "b_sealed": sealed})
             if changes:
                 conn.execute(update(outbox_table)
                              .where(outbox_table.c.seq == bindparam("b_seq"))
                              .values(state=bindparam("b_state"), reason=bindparam("b_reason"),
-                                     result=bindparam("b_result"), acked_at=now), changes)
+                                     result_nonce=bindparam("b_nonce"),
+                                     result_ciphertext=bindparam("b_sealed"), acked_at=now),
+                             changes)
             self._set_meta(conn, META_LAST_SYNC_AT, now)
             previous = int(self._meta(conn).get(META_ACKED_THROUGH, "0"))
             self._set_meta(conn, META_ACKED_THROUGH, str(max(previous, ack.acked_through)))
         log.info("applied sync ack: %d result(s), acked through seq %d",
                  len(ack.results), ack.acked_through)
+        return outcome
+
+    # ------------------------------------------------------- refused signatures
+
+    def _voids(self, conn: Connection) -> dict[int, dict[str, Any]]:
+        """This queue's tombstones by seq. They live in the meta table ("void:<seq>"):
+        the outbox row of that seq stays as the parked evidence."""
+        voids: dict[int, dict[str, Any]] = {}
+        for key, value in conn.execute(select(meta_table.c.key, meta_table.c.value)
+                                       .where(meta_table.c.key.startswith(VOID_META_PREFIX))):
+            try:
+                void = json.loads(value)
+                voids[int(void["seq"])] = void
+            except (ValueError, KeyError, TypeError):
+                log.error("tombstone %s is unreadable; run verify_chain", key)
+        return voids
+
+    def _pending_voids(self, conn: Connection) -> list[WireRecord]:
+        records = []
+        for void in self._voids(conn).values():
+            if void.get("state") != STATE_PENDING:
+                continue
+            try:
+                records.append(WireRecord(
+                    kiosk_id=self.kiosk_id, created_at=datetime.fromisoformat(
+                        void["created_at"]), **{k: void[k] for k in _VOID_WIRE_FIELDS}))
+            except (KeyError, TypeError, ValueError):  # pydantic errors are ValueErrors
+                log.error("tombstone for seq=%s is unreadable; run verify_chain",
+                          void.get("seq"))
+        return records
+
+    def _damage(self, record: Any) -> list[str]:
+        """What is wrong with a stored record's hash or signature: what the central
+        service checks before anything else. Empty when the copy here is intact."""
+        try:
+            created_at = datetime.fromisoformat(record.created_at)
+        except (TypeError, ValueError):
+            return [f"seq {record.seq}: created_at is not an ISO timestamp"]
+        problems = []
+        try:
+            digest = record_hash(self.kiosk_id, record.seq, record.uuid, record.kind,
+                                 created_at, record.prev_hash, record.nonce,
+                                 record.ciphertext)
+        except TypeError:  # a column of the wrong type
+            digest = None
+        if digest != record.hash:
+            problems.append(f"seq {record.seq}: hash does not match the record's content")
+        try:
+            verify_signature(self._public_key, record.hash, record.signature)
+        except (RecordIntegrityError, TypeError, ValueError):  # also: hash is not hex
+            problems.append(f"seq {record.seq}: signature is not valid")
+        return problems
+
+    def _void_damage(self, void: dict[str, Any]) -> list[str]:
+        try:
+            record = SimpleNamespace(
+                **{k: void[k] for k in ("seq", "uuid", "kind", "created_at", "prev_hash",
+                                        "hash")},
+                nonce=b64d(void["nonce"]), ciphertext=b64d(void["ciphertext"]),
+                signature=b64d(void["signature"]))
+        except (KeyError, ValueError, TypeError):
+            return [f"seq {void.get('seq')}: tombstone is unreadable"]
+        return self._damage(record)
+
+    def _seal_void(self, conn: Connection, row: Row[Any], reason: str,
+                   voids: dict[int, dict[str, Any]]) -> dict[str, Any]:
+        """Seal and store a tombstone for ``row``'s seq (docs/design.md, "Refused
+        signatures and void tombstones"): its prev_hash links to the seq before, its
+        payload names the voided UUID and ``next_hash``, the hash the next seq links
+        to."""
+        seq = row.seq
+        prev_hash = self._link_before(conn, seq, voids, row.prev_hash)
+        after = conn.execute(select(outbox_table.c.prev_hash)
+                             .where(outbox_table.c.seq == seq + 1)).scalar()
+        # The next record (sealed, signed) says what it links to; without one, the next
+        # enqueue will link to this row's hash column.
+        next_hash = after if after is not None else row.hash
+        void_uuid, created_at = str(uuid_mod.uuid4()), _to_utc(self._clock())
+        reason = reason[:VOID_REASON_MAX]
+        payload = {"reason": reason, "voided_uuid": row.uuid, "next_hash": next_hash}
+        nonce, ciphertext = encrypt_payload(self._keys.data_key, payload, self.kiosk_id, seq,
+                                            void_uuid)
+        digest = record_hash(self.kiosk_id, seq, void_uuid, VOID_KIND, created_at, prev_hash,
+                             nonce, ciphertext)
+        void = {"seq": seq, "uuid": void_uuid, "kind": VOID_KIND,
+                "created_at": created_at.isoformat(), "prev_hash": prev_hash,
+                "nonce": b64e(nonce), "ciphertext": b64e(ciphertext), "hash": digest,
+                "signature": b64e(self._keys.sign(digest)), "voided_uuid": row.uuid,
+                "next_hash": next_hash, "void_reason": reason, "state": STATE_PENDING,
+                "reason": None}
+        self._set_meta(conn, f"{VOID_META_PREFIX}{seq}", json.dumps(void))
+        voids[seq] = void
+        return void
+
+    def _link_before(self, conn: Connection, seq: int, voids: dict[int, dict[str, Any]],
+                     fallback: str) -> str:
+        """The hash seq links to, as the central service sees it: genesis, the
+        next_hash of a tombstone at seq - 1, or the hash of an intact seq - 1 (else
+        the damaged row's own prev_hash)."""
+        if seq == 1:
+            return GENESIS_HASH
+        void = voids.get(seq - 1)
+        if void is not None and void.get("state") != STATE_REJECTED:
+            return str(void["next_hash"])
+        before = conn.execute(select(outbox_table)
+                              .where(outbox_table.c.seq == seq - 1)).first()
+        if before is not None and not self._damage(before):
+            return str(before.hash)
+        return fallback
+
+    def _settle_refused(self, conn: Connection, res: RecordResult,
+                        voids: dict[int, dict[str, Any]], now: str,
+                        outcome: AckOutcome) -> bool:
+        """Handle what apply_ack's bulk path must not: an answer for a tombstone, or a
+        refused signature. A refused record is re-checked here: intact, it stays
+        pending (sent again); damaged, it is parked and a tombstone takes its seq.
+        Returns whether ``res`` was handled."""
+        refused = res.status == "rejected" and (res.reason or "").startswith(SIGNATURE_REASON)
+        void = voids.get(res.seq)
+        if void is not None and void.get("uuid") == res.uuid:
+            if res.status != "rejected":
+                void.update(state=STATE_ACKED, reason=None)
+            elif not refused:
+                log.error("tombstone for seq=%d rejected: %s", res.seq, res.reason)
+                void.update(state=STATE_REJECTED, reason=res.reason)
+            elif not self._void_damage(void):
+                log.error("central refused the signature of the tombstone for seq=%d; "
+                          "it is intact here and stays pending", res.seq)
+                outcome.kept.append(res.seq)
+            else:  # the tombstone itself was damaged on disk: seal a fresh one
+                row = conn.execute(select(outbox_table)
+                                   .where(outbox_table.c.seq == res.seq)).first()
+                if row is not None:
+                    self._seal_void(conn, row, str(void.get("void_reason") or "damaged"),
+                                    voids)
+                    outcome.voided.append(res.seq)
+                    return True
+                void.update(state=STATE_REJECTED, reason=res.reason)
+            self._set_meta(conn, f"{VOID_META_PREFIX}{res.seq}", json.dumps(void))
+            return True
+        if not refused:
+            return False
+        row = conn.execute(select(outbox_table).where(outbox_table.c.seq == res.seq)).first()
+        if row is None or row.uuid != res.uuid or row.state != STATE_PENDING:
+            log.warning("ignoring a refused signature for seq=%d: no such pending record",
+                        res.seq)
+            return True
+        damage = self._damage(row)
+        if not damage:
+            # Not this file's fault: the central service may hold another key for this
+            # kiosk, or the record was altered on the way. Sent again next pass.
+            log.error("central refused the signature of seq=%d although the copy here "
+                      "is intact; kept pending", res.seq)
+            conn.execute(update(outbox_table).where(outbox_table.c.seq == res.seq)
+                         .values(reason=f"central refused its signature ({res.reason}); "
+                                        f"the copy here is intact, kept pending"))
+            outcome.kept.append(res.seq)
+            return True
+        reason = "damaged locally: " + "; ".join(damage)
+        void = self._seal_void(conn, row, reason, voids)
+        conn.execute(update(outbox_table).where(outbox_table.c.seq == res.seq)
+                     .values(state=STATE_REJECTED, acked_at=now,
+                             reason=f"{reason} (central: {res.reason}); seq voided by "
+                                    f"tombstone {void['uuid']}"))
+        log.error("seq=%d is damaged in the queue file: parked, tombstone queued", res.seq)
+        outcome.voided.append(res.seq)
+        return True
 
     # ----------------------------------------------------------------- reading
 
     def pending(self, limit: int = 200) -> list[WireRecord]:
-        """The oldest ``limit`` pending records, in seq order, ready to send."""
+        """The oldest ``limit`` pending records, in seq order, ready to send; a
+        pending tombstone takes the place of the damaged record it voids."""
         with _db_errors("listing pending records"), self._read() as conn, conn.begin():
             rows = conn.execute(select(outbox_table)
                                 .where(outbox_table.c.state == STATE_PENDING)
                                 .order_by(outbox_table.c.seq).limit(limit)).all()
-        return [WireRecord(kiosk_id=self.kiosk_id, seq=r.seq, uuid=r.uuid, kind=r.kind,
-                           created_at=datetime.fromisoformat(r.created_at),
-                           nonce=b64e(r.nonce), ciphertext=b64e(r.ciphertext),
-                           prev_hash=r.prev_hash, hash=r.hash, signature=b64e(r.signature))
-                for r in rows]
+            voids = self._pending_voids(conn)
+        records = [WireRecord(kiosk_id=self.kiosk_id, seq=r.seq, uuid=r.uuid, kind=r.kind,
+                              created_at=datetime.fromisoformat(r.created_at),
+                              nonce=b64e(r.nonce), ciphertext=b64e(r.ciphertext),
+                              prev_hash=r.prev_hash, hash=r.hash,
+                              signature=b64e(r.signature))
+                   for r in rows]
+        if voids:
+            records = sorted(records + voids, key=lambda r: r.seq)[:limit]
+        return records
 
     def pending_count(self) -> int:
         with _db_errors("counting pending records"), self._read() as conn, conn.begin():
             return int(conn.execute(select(func.count()).select_from(outbox_table)
-                                    .where(outbox_table.c.state == STATE_PENDING)).scalar_one())
+                                    .where(outbox_table.c.state == STATE_PENDING)).scalar_one()
+                       ) + len(self._pending_voids(conn))
 
     def pending_amount_fen(self, key: str = "amount_fen") -> int:
         """Sum of the integer ``key`` over the pending payloads (the money at risk
@@ -497,12 +825,23 @@ class Outbox:
         except (RecordIntegrityError, ValueError):
             log.error("record seq=%d does not decrypt; run verify_chain", row.seq)
             payload = None
+        result: dict[str, Any] | None = None
+        if row.result_ciphertext is not None:
+            try:
+                result = decrypt_result(self._keys.data_key, row.result_nonce,
+                                        row.result_ciphertext, self.kiosk_id, row.seq,
+                                        row.uuid)
+            except RecordIntegrityError:
+                log.error("record seq=%d: stored result does not decrypt", row.seq)
         return RecordView(
             seq=row.seq, uuid=row.uuid, kind=row.kind, state=row.state, reason=row.reason,
-            result=json.loads(row.result) if row.result is not None else None,
+            result=result,
             created_at=datetime.fromisoformat(row.created_at), payload=payload,
             acked_at=datetime.fromisoformat(row.acked_at) if row.acked_at else None,
             confirmed=bool(row.confirmed_on_screen),
+            result_purged=row.result_purged_at is not None,
+            result_shown_at=(datetime.fromisoformat(row.result_shown_at)
+                             if row.result_shown_at else None),
         )
 
     def verify_chain(self) -> list[str]:

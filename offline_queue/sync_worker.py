@@ -6,6 +6,11 @@ answer) leaves the records pending and they are sent again later. The central se
 keeps (kiosk_id, seq) and uuid unique forever and answers a resend with "duplicate",
 so at-least-once sending plus permanent dedupe gives exactly-once storage.
 
+A record the central refuses for its signature is re-checked by the outbox: a damaged
+copy is parked and replaced by a signed "void" tombstone, sent in the same pass; an
+intact one stays pending and ends the pass (``SIGNATURE_REFUSED``), so a refusal is
+never resent in a tight loop.
+
 ``send`` is injected (the kiosk's HTTP client), so this module knows nothing about
 HTTP; it is Qt-free, and ``on_report`` is how the UI learns about passes.
 """
@@ -27,6 +32,9 @@ from offline_queue.wire import MAX_BATCH, SyncAck, SyncBatch
 log = logging.getLogger(__name__)
 
 ANOTHER_WORKER = "another sync worker is running"
+# Start of the error of a pass stopped because the central service refused the
+# signature of a record whose copy here is intact (the link itself works).
+SIGNATURE_REFUSED = "central refused the signature of"
 MAX_BACKOFF_S = 60.0
 _MAX_ERROR_LEN = 300
 
@@ -43,6 +51,9 @@ class SyncReport:
     remaining: int = 0
     error: str | None = None
     finished_at: datetime | None = None
+    # Records found damaged in the queue file after the central refused their
+    # signature: parked here, a signed "void" tombstone sent for each seq.
+    voided: int = 0
 
     @property
     def ok(self) -> bool:
@@ -112,7 +123,8 @@ class SyncWorker:
             total = replace(report, sent=total.sent + report.sent,
                             accepted=total.accepted + report.accepted,
                             duplicate=total.duplicate + report.duplicate,
-                            rejected=total.rejected + report.rejected)
+                            rejected=total.rejected + report.rejected,
+                            voided=total.voided + report.voided)
             if total.error is not None or total.remaining == 0:
                 break
             if time.monotonic() >= deadline:
@@ -126,6 +138,7 @@ class SyncWorker:
         if not self._lock.acquire():
             return self._finish(0, 0, 0, 0, ANOTHER_WORKER)
         sent = accepted = duplicate = rejected = 0
+        voided: set[int] = set()
         error: str | None = None
         try:
             while deadline is None or time.monotonic() < deadline:
@@ -151,23 +164,36 @@ class SyncWorker:
                 ours = {r.seq: r.uuid for r in records}
                 answered = [r for r in ack.results if ours.get(r.seq) == r.uuid]
                 try:
-                    self.outbox.apply_ack(ack)
+                    outcome = self.outbox.apply_ack(ack)
                 except OutboxError as exc:
                     error = f"could not store the acknowledgement: {exc}"
                     break
                 accepted += sum(r.status == "accepted" for r in answered)
                 duplicate += sum(r.status == "duplicate" for r in answered)
-                rejected += sum(r.status == "rejected" for r in answered)
+                rejected += sum(r.status == "rejected" and r.seq not in outcome.kept
+                                for r in answered)
                 if records[0].seq not in {r.seq for r in answered}:
                     # Without this the same batch would be resent forever in this pass.
                     error = f"central did not answer for seq {records[0].seq}"
                     break
+                if outcome.kept:
+                    # Sending them again now would get the same answer: next pass.
+                    error = (f"{SIGNATURE_REFUSED} seq {', '.join(map(str, outcome.kept))}; "
+                             f"the copy here is intact and stays pending (the central "
+                             f"service may hold another key for this kiosk, or records "
+                             f"are altered on the way)")
+                    break
+                again = voided.intersection(outcome.voided)
+                voided.update(outcome.voided)
+                if again:  # a tombstone damaged as soon as it is written: stop here
+                    error = f"seq {min(again)} was voided twice in one pass"
+                    break
         finally:
             self._lock.release()
-        return self._finish(sent, accepted, duplicate, rejected, error)
+        return self._finish(sent, accepted, duplicate, rejected, error, len(voided))
 
     def _finish(self, sent: int, accepted: int, duplicate: int, rejected: int,
-                error: str | None) -> SyncReport:
+                error: str | None, voided: int = 0) -> SyncReport:
         try:
             remaining = self.outbox.pending_count()
         except OutboxError as exc:
@@ -175,7 +201,10 @@ class SyncWorker:
             error = error or f"queue unreadable: {exc}"
         report = SyncReport(sent=sent, accepted=accepted, duplicate=duplicate,
                             rejected=rejected, remaining=remaining, error=error,
-                            finished_at=self._clock())
+                            finished_at=self._clock(), voided=voided)
+        if voided:
+            log.warning("sync pass: %d record(s) damaged in the queue file were parked and "
+                        "voided; see the parked records", voided)
         if error is not None and error != ANOTHER_WORKER:
             log.warning("sync pass stopped: %s (sent %d, %d pending)", error, sent, remaining)
         elif sent:

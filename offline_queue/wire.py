@@ -2,10 +2,14 @@
 
 A kiosk sends its outbox records in sequence order, in batches. The central service
 stores before it answers, and answers with a cumulative acknowledgement (the highest seq
-below which every record is stored or parked) plus one result per record.
+below which every record is stored or parked) plus one result per record, except for
+records after one that failed authentication in the same batch: those get no result
+(nothing stored) and are sent again.
 """
 from __future__ import annotations
 
+import hashlib
+import hmac
 from datetime import datetime
 from typing import Any, Literal
 
@@ -15,6 +19,13 @@ MAX_BATCH = 500
 MAX_CIPHERTEXT_B64 = 64 * 1024
 
 RecordStatus = Literal["accepted", "duplicate", "rejected"]
+# A record that fails authentication (hash or signature) is answered "rejected" with a
+# reason starting with this word, and is not stored: the kiosk re-checks its own copy.
+SIGNATURE_REASON = "signature"
+# The kind of a signed tombstone that takes the seq of a record damaged on the kiosk;
+# its payload: {"reason", "voided_uuid", "next_hash"} (docs/design.md).
+VOID_KIND = "void"
+HALL_ID_PATTERN = r"^[A-Za-z0-9._-]+$"  # a hall's id, e.g. "hall-0101" (1-64 chars)
 
 
 class WireRecord(BaseModel):
@@ -64,6 +75,11 @@ class EnrolRequest(BaseModel):
     public_key: str = Field(min_length=40, max_length=48)  # base64 of 32 bytes (Ed25519)
     data_key: str = Field(min_length=40, max_length=48)  # base64 of 32 bytes (AES-256)
     token: str | None = None
+    # The hall the kiosk stands in ([config] hall_id): staff accounts are served per
+    # hall. With the enrolment token (or open enrolment) the kiosk is approved for it
+    # at once; without, an operator approves it (and may name another hall).
+    hall_id: str | None = Field(default=None, min_length=1, max_length=64,
+                                pattern=HALL_ID_PATTERN)
 
 
 # --- reference data (downloaded by cursor into the kiosk's inbox) -------------------
@@ -142,6 +158,20 @@ class StaffRequest(_SignedRequest):
     """`POST /v1/kiosks/{kiosk_id}/staff`: kiosk_id, sent_at and the signature only."""
 
 
+class KioskVerifyRequest(_SignedRequest):
+    """`POST /v1/kiosks/{kiosk_id}/verify`: one online invoice check by an enrolled
+    kiosk, counted toward the invoice's 5 checks a day. sent_at must be within
+    STAFF_WINDOW_S of the central's clock, and a signature is answered only once
+    (replays are refused). Which query fields are required depends on type_code."""
+
+    type_code: str = Field(max_length=8)
+    code: str | None = Field(default=None, max_length=32)
+    number: str = Field(max_length=32)
+    issued_on: str = Field(max_length=32, description="YYYY-MM-DD")
+    amount: str | None = Field(default=None, max_length=32)
+    check_code_last6: str | None = Field(default=None, max_length=32)
+
+
 class StaffAccountItem(BaseModel):
     key: str = Field(min_length=1, max_length=200)
     body: dict[str, Any]
@@ -161,3 +191,63 @@ class SealedAnswer(BaseModel):
 
     nonce: str = Field(min_length=16, max_length=24)  # base64 of 12 bytes
     ciphertext: str = Field(min_length=1)  # base64
+
+
+# --- online PIN check (failures counted per card across the fleet) ----------------------
+
+PinResult = Literal["ok", "wrong", "locked", "unknown"]
+
+
+def pin_request_label(card: str, sent_at: str) -> str:
+    """What a PinCheckRequest's sealed PIN is bound to, passed as `sent_at` to
+    `crypto.encrypt_for_kiosk`: the card and the request, and apart from every other
+    sealed answer (whose sent_at is a bare timestamp)."""
+    return f"pin-check|{card}|{sent_at}"
+
+
+def pin_verdict_label(card: str, sent_at: str) -> str:
+    """The same for the central's sealed PinVerdict (so a request never opens as an
+    answer, and an answer only for its own card and request)."""
+    return f"pin-verdict|{card}|{sent_at}"
+
+
+class PinCheckRequest(_SignedRequest):
+    """`POST /v1/kiosks/{kiosk_id}/staff/pin`: a staff login attempt, checked by the
+    central service. `card` is the account's key (the card UID's digest, never the
+    UID); the PIN travels only sealed under the kiosk's data key (`nonce`,
+    `ciphertext`: `{"pin": ...}` bound to `pin_request_label`), also over plain HTTP."""
+
+    card: str = Field(pattern=r"^[0-9a-f]{64}$")
+    nonce: str = Field(min_length=16, max_length=24)  # base64 of 12 bytes
+    ciphertext: str = Field(min_length=1, max_length=512)  # base64
+
+
+class PinVerdict(BaseModel):
+    """The plaintext of the central's answer to a PinCheckRequest (a SealedAnswer
+    bound to `pin_verdict_label`). `attempts_left`: wrong PINs left before the card
+    locks (wrong); `locked_until`: ISO UTC time the card unlocks (locked); `staff_id`
+    and `roles`: the account (ok)."""
+
+    result: PinResult
+    card: str
+    sent_at: str
+    attempts_left: int | None = None
+    locked_until: str | None = None
+    staff_id: str | None = None
+    roles: list[str] | None = None
+
+
+def key_fingerprint(public_key: bytes) -> str:
+    """A kiosk public key's fingerprint for people to compare (96 bits of SHA-256, in
+    groups of four hex digits): `kiosk enroll` prints it when the enrolment waits for
+    approval, and the operator's approval must name it."""
+    digest = hashlib.sha256(b"kiosk-key|" + public_key).hexdigest()[:24]
+    return "-".join(digest[i:i + 4] for i in range(0, len(digest), 4))
+
+
+def same_fingerprint(given: str, public_key: bytes) -> bool:
+    """Whether `given` is the key's fingerprint (case, dashes, colons and spaces
+    ignored)."""
+    clean = "".join(c for c in given.lower() if c not in "-: ")
+    return hmac.compare_digest(clean.encode("utf-8", "surrogatepass"),
+                               key_fingerprint(public_key).replace("-", "").encode())

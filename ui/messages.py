@@ -63,6 +63,9 @@ MESSAGES: dict[str, str] = {
     "staff.locked": QT_TRANSLATE_NOOP("Messages", "Too many wrong PINs: this card is locked for now. Please try again later."),
     "staff.locked.until": QT_TRANSLATE_NOOP("Messages", "Too many wrong PINs: this card is locked until %1."),
     "staff.failed": QT_TRANSLATE_NOOP("Messages", "Sign-in is not possible right now. Please try again."),
+    "staff.kiosk_locked": QT_TRANSLATE_NOOP("Messages", "Staff sign-in is locked on this terminal: its record of wrong PINs cannot be read. Please ask a technician."),
+    "staff.kiosk_locked.until": QT_TRANSLATE_NOOP("Messages", "Staff sign-in is locked on this terminal until %1: its record of wrong PINs was damaged."),
+    "staff.not_allowed": QT_TRANSLATE_NOOP("Messages", "Your role may not do this."),
 }
 
 
@@ -84,8 +87,8 @@ def staff_auth_message(exc: "StaffAuthError") -> str:
     code = exc.code
     if code == "staff.bad_pin" and exc.attempts_left is not None:
         return message("staff.bad_pin.left", exc.attempts_left)
-    if code == "staff.locked" and exc.locked_until is not None:
-        return message("staff.locked.until", local_hhmm(exc.locked_until))
+    if code in ("staff.locked", "staff.kiosk_locked") and exc.locked_until is not None:
+        return message(f"{code}.until", local_hhmm(exc.locked_until))
     if code in MESSAGES:
         return message(code)
     return message("staff.failed")

@@ -158,11 +158,33 @@ class StaffMode(QObject):
         self.window_.end_session("staff")
 
     # -- maintenance -----------------------------------------------------------------
-    def record(self, action: str, detail: Any = None) -> None:
-        """Audit a maintenance action (call it inside the action's background work)."""
+    def may(self, action: str) -> bool:
+        """Whether the signed-in roles may do `action` (kiosk.staff.roles): what the
+        screen shows. The core decides again in `authorize` / `record`."""
+        from kiosk.staff.roles import allowed
+
+        session = self.session
+        return session is not None and allowed(session.roles, action)
+
+    def authorize(self, action: str) -> None:
+        """The core's check (a refusal is audited) before an action's work, in the
+        background; StaffAuthError(staff.not_allowed) if refused or nobody is signed in."""
+        from kiosk.staff.errors import NOT_ALLOWED, StaffAuthError
+
         staff, session = self._core_staff(), self.session
-        if staff is not None and session is not None:
-            staff.record(session, action, detail)
+        if staff is None or session is None:
+            raise StaffAuthError("no staff member is signed in", NOT_ALLOWED)
+        staff.authorize(session, action)
+
+    def record(self, action: str, detail: Any = None) -> None:
+        """Audit a maintenance action (call it inside the action's background work):
+        the core refuses (StaffAuthError) an action the roles may not do."""
+        from kiosk.staff.errors import NOT_ALLOWED, StaffAuthError
+
+        staff, session = self._core_staff(), self.session
+        if staff is None or session is None:
+            raise StaffAuthError("no staff member is signed in", NOT_ALLOWED)
+        staff.record(session, action, detail)
 
     def logout(self, reason: str = "staff") -> None:
         """End maintenance ("staff": the button or the top bar; "idle": timeout)."""

@@ -45,14 +45,14 @@ def register_queue(queue_subparsers: Any,
 def open_outbox(args: argparse.Namespace) -> Iterator[tuple[Any, Any]]:
     """The kiosk's (Outbox, KioskKeys) from --config; refusals (damaged database, other kiosk's
     file, unreadable keys) raise QueueRefused with the reason."""
-    from offline_queue.crypto import KioskKeys, RecordIntegrityError
+    from offline_queue.crypto import RecordIntegrityError, load_kiosk_keys
     from offline_queue.outbox import Outbox, OutboxError
 
     from ..config import load_config
 
     config = load_config(getattr(args, "config", None))
     try:
-        keys = KioskKeys.load_or_create(config.key_dir)
+        keys = load_kiosk_keys(config.key_dir, config.key_source)
         outbox = Outbox(config.queue_path, config.kiosk_id, keys)
     except (OSError, OutboxError, RecordIntegrityError) as exc:
         raise QueueRefused(str(exc)) from None

@@ -324,7 +324,7 @@ class ScenarioSession:
 
     def do_import_invoices(self, arg: Any) -> None:
         path = (self.scenario_dir / str(arg)).resolve()
-        from central.exposure import ADMIN_TOKEN_CREDENTIAL, ADMIN_TOKEN_ENV
+        from central.bind_rules import ADMIN_TOKEN_CREDENTIAL, ADMIN_TOKEN_ENV
         from offline_queue.secrets import SecretError, read_secret
 
         try:  # the same sources as `kiosk central` (env, _FILE, systemd credential)

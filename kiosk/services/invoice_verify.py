@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from offline_queue.outbox import Outbox
+from offline_queue.crypto import KioskKeys
+from offline_queue.outbox import Outbox, OutboxError
 
 from .. import log
 from ..central_client import CentralClient, CentralRejected, CentralUnavailable
@@ -21,8 +22,8 @@ from ..domain import (
 from .exposure import check_room
 from .policy import OfflinePolicy
 from .verify_outcomes import (
-    Queued, Scan, ScannedInvoice, ScannedReference, ScannedResultSlip, StillPending,
-    UnknownReference, Verified, VerifyRejected,
+    Queued, ResultNotKept, Scan, ScannedInvoice, ScannedReference, ScannedResultSlip,
+    StillPending, UnknownReference, Verified, VerifyRejected,
 )
 from .slips import RESULT_SLIP_PREFIX, SLIP_REFERENCE_PREFIX, SlipPrinter, parse_result_qr
 
@@ -35,10 +36,17 @@ class InvoiceVerifyService:
     service_id = SERVICE_ID
     offline_policy = OfflinePolicy.QUEUE
 
-    def __init__(self, *, central: CentralClient, outbox: Outbox, connectivity: Connectivity,
-                 slips: SlipPrinter, on_queued: Callable[[], None] | None = None,
-                 limits: LimitsConfig | None = None) -> None:
+    def __init__(self, *, central: CentralClient, keys: KioskKeys, outbox: Outbox,
+                 connectivity: Connectivity, slips: SlipPrinter,
+                 on_queued: Callable[[], None] | None = None,
+                 limits: LimitsConfig | None = None,
+                 as_enrolled: Callable[[Callable[[], VerificationResult]],
+                                       VerificationResult] | None = None) -> None:
+        """`keys` sign the online request; `as_enrolled` wraps the online call
+        (KioskCore._as_enrolled: enrol on a 403 where that is allowed)."""
         self._central = central
+        self._keys = keys
+        self._as_enrolled = as_enrolled or (lambda call: call())
         self._limits = limits
         self._outbox = outbox
         self._connectivity = connectivity
@@ -64,9 +72,13 @@ class InvoiceVerifyService:
         """Blocking: call from a worker thread."""
         if self._connectivity.should_try():
             try:
-                result = self._central.verify(query)
+                result = self._as_enrolled(lambda: self._central.verify(self._keys, query))
             except CentralRejected as exc:
-                raise VerifyRejected(exc.reason) from exc
+                if exc.status != 403:
+                    raise VerifyRejected(exc.reason) from exc
+                # Not enrolled or not approved (yet): the taxpayer gets a slip, and the
+                # signed record is verified once the kiosk may sync.
+                _log.warning("online verification refused (%s): queued", exc.reason)
             except CentralUnavailable:
                 self._connectivity.mark_down()
             else:
@@ -95,13 +107,19 @@ class InvoiceVerifyService:
         """The taxpayer has seen the queued confirmation on screen."""
         self._outbox.mark_confirmed(outcome.reference)
 
-    def lookup(self, reference: str) -> Verified | StillPending | UnknownReference:
-        """Result of a queued verification: from the local queue, else the central service."""
+    def lookup(self, reference: str
+               ) -> Verified | StillPending | UnknownReference | ResultNotKept:
+        """Result of a queued verification: from the local queue, else the central service.
+        A local result is about to be shown: its retention period starts now."""
         record = self._outbox.get(reference)
         query = None
         if record is not None and record.payload is not None:
             query = VerificationQuery.from_json(record.payload)
             if record.result:
+                try:
+                    self._outbox.mark_result_shown(reference)
+                except OutboxError as exc:  # showing it matters more than the date
+                    _log.warning("result shown, but not recorded as shown: %s", exc)
                 return Verified(query, VerificationResult.from_json(record.result), reference)
         if self._connectivity.should_try():
             try:
@@ -119,6 +137,8 @@ class InvoiceVerifyService:
                                     VerificationResult.from_json(remote), reference)
         if record is None:
             return UnknownReference(reference)
+        if record.result_purged:
+            return ResultNotKept(reference)
         return StillPending(reference, query)
 
     def print_result(self, outcome: Verified, lang: str) -> None:

@@ -60,5 +60,13 @@ class UnknownReference:
     reference: str
 
 
+@dataclass(frozen=True)
+class ResultNotKept:
+    """The slip's result came back, was kept for [privacy] result_retention_days and
+    has been deleted from this terminal (the central service could not be asked)."""
+
+    reference: str
+
+
 class VerifyRejected(Exception):
     """The central service refused the query itself (a 4xx): show the reason, queue nothing."""

@@ -4,7 +4,8 @@
 - `accounts`: staff accounts as reference data (kind "staff", keyed by a digest of the
   card UID: a UID is a credential, never stored in clear nor logged).
 - `auth`: `StaffAuth` (login, logout, audited maintenance actions) and its errors.
-- `lockout`: the per-card failure counters, persisted across restarts.
+- `lockout`: the per-card failure counters, persisted across restarts (fail closed).
+- `roles`: which role may do which maintenance action (`allowed(roles, action)`).
 """
 from __future__ import annotations
 

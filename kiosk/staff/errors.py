@@ -10,6 +10,10 @@ UNKNOWN_CARD = "staff.unknown_card"
 PIN_FORMAT = "staff.pin_format"
 BAD_PIN = "staff.bad_pin"
 LOCKED = "staff.locked"
+# Sign-in locked for every card: the lockout state was damaged (fails closed).
+KIOSK_LOCKED = "staff.kiosk_locked"
+# A signed-in role may not do this action (kiosk.staff.roles).
+NOT_ALLOWED = "staff.not_allowed"
 
 
 class StaffAuthError(DomainError):

@@ -32,3 +32,49 @@ def verify_body(row: dict[str, Any], **changes: object) -> dict[str, Any]:
     }
     body.update(changes)
     return body
+
+
+_VERIFYING_KIOSKS: dict[str, tuple[str, Any]] = {}  # server URL -> (kiosk_id, keys)
+
+
+def signed_verify_body(kiosk_id: str, keys: Any, query: dict[str, Any],
+                       sent_at: str | None = None) -> dict[str, Any]:
+    """A kiosk's signed POST /v1/kiosks/{kiosk_id}/verify body, as the kiosk client
+    builds it (every model field, then the signature over their digest)."""
+    from datetime import datetime, timezone
+
+    from offline_queue.crypto import b64e, content_digest
+    from offline_queue.wire import KioskVerifyRequest
+
+    body = KioskVerifyRequest(kiosk_id=kiosk_id, sent_at=sent_at or datetime.now(
+        timezone.utc).isoformat(), **query).model_dump(mode="json")
+    body["signature"] = b64e(keys.sign(content_digest(body)))
+    return body
+
+
+def kiosk_verify(http: Any, query: dict[str, Any]) -> Any:
+    """POST `query` as an enrolled kiosk's signed verification (the kiosk's path: full
+    results, counted). The kiosk is enrolled, with ENROLMENT_TOKEN, on first use per
+    server URL (again after a 403: a new server may have the old one's port).
+    Returns the httpx response."""
+    import uuid
+
+    from offline_queue.crypto import KioskKeys, b64e
+
+    def post(kiosk_id: str, keys: Any) -> Any:
+        return http.post(f"/v1/kiosks/{kiosk_id}/verify",
+                         json=signed_verify_body(kiosk_id, keys, query))
+
+    base = str(http.base_url)
+    if base in _VERIFYING_KIOSKS:
+        response = post(*_VERIFYING_KIOSKS[base])
+        if response.status_code != 403:
+            return response
+    keys = KioskKeys.generate()
+    kiosk_id = f"K-verify-{uuid.uuid4().hex[:8]}"
+    enrolled = http.post("/v1/kiosks/enroll", json={
+        "kiosk_id": kiosk_id, "public_key": b64e(keys.public_key),
+        "data_key": b64e(keys.data_key), "token": ENROLMENT_TOKEN})
+    assert enrolled.status_code == 200, enrolled.text
+    _VERIFYING_KIOSKS[base] = (kiosk_id, keys)
+    return post(kiosk_id, keys)

@@ -8,7 +8,7 @@ import httpx
 import pytest
 
 from central.server import CentralServer
-from central_helpers import TODAY, demo, verify_body
+from central_helpers import TODAY, demo, kiosk_verify, verify_body
 
 
 def test_start_picks_a_free_port_and_stop_releases_it(db_url: str) -> None:
@@ -36,16 +36,17 @@ def test_two_servers_share_one_database(db_url: str) -> None:
     with CentralServer(db_url, **kwargs) as a, CentralServer(db_url, **kwargs) as b:
         assert a.port != b.port
         body = verify_body(demo("genuine toll (14)"))
-        assert httpx.post(a.url + "/v1/invoices/verify", json=body).json()["checks_today"] == 1
-        assert httpx.post(b.url + "/v1/invoices/verify", json=body).json()["checks_today"] == 2
+        with httpx.Client(base_url=a.url) as http_a, httpx.Client(base_url=b.url) as http_b:
+            assert kiosk_verify(http_a, body).json()["checks_today"] == 1
+            assert kiosk_verify(http_b, body).json()["checks_today"] == 2
 
 
 def test_data_survives_a_restart(db_url: str) -> None:
     body = verify_body(demo("genuine roll (11)"))
     for expected in (1, 2):
-        with CentralServer(db_url, today=lambda: TODAY, demo_data=True) as server:
-            result = httpx.post(server.url + "/v1/invoices/verify", json=body).json()
-            assert result["checks_today"] == expected
+        with CentralServer(db_url, today=lambda: TODAY, demo_data=True) as server, \
+                httpx.Client(base_url=server.url) as http:
+            assert kiosk_verify(http, body).json()["checks_today"] == expected
 
 
 def test_busy_port_is_a_clear_error(db_url: str) -> None:
@@ -56,7 +57,8 @@ def test_busy_port_is_a_clear_error(db_url: str) -> None:
 
 def test_openapi_documents_the_protocol(shared_client: httpx.Client) -> None:
     spec = shared_client.get("/openapi.json").json()
-    for path in ["/v1/health", "/v1/invoices/verify", "/v1/kiosks/enroll", "/v1/sync/batch",
+    for path in ["/v1/health", "/v1/invoices/verify", "/v1/kiosks/{kiosk_id}/verify",
+                 "/v1/kiosks/enroll", "/v1/sync/batch",
                  "/v1/verifications/{uuid}", "/v1/audit/kiosks/{kiosk_id}/records",
                  "/v1/admin/import-invoices"]:
         assert path in spec["paths"], path

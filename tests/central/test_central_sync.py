@@ -19,7 +19,7 @@ import httpx
 import pytest
 
 from central.server import CentralServer
-from central_helpers import ADMIN_TOKEN, ENROLMENT_TOKEN, TODAY, demo, verify_body
+from central_helpers import ADMIN_TOKEN, ENROLMENT_TOKEN, TODAY, demo, kiosk_verify, verify_body
 from offline_queue.crypto import (
     GENESIS_HASH,
     KioskKeys,
@@ -92,11 +92,13 @@ def post(client: httpx.Client, body: dict[str, Any]) -> dict[str, Any]:
 
 def test_enrolment_token_and_idempotence(client: httpx.Client) -> None:
     sim = SealingKiosk("K-enrol")
-    assert client.post("/v1/kiosks/enroll", json=sim.enrol_body(None)).status_code == 403
+    # Without the token: stored, but pending an operator's approval (nothing granted).
+    pending = client.post("/v1/kiosks/enroll", json=sim.enrol_body(None))
+    assert pending.status_code == 200 and pending.json()["approved"] is False
     assert client.post("/v1/kiosks/enroll",
                        json=sim.enrol_body("wrong-ü")).status_code == 403
     first = client.post("/v1/kiosks/enroll", json=sim.enrol_body())
-    assert first.status_code == 200
+    assert first.status_code == 200 and first.json()["approved"] is True
     assert first.json()["kiosk_id"] == "K-enrol" and first.json()["acked_through"] == 0
     again = client.post("/v1/kiosks/enroll", json=sim.enrol_body())
     assert again.status_code == 200 and again.json() == first.json()
@@ -142,12 +144,16 @@ def test_accept_then_resend_is_duplicate_with_the_same_result(
     assert [r["uuid"] for r in again["results"]] == [r.uuid for r in records]
 
     # The resend was not counted as another check of the invoice.
-    online = client.post("/v1/invoices/verify", json=verify_body(demo("genuine special (01)")))
+    online = kiosk_verify(client, verify_body(demo("genuine special (01)")))
     assert online.json()["checks_today"] == 2
 
+    # Anyone holding the UUID sees what the kiosk shows, never the buyer.
     lookup = client.get(f"/v1/verifications/{records[0].uuid}")
     assert lookup.status_code == 200
-    assert lookup.json()["status"] == "accepted" and lookup.json()["result"] == first
+    assert lookup.json()["status"] == "accepted"
+    assert lookup.json()["result"] == {
+        "outcome": "genuine", "mismatch_field": None, "checks_today": 1,
+        "invoice": {k: first["invoice"][k] for k in ("amount", "total", "seller_name")}}
     assert client.get(f"/v1/verifications/{records[0].uuid.upper()}").status_code == 200
     assert client.get(f"/v1/verifications/{records[1].uuid}").status_code == 404  # not a check
     assert client.get(f"/v1/verifications/{uuid_mod.uuid4()}").status_code == 404
@@ -171,37 +177,95 @@ def test_ack_is_cumulative_across_batches(client: httpx.Client, kiosk: SealingKi
                        json=kiosk.enrol_body()).json()["acked_through"] == 6
 
 
-# --- rejected records are stored, answered, and never block the queue ----------
+# --- unauthenticated records leave no trace; rejected ones never block the queue --
 
-def test_tampered_ciphertext_hash_and_signature_are_rejected(
+def test_tampered_ciphertext_hash_and_signature_are_refused_unstored(
         client: httpx.Client, kiosk: SealingKiosk) -> None:
+    """Anyone can send a record with a kiosk's id: one that fails its hash or signature
+    claims no seq and no UUID and does not move the ack, and a record after it in the
+    same batch is left unanswered (it would be a gap)."""
     good1 = kiosk.record("k", {"i": 1})
-    bad_ct = kiosk.record("k", {"i": 2})
-    raw = bytearray(base64.b64decode(bad_ct.ciphertext))
+    genuine2 = kiosk.record("k", {"i": 2})
+    raw = bytearray(base64.b64decode(genuine2.ciphertext))
     raw[0] ^= 1
-    bad_ct = tampered(bad_ct, ciphertext=b64e(bytes(raw)))
-    bad_sig = tampered(kiosk.record("k", {"i": 3}), signature=b64e(os.urandom(64)))
-    after = kiosk.record("k", {"i": 4})
-    ack = post(client, kiosk.batch(good1, bad_ct, bad_sig, after))
+    bad_ct = tampered(genuine2, ciphertext=b64e(bytes(raw)))
+    bad_sig = tampered(genuine2, signature=b64e(os.urandom(64)))
+    forged_hash = tampered(genuine2, hash="f" * 64)
+    genuine3 = kiosk.record("k", {"i": 3})
+    for bad, reason in ((bad_ct, "signature: the record does not match its hash"),
+                        (bad_sig, "signature: not signed by this kiosk's key"),
+                        (forged_hash, "signature: the record does not match its hash")):
+        ack = post(client, kiosk.batch(good1, bad, genuine3))
+        assert [(r["seq"], r["status"], r["reason"]) for r in ack["results"]] == [
+            (1, "accepted" if bad is bad_ct else "duplicate", None), (2, "rejected", reason)]
+        assert ack["acked_through"] == 1
+        rows = client.get(f"/v1/audit/kiosks/{kiosk.kiosk_id}/records", headers=ADMIN).json()
+        assert [r["seq"] for r in rows] == [1]
+    # The genuine records still land, in their own slots and under their own UUIDs.
+    ack = post(client, kiosk.batch(genuine2, genuine3))
+    assert [r["status"] for r in ack["results"]] == ["accepted", "accepted"]
+    assert ack["acked_through"] == 3
+    # Once stored, a copy with the stored hash but another signature learns nothing.
+    ack = post(client, kiosk.batch(bad_sig))
+    assert ack["results"][0]["status"] == "rejected" and ack["results"][0]["result"] is None
+    assert ack["results"][0]["reason"].startswith("signature")
+
+
+def test_forged_record_cannot_burn_or_probe_a_uuid(client: httpx.Client,
+                                                  kiosk: SealingKiosk) -> None:
+    first = kiosk.record("k", {"i": 1})
+    post(client, kiosk.batch(first))
+    stranger = SealingKiosk(kiosk.kiosk_id)
+    stranger.seq, stranger.prev_hash = 1, first.hash
+    for rid in (first.uuid, str(uuid_mod.uuid4())):
+        forged = stranger.record("k", {"i": "forged"}, record_uuid=rid)
+        stranger.seq, stranger.prev_hash = 1, first.hash
+        ack = post(client, kiosk.batch(forged))
+        assert ack["results"][0]["reason"] == "signature: not signed by this kiosk's key"
+        assert ack["acked_through"] == 1
+    mine = kiosk.record("k", {"i": 2})
+    assert post(client, kiosk.batch(mine))["results"][0]["status"] == "accepted"
+
+
+def test_authenticated_records_that_fail_are_stored_and_do_not_block(
+        client: httpx.Client, kiosk: SealingKiosk) -> None:
+    """Signed by the kiosk but refused (here: a broken chain link): stored as rejected,
+    counted in the ack, and resending it gets the same rejection (it must be parked)."""
+    good1 = kiosk.record("k", {"i": 1})
+    kiosk.prev_hash = "e" * 64
+    unlinked = kiosk.record("k", {"i": 2})
+    after = kiosk.record("k", {"i": 3})
+    ack = post(client, kiosk.batch(good1, unlinked, after))
     statuses = [(r["status"], (r["reason"] or "").split(":")[0]) for r in ack["results"]]
-    assert statuses == [("accepted", ""), ("rejected", "bad hash"),
-                        ("rejected", "bad signature"), ("accepted", "")]
-    assert ack["acked_through"] == 4  # rejected records count toward the ack
-
-    # A forged hash breaks the chain for the record that follows it.
-    forged = kiosk.record("k", {"i": 5})
-    forged = tampered(forged, hash="f" * 64)
-    follower = kiosk.record("k", {"i": 6})
-    ack = post(client, kiosk.batch(forged, follower))
-    assert ack["results"][0]["status"] == "rejected"
-    assert ack["results"][0]["reason"].startswith("bad hash")
-    assert ack["results"][1]["status"] == "rejected"
-    assert ack["results"][1]["reason"].startswith("chain")
-
-    # Resending a rejected record gets the same rejection again (it must be parked).
-    again = post(client, kiosk.batch(bad_ct))
+    assert statuses == [("accepted", ""), ("rejected", "chain"), ("accepted", "")]
+    assert ack["acked_through"] == 3  # rejected records count toward the ack
+    again = post(client, kiosk.batch(unlinked))
     assert again["results"][0]["status"] == "rejected"
     assert again["results"][0]["reason"] == ack_reason(client, kiosk.kiosk_id, 2)
+
+
+def test_void_tombstone_takes_a_seq_and_the_chain_goes_on(
+        client: httpx.Client, kiosk: SealingKiosk) -> None:
+    """A kiosk whose copy of seq 2 is damaged voids it: the void links to seq 1, and
+    its payload names the hash seq 3 links to."""
+    r1 = kiosk.record("k", {"i": 1})
+    lost = kiosk.record("k", {"i": 2})
+    r3 = kiosk.record("k", {"i": 3})
+    kiosk.seq, kiosk.prev_hash = 1, r1.hash
+    void = kiosk.record("void", {"reason": "damaged locally: seq 2: hash does not match",
+                                 "voided_uuid": lost.uuid, "next_hash": r3.prev_hash})
+    ack = post(client, kiosk.batch(r1, void))
+    assert [r["status"] for r in ack["results"]] == ["accepted", "accepted"]
+    ack = post(client, kiosk.batch(r3))  # links through the stored void
+    assert ack["results"][0]["status"] == "accepted" and ack["acked_through"] == 3
+    rows = client.get(f"/v1/audit/kiosks/{kiosk.kiosk_id}/records", headers=ADMIN).json()
+    assert [(r["seq"], r["uuid"], r["status"]) for r in rows] == [
+        (1, r1.uuid, "accepted"), (2, void.uuid, "accepted"), (3, r3.uuid, "accepted")]
+    # A void without the link it must name is refused like any bad payload.
+    kiosk.seq, kiosk.prev_hash = 3, r3.hash
+    bad = kiosk.record("void", {"reason": "x", "voided_uuid": lost.uuid})
+    ack = post(client, kiosk.batch(bad))
+    assert ack["results"][0]["reason"] == "bad payload: a void needs next_hash, 64 hex digits"
 
 
 def ack_reason(client: httpx.Client, kiosk_id: str, seq: int) -> str:
@@ -244,7 +308,7 @@ def test_checks_in_one_batch_count_in_seq_order(client: httpx.Client,
     assert post(client, kiosk.batch(*records))["results"] == [
         dict(r, status="duplicate") if r["status"] == "accepted" else r
         for r in ack["results"]]  # a resend counts nothing
-    online = client.post("/v1/invoices/verify", json=verify_body(demo(special))).json()
+    online = kiosk_verify(client, verify_body(demo(special))).json()
     assert online["outcome"] == "too_many_checks"
 
 
@@ -338,14 +402,14 @@ def test_records_of_another_kiosk_are_rejected(client: httpx.Client,
     relabelled = tampered(theirs, kiosk_id=kiosk.kiosk_id)
     ack = post(client, kiosk.batch(relabelled))
     assert ack["results"][0]["status"] == "rejected"
-    assert ack["results"][0]["reason"].startswith("bad hash")
+    assert ack["results"][0]["reason"] == "signature: the record does not match its hash"
     # Sealed for our kiosk_id but signed with the other kiosk's key.
     forger = SealingKiosk(kiosk.kiosk_id)
     forger.keys = other.keys
-    forger.seq, forger.prev_hash = 1, relabelled.hash
     forged = forger.record("k", {"i": 2})
     ack = post(client, kiosk.batch(forged))
-    assert ack["results"][0]["reason"].startswith("bad signature")
+    assert ack["results"][0]["reason"] == "signature: not signed by this kiosk's key"
+    assert ack["acked_through"] == 0
     # A batch mixing kiosks is malformed as a whole.
     response = client.post("/v1/sync/batch",
                            json=kiosk.batch(other.record("k", {}), kiosk_id=kiosk.kiosk_id))
@@ -377,7 +441,10 @@ def test_malformed_and_oversized_batches(client: httpx.Client, kiosk: SealingKio
     assert response.status_code == 422 and "created_at" in response.json()["detail"]
     bad_b64 = dict(record, signature="!" * 88)
     ack = post(client, {"kiosk_id": kiosk.kiosk_id, "records": [bad_b64]})
-    assert ack["results"][0]["reason"].startswith("bad encoding")
+    assert ack["results"][0]["reason"] == ("signature: cannot be checked, the signature "
+                                           "is not base64")
+    assert ack["acked_through"] == 0  # not stored: the genuine record still fits
+    assert post(client, kiosk.batch(WireRecord.model_validate(record)))["acked_through"] == 1
 
 
 def test_huge_body_is_refused_before_reading(central: CentralServer) -> None:

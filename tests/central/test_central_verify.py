@@ -1,4 +1,5 @@
-"""Online verification through a real server: every outcome and every rule."""
+"""Online verification through a real server: every outcome and every rule, as kiosks
+ask (signed, full results); the public endpoint's coarse answer at the end."""
 from __future__ import annotations
 
 from datetime import date, timedelta
@@ -14,7 +15,7 @@ from central.verification import (
     five_years_before,
     verify_invoice,
 )
-from central_helpers import TODAY, demo, verify_body
+from central_helpers import TODAY, demo, kiosk_verify, verify_body
 
 
 @pytest.mark.parametrize("label", [
@@ -25,7 +26,7 @@ from central_helpers import TODAY, demo, verify_body
 ])
 def test_genuine_for_every_type(shared_client: httpx.Client, label: str) -> None:
     row = demo(label)
-    response = shared_client.post("/v1/invoices/verify", json=verify_body(row))
+    response = kiosk_verify(shared_client, verify_body(row))
     assert response.status_code == 200, response.text
     data = response.json()
     assert data["outcome"] == "genuine"
@@ -44,7 +45,7 @@ def test_genuine_for_every_type(shared_client: httpx.Client, label: str) -> None
 ])
 def test_status_outcomes_carry_the_invoice(shared_client: httpx.Client, label: str,
                                            outcome: str) -> None:
-    data = shared_client.post("/v1/invoices/verify", json=verify_body(demo(label))).json()
+    data = kiosk_verify(shared_client, verify_body(demo(label))).json()
     assert data["outcome"] == outcome
     assert data["invoice"]["number"] == demo(label)["number"]
 
@@ -58,7 +59,7 @@ def test_status_outcomes_carry_the_invoice(shared_client: httpx.Client, label: s
 ])
 def test_mismatch_names_the_field(client: httpx.Client, label: str, changes: dict,
                                   field: str) -> None:
-    data = client.post("/v1/invoices/verify", json=verify_body(demo(label), **changes)).json()
+    data = kiosk_verify(client, verify_body(demo(label), **changes)).json()
     assert data == {"outcome": "mismatch", "mismatch_field": field, "invoice": None,
                     "checks_today": 1}
 
@@ -67,20 +68,20 @@ def test_general_invoice_ignores_amount_and_accepts_full_check_code(
         client: httpx.Client) -> None:
     row = demo("genuine general (04)")
     body = verify_body(row, amount="1.00", check_code_last6=row["check_code"])
-    assert client.post("/v1/invoices/verify", json=body).json()["outcome"] == "genuine"
+    assert kiosk_verify(client, body).json()["outcome"] == "genuine"
 
 
 def test_wrong_type_family_is_a_mismatch_on_the_missing_field(client: httpx.Client) -> None:
     # Registry says general (04); the caller claims special and sends only an amount.
     row = demo("genuine general (04)")
     body = verify_body(row, type_code="01", amount=str(row["amount"]), check_code_last6=None)
-    data = client.post("/v1/invoices/verify", json=body).json()
+    data = kiosk_verify(client, body).json()
     assert (data["outcome"], data["mismatch_field"]) == ("mismatch", "check_code")
 
 
 def test_not_found(client: httpx.Client) -> None:
     body = verify_body(demo("genuine special (01)"), number="99999999")
-    data = client.post("/v1/invoices/verify", json=body).json()
+    data = kiosk_verify(client, body).json()
     assert data == {"outcome": "not_found", "mismatch_field": None, "invoice": None,
                     "checks_today": 1}
 
@@ -88,26 +89,25 @@ def test_not_found(client: httpx.Client) -> None:
 def test_sixth_check_of_the_day_is_refused(client: httpx.Client) -> None:
     body = verify_body(demo("genuine e-general (10)"))
     for n in range(1, 6):
-        data = client.post("/v1/invoices/verify", json=body).json()
+        data = kiosk_verify(client, body).json()
         assert (data["outcome"], data["checks_today"]) == ("genuine", n)
-    data = client.post("/v1/invoices/verify", json=body).json()
+    data = kiosk_verify(client, body).json()
     assert data["outcome"] == "too_many_checks"
     assert data["invoice"] is None and data["checks_today"] == 5
     # Other invoices are not affected.
     other = verify_body(demo("genuine general (04)"))
-    assert client.post("/v1/invoices/verify", json=other).json()["outcome"] == "genuine"
+    assert kiosk_verify(client, other).json()["outcome"] == "genuine"
 
 
 def test_failed_checks_count_too(client: httpx.Client) -> None:
     row = demo("genuine special (01)")
     for _ in range(3):
-        client.post("/v1/invoices/verify", json=verify_body(row, amount="1.00"))
+        kiosk_verify(client, verify_body(row, amount="1.00"))
     for _ in range(2):
-        client.post("/v1/invoices/verify", json=verify_body(row, number="12121212"))
-    assert client.post("/v1/invoices/verify", json=verify_body(row)).json()["checks_today"] == 4
-    assert client.post("/v1/invoices/verify", json=verify_body(row)).json()["checks_today"] == 5
-    assert client.post("/v1/invoices/verify",
-                       json=verify_body(row)).json()["outcome"] == "too_many_checks"
+        kiosk_verify(client, verify_body(row, number="12121212"))
+    assert kiosk_verify(client, verify_body(row)).json()["checks_today"] == 4
+    assert kiosk_verify(client, verify_body(row)).json()["checks_today"] == 5
+    assert kiosk_verify(client, verify_body(row)).json()["outcome"] == "too_many_checks"
 
 
 def test_limit_is_per_day(session: Session) -> None:
@@ -123,18 +123,18 @@ def test_limit_is_per_day(session: Session) -> None:
 def test_issued_today_is_out_of_period(client: httpx.Client) -> None:
     row = demo("issued today")
     assert row["issued_on"] == TODAY
-    data = client.post("/v1/invoices/verify", json=verify_body(row)).json()
+    data = kiosk_verify(client, verify_body(row)).json()
     assert data["outcome"] == "out_of_period"
     assert data["invoice"] is None
     future = verify_body(row, issued_on=(TODAY + timedelta(days=3)).isoformat())
-    assert client.post("/v1/invoices/verify", json=future).json()["outcome"] == "out_of_period"
+    assert kiosk_verify(client, future).json()["outcome"] == "out_of_period"
 
 
 def test_older_than_five_years_is_out_of_period(client: httpx.Client) -> None:
     # The public QR vector of 2018 is in the registry but too old to verify.
     row = demo("public QR vector (type 10")
     assert row["issued_on"] == date(2018, 6, 10)
-    data = client.post("/v1/invoices/verify", json=verify_body(row)).json()
+    data = kiosk_verify(client, verify_body(row)).json()
     assert (data["outcome"], data["checks_today"]) == ("out_of_period", 0)
 
 
@@ -172,7 +172,7 @@ def test_yesterday_is_in_period(session: Session) -> None:
 def test_bad_special_requests_are_422(shared_client: httpx.Client, changes: dict,
                                       needle: str) -> None:
     body = verify_body(demo("genuine special (01)"), **changes)
-    response = shared_client.post("/v1/invoices/verify", json=body)
+    response = kiosk_verify(shared_client, body)
     assert response.status_code == 422, response.text
     assert needle in response.json()["detail"]
 
@@ -187,7 +187,7 @@ def test_bad_special_requests_are_422(shared_client: httpx.Client, changes: dict
 def test_bad_requests_by_type_are_422(shared_client: httpx.Client, label: str,
                                       changes: dict, needle: str) -> None:
     body = verify_body(demo(label), **changes)
-    response = shared_client.post("/v1/invoices/verify", json=body)
+    response = kiosk_verify(shared_client, body)
     assert response.status_code == 422, response.text
     assert needle in response.json()["detail"]
 

@@ -195,7 +195,8 @@ def test_each_sync_pass_sends_a_heartbeat_and_downloads_reference_deltas(
         assert core.reference.get("policy", "p1").body == {"rate": "3%"}  # type: ignore[union-attr]
         age = core.reference.age_s()
         assert age is not None and 0 <= age < 30
-        assert client.get("/v1/admin/kiosks/K-core", headers=ADMIN).status_code == 404
+        # Its enrolment without a token waits for an operator's approval.
+        assert client.get("/v1/admin/kiosks/K-core", headers=ADMIN).json()["approved"] is False
 
         core.enroll(ENROLMENT_TOKEN)
         core.outbox.enqueue("drill", {"i": 1})

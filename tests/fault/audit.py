@@ -4,11 +4,14 @@ Given what the kiosk acknowledged (the (seq, uuid) pairs its processes printed a
 commit returned) and what the central service stored, it checks that
 
 - every acknowledged record is stored exactly once, accepted, under its own seq and UUID
-  (or, where a test tampered with it on purpose, stored as rejected with a reason);
+  (or, where a test tampered with it on purpose, stored as rejected with a reason, or
+  replaced by the kiosk's signed "void" tombstone naming it);
+- no "void" is accepted where no record was damaged on purpose;
 - no seq and no UUID is stored twice;
 - accepted records arrived in kiosk seq order (central row ids grow with seq);
-- each accepted record's hash, Ed25519 signature, chain link and AES-GCM payload verify
-  with offline_queue.crypto, re-computed from the central database rows;
+- each accepted record's hash, Ed25519 signature, chain link (through a void: the hash
+  its payload names) and AES-GCM payload verify with offline_queue.crypto, re-computed
+  from the central database rows;
 - the audit endpoint lists the same records as the database;
 - the kiosk database passes ``PRAGMA integrity_check`` and still holds every
   acknowledged record under the same hash.
@@ -132,6 +135,17 @@ class AuditReport:
             ("kiosk", self.kiosk_problems), ("endpoint", self.endpoint_mismatch)) if v)
 
 
+def _void_payload(row: StoredRow, kiosk_id: str, data_key: bytes) -> dict[str, Any] | None:
+    """The payload of a stored void ({"reason", "voided_uuid", "next_hash"}), or None."""
+    if row.kind != "void" or row.uuid is None:
+        return None
+    try:
+        return decrypt_payload(data_key, b64d(row.nonce), b64d(row.ciphertext), kiosk_id,
+                               row.seq, row.uuid)
+    except (RecordIntegrityError, ValueError):
+        return None
+
+
 def _verify_row(row: StoredRow, kiosk_id: str, public_key: bytes, data_key: bytes,
                 prev_hash: str | None) -> list[str]:
     problems = []
@@ -183,15 +197,20 @@ def _kiosk_check(kiosk_db: Path, acked: Mapping[str, int],
 
 def audit(*, acknowledged: Iterable[tuple[int, str]], rows: list[StoredRow], kiosk_id: str,
           public_key: bytes, data_key: bytes, kiosk_db: Path | None = None,
-          expect_rejected: Iterable[int] = (),
+          expect_rejected: Iterable[int] = (), expect_void: Iterable[int] = (),
           endpoint: list[tuple[int, str | None, str]] | None = None) -> AuditReport:
     """Check the central rows against what the kiosk acknowledged; see the module doc.
 
     ``expect_rejected``: seqs a test tampered with, which must be stored as rejected
-    with a reason (or not at all), never accepted.
+    with a reason (or not at all), never accepted. ``expect_void``: seqs a test
+    damaged in the kiosk's file, whose record must never be stored and whose slot must
+    hold an accepted void naming it.
     """
     report = AuditReport(stored=len(rows))
     expect_rejected = set(expect_rejected)
+    expect_void = set(expect_void)
+    voids = {r.seq: (r, _void_payload(r, kiosk_id, data_key)) for r in rows
+             if r.status == "accepted" and r.kind == "void"}
 
     # What the kiosk acknowledged: a UUID is a printed reference, acknowledged once.
     acked: dict[str, int] = {}
@@ -218,6 +237,14 @@ def audit(*, acknowledged: Iterable[tuple[int, str]], rows: list[StoredRow], kio
     # Every acknowledged record exactly once, accepted, in its own slot.
     for uuid, seq in sorted(acked.items(), key=lambda item: item[1]):
         mine = by_uuid.get(uuid, [])
+        if seq in expect_void:
+            void = voids.get(seq)
+            if mine:
+                report.bad_records.append(f"seq {seq}: damaged record stored")
+            elif void is None or (void[1] or {}).get("voided_uuid") not in acked:
+                # (It names the record the kiosk held there: after a reorder, another.)
+                report.bad_records.append(f"seq {seq}: damaged record not voided")
+            continue
         if seq in expect_rejected:
             if any(r.status == "accepted" for r in mine):
                 report.bad_records.append(f"seq {seq}: tampered record accepted")
@@ -232,6 +259,8 @@ def audit(*, acknowledged: Iterable[tuple[int, str]], rows: list[StoredRow], kio
             report.bad_records.append(f"seq {r.seq}: rejected without a reason")
         if r.status == "accepted" and r.seq in expect_rejected:
             report.bad_records.append(f"seq {r.seq}: tampered slot has an accepted record")
+        if r.status == "accepted" and r.kind == "void" and r.seq not in expect_void:
+            report.bad_records.append(f"seq {r.seq}: voided, but nothing was damaged")
 
     # Arrival order follows kiosk seq order.
     last_seq = 0
@@ -242,8 +271,14 @@ def audit(*, acknowledged: Iterable[tuple[int, str]], rows: list[StoredRow], kio
 
     # Hash, signature, chain and payload of every accepted record, from the stored rows.
     hash_of = {r.seq: r.hash for r in rows}
+    link_of = dict(hash_of)  # what the next seq links to: a void names it
+    for seq, (_, payload) in voids.items():
+        if payload is None or not isinstance(payload.get("next_hash"), str):
+            report.bad_records.append(f"seq {seq}: void without a readable next_hash")
+        else:
+            link_of[seq] = payload["next_hash"]
     for r in accepted:
-        prev = GENESIS_HASH if r.seq == 1 else hash_of.get(r.seq - 1)
+        prev = GENESIS_HASH if r.seq == 1 else link_of.get(r.seq - 1)
         report.bad_records.extend(_verify_row(r, kiosk_id, public_key, data_key, prev))
 
     if endpoint is not None:
@@ -256,5 +291,7 @@ def audit(*, acknowledged: Iterable[tuple[int, str]], rows: list[StoredRow], kio
                 or ["same records, different multiplicity"])
 
     if kiosk_db is not None:
-        report.kiosk_problems.extend(_kiosk_check(kiosk_db, acked, hash_of))
+        # A voided seq holds the void at the central service, the parked record here.
+        report.kiosk_problems.extend(_kiosk_check(
+            kiosk_db, acked, {s: h for s, h in hash_of.items() if s not in voids}))
     return report

@@ -333,14 +333,14 @@ class FaultEnv:
         return report
 
     def audit(self, *, expect_rejected: set[int] | None = None,
-              table: str = "records") -> AuditReport:
+              expect_void: set[int] | None = None, table: str = "records") -> AuditReport:
         rows = central_rows(self.central_db, KIOSK_ID, table=table)
         endpoint = (endpoint_rows(self.central_url, ADMIN_TOKEN, KIOSK_ID)
                     if table == "records" and self.central is not None else None)
         return audit(acknowledged=self.acked, rows=rows, kiosk_id=KIOSK_ID,
                      public_key=self.keys.public_key, data_key=self.keys.data_key,
                      kiosk_db=self.kiosk_db, expect_rejected=expect_rejected or (),
-                     endpoint=endpoint)
+                     expect_void=expect_void or (), endpoint=endpoint)
 
     def close(self) -> None:
         try:

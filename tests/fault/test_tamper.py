@@ -1,7 +1,12 @@
 """Records edited, forged, deleted, reordered, replayed or rolled back on disk (plain
 sqlite3 on the kiosk's file between two kiosk runs). Each time the kiosk's
 verify_chain and/or the real central service says so, with a reason, and the audit
-sees exactly the damage: nothing tampered is ever accepted silently."""
+sees exactly the damage: nothing tampered is ever accepted silently.
+
+A record that fails its hash or signature is refused by the central service without
+being stored; the kiosk re-checks it, finds its own copy damaged, parks it ("damaged
+locally: ...") and sends a signed void tombstone for its seq, so the records after it
+still land."""
 from __future__ import annotations
 
 import shutil
@@ -60,16 +65,25 @@ def ten(env: FaultEnv) -> FaultEnv:
     return env
 
 
-def test_edited_pending_record_is_rejected_and_parked(ten: FaultEnv) -> None:
+def central_kinds(env: FaultEnv) -> dict[int, str]:
+    return {r.seq: r.kind for r in central_rows(env.central_db, KIOSK_ID)}
+
+
+def test_edited_pending_record_is_parked_and_voided(ten: FaultEnv) -> None:
     (ct,) = row(ten.kiosk_db, 6, "ciphertext")
     assert isinstance(ct, bytes)
     edit(ten.kiosk_db, ("UPDATE outbox SET ciphertext = ? WHERE seq = 6",
                         (bytes([ct[0] ^ 0x01]) + ct[1:],)))
     assert "seq 6: hash does not match the record's content" in chain_problems(ten)
-    assert sync(ten)[:5] == ["10", "9", "0", "1", "0"]  # not blocking the queue
-    assert central_status(ten)[6] == ("rejected", "bad hash: the record does not match its hash")
-    assert parked(ten) == {6: "bad hash: the record does not match its hash"}
-    report = ten.audit(expect_rejected={6})
+    # 10 sent (6 refused, 7-10 unanswered), then the void and 7-10: not blocking.
+    assert sync(ten)[:5] == ["15", "10", "0", "1", "0"]
+    status = central_status(ten)
+    assert [status[s][0] for s in range(1, 11)] == ["accepted"] * 10
+    assert central_kinds(ten)[6] == "void"
+    [(seq, reason)] = parked(ten).items()
+    assert seq == 6 and str(reason).startswith(
+        "damaged locally: seq 6: hash does not match the record's content")
+    report = ten.audit(expect_void={6})
     record_result("tamper-edit", cycles=0, report=report)
     assert report.ok, report.summary()
 
@@ -86,10 +100,13 @@ def test_forged_record_fails_its_signature(ten: FaultEnv) -> None:
     assert "seq 6: signature is not valid" in problems
     assert "seq 7: prev_hash does not link to the previous record" in problems
     sync(ten)
+    # Never stored: the void takes seq 6, and seq 7 links through it to the hash the
+    # genuine seq 6 had.
     status = central_status(ten)
-    assert status[6] == ("rejected", "bad signature: not signed by this kiosk's key")
-    assert status[7][0] == "rejected" and "chain" in str(status[7][1])
-    report = ten.audit(expect_rejected={6, 7})
+    assert [status[s][0] for s in range(1, 11)] == ["accepted"] * 10
+    assert central_kinds(ten)[6] == "void"
+    assert str(parked(ten)[6]).startswith("damaged locally: seq 6: signature is not valid")
+    report = ten.audit(expect_void={6})
     record_result("tamper-forge", cycles=0, report=report)
     assert report.ok, report.summary()
 
@@ -115,12 +132,13 @@ def test_reordered_records_are_rejected(ten: FaultEnv) -> None:
     for seq in (6, 7):
         assert f"seq {seq}: hash does not match the record's content" in problems
     sync(ten)
+    # Both moved records fail their hash in their new slots: both are voided, and
+    # seq 8 links through the second void.
     status = central_status(ten)
-    assert status[6][0] == status[7][0] == "rejected"
-    assert all(str(status[s][1]).startswith("bad hash") for s in (6, 7))
-    assert status[8][0] == "rejected" and "chain" in str(status[8][1])
-    assert [status[s][0] for s in (9, 10)] == ["accepted", "accepted"]
-    report = ten.audit(expect_rejected={6, 7, 8})
+    assert [status[s][0] for s in range(1, 11)] == ["accepted"] * 10
+    assert [s for s, kind in central_kinds(ten).items() if kind == "void"] == [6, 7]
+    assert sorted(parked(ten)) == [6, 7]
+    report = ten.audit(expect_void={6, 7})
     # Nothing accepted that should not be; the kiosk file no longer holds 6 and 7
     # where they were acknowledged.
     assert not (report.lost or report.duplicated or report.bad_records), report.summary()
@@ -142,12 +160,14 @@ def test_replayed_sends_and_copied_records_are_not_stored_twice(ten: FaultEnv) -
     problems = chain_problems(ten)
     assert "seq 11: hash does not match the record's content" in problems
     sync(ten)
+    # The copy is never stored; the kiosk voids seq 11 (its copy there is no record).
     status = central_status(ten)
-    assert status[11] == ("rejected", "bad hash: the record does not match its hash")
-    report = ten.audit()
+    assert status[11][0] == "accepted" and central_kinds(ten)[11] == "void"
+    assert str(parked(ten)[11]).startswith("damaged locally: seq 11: hash does not match")
+    report = ten.audit(expect_void={11})
     record_result("tamper-replay", cycles=0, report=report)
     assert report.ok, report.summary()
-    assert report.stored == 11 and report.accepted == 10
+    assert report.stored == 11 and report.accepted == 11
 
 
 def test_rolled_back_file_cannot_reuse_seqs(ten: FaultEnv, tmp_path: Path) -> None:

@@ -60,7 +60,8 @@ class TestCA:
         self.ca_file = folder / "ca.pem"
         self.ca_file.write_bytes(self.cert.public_bytes(serialization.Encoding.PEM))
 
-    def _issue(self, stem: str, cn: str, *, server: bool) -> Issued:
+    def _issue(self, stem: str, cn: str, *, server: bool,
+               dns_names: tuple[str, ...] = ()) -> Issued:
         key = ec.generate_private_key(ec.SECP256R1())
         now = datetime.now(timezone.utc)
         builder = (
@@ -78,6 +79,9 @@ class TestCA:
             builder = builder.add_extension(x509.SubjectAlternativeName([
                 x509.DNSName("localhost"), x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
                 critical=False)
+        elif dns_names:
+            builder = builder.add_extension(x509.SubjectAlternativeName(
+                [x509.DNSName(name) for name in dns_names]), critical=False)
         cert = builder.sign(self.key, hashes.SHA256())
         issued = Issued(self.folder / f"{stem}.pem", self.folder / f"{stem}.key")
         issued.cert.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
@@ -87,5 +91,10 @@ class TestCA:
     def server(self) -> Issued:
         return self._issue("server", "localhost", server=True)
 
-    def client(self, kiosk_id: str) -> Issued:
-        return self._issue(f"client-{kiosk_id}", kiosk_id, server=False)
+    def client(self, kiosk_id: str, *, cn: str | None = None,
+               dns_names: tuple[str, ...] = ()) -> Issued:
+        """A client certificate for `kiosk_id`: CN the kiosk id unless `cn` names
+        another, with `dns_names` as subjectAltName DNS entries."""
+        stem = f"client-{kiosk_id}" + (f"-cn-{cn}" if cn is not None else "")
+        return self._issue(stem, kiosk_id if cn is None else cn, server=False,
+                           dns_names=dns_names)

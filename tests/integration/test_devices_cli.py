@@ -78,7 +78,9 @@ def test_scan_prints_each_scan_as_it_arrives(scanner) -> None:  # type: ignore[n
                             env=env, cwd=ROOT)
     try:
         assert proc.stderr is not None and proc.stdout is not None
-        assert "scanner ready" in proc.stderr.readline()  # the port is open
+        # The port is open (log lines of every namespace may come first).
+        while "scanner ready" not in (line := proc.stderr.readline()):
+            assert line, "kiosk devices scan ended before the scanner was ready"
         scanner.scan("01,10,033002600111,31415926,88.50,20240101,1234,")
         # The first scan is printed (flushed) before the second one is even sent.
         assert proc.stdout.readline() == "01,10,033002600111,31415926,88.50,20240101,1234,\n"

@@ -13,6 +13,7 @@ import pytest
 
 from kiosk.staff import (AUDIT_KIND, StaffAuth, StaffAuthError, StaffSession,
                          staff_reference_item)
+from kiosk.staff.auth import LOCK_FOR
 from offline_queue.crypto import KioskKeys
 from offline_queue.outbox import Outbox
 from offline_queue.reference import ReferenceInbox
@@ -154,14 +155,24 @@ def test_a_pin_format_error_is_not_an_attempt(kiosk: Kiosk) -> None:
     assert refused(auth, UID, "000000").attempts_left == 4
 
 
-def test_a_corrupt_state_file_counts_as_empty(kiosk: Kiosk,
-                                              caplog: pytest.LogCaptureFixture) -> None:
+def test_a_corrupt_state_file_locks_sign_in_for_the_lock_period(
+        kiosk: Kiosk, caplog: pytest.LogCaptureFixture) -> None:
+    # Fail closed: a damaged counter file never reads as "no failures".
     kiosk.state.write_text("{not json", encoding="utf-8")
     auth = kiosk.auth()
-    assert refused(auth, UID, "000000").attempts_left == 4
+    error = refused(auth, UID, PIN)  # even the right PIN
+    assert (error.code, error.locked_until) == ("staff.kiosk_locked", T0 + LOCK_FOR)
     assert any("corrupt" in r.getMessage() for r in caplog.records)
-    kiosk.state.write_text('{"k": {"failures": "x"}}', encoding="utf-8")
+    assert kiosk.state.with_name("staff-lockout.json.corrupt").read_text() == "{not json"
+    kiosk.clock.now = T0 + LOCK_FOR - timedelta(seconds=1)
+    assert refused(auth, UID, PIN).code == "staff.kiosk_locked"  # survives a restart too
+    assert refused(kiosk.auth(), UID, PIN).code == "staff.kiosk_locked"
+    assert kiosk.events() == ["locked"] * 3
+    assert kiosk.audit_payloads()[0]["detail"]["kiosk_wide"] is True
+    kiosk.clock.now = T0 + LOCK_FOR
     assert auth.login(UID, PIN).staff_id == "S001"
+    kiosk.state.write_text('{"k": {"failures": "x"}}', encoding="utf-8")
+    assert refused(auth, UID, PIN).code == "staff.kiosk_locked"
 
 
 def test_a_withdrawn_account_can_no_longer_log_in(kiosk: Kiosk) -> None:

@@ -44,12 +44,16 @@ class Stored:
     status: str  # accepted | rejected (parked)
     reason: str | None
     result: dict[str, Any] | None
+    link: str = ""  # what the next seq links to: the hash, or an accepted void's next_hash
 
 
 @dataclass
 class FakeCentral:
     """Stores before it answers; (kiosk_id, seq) and uuid unique forever; verifies the
     signature, hash, chain link and decryption of every record like the real ingest.
+    Like it, a record failing its hash or signature is answered "signature: ..." and
+    not stored, records after it in the batch get no answer, and a "void" tombstone
+    names the hash the next seq links to.
 
     Faults: ``fail_before_store`` calls raise before anything is stored (unreachable);
     ``fail_after_store`` calls store and then raise (the answer is lost: the kiosk
@@ -77,7 +81,17 @@ class FakeCentral:
                 raise self.exc_factory()
             # Travel through JSON as over HTTP: exercises the timestamp/hash round trip.
             batch = SyncBatch.model_validate_json(batch.model_dump_json())
-            results = [self._ingest(batch.kiosk_id, rec) for rec in batch.records]
+            results = []
+            holes: set[int] = set()
+            for rec in sorted(batch.records, key=lambda r: r.seq):
+                slot = (batch.kiosk_id, rec.seq)
+                if rec.seq - 1 in holes and slot not in self.records:
+                    holes.add(rec.seq)
+                    continue
+                results.append(self._ingest(batch.kiosk_id, rec))
+                if slot not in self.records and (results[-1].reason or "").startswith(
+                        "signature"):
+                    holes.add(rec.seq)
             ack = SyncAck(kiosk_id=batch.kiosk_id,
                           acked_through=self._acked_through(batch.kiosk_id),
                           results=results)
@@ -101,30 +115,40 @@ class FakeCentral:
                                     reason=known.reason, result=known.result)
             return RecordResult(seq=rec.seq, uuid=rec.uuid, status="rejected",
                                 reason="conflicts with a stored record")
-        status, reason, result = "accepted", None, None
+        try:
+            self._authenticate(kiosk_id, rec)
+        except (RecordIntegrityError, ValueError) as exc:  # not stored: claims nothing
+            return RecordResult(seq=rec.seq, uuid=rec.uuid, status="rejected",
+                                reason=f"signature: {exc}")
+        status, reason, result, link = "accepted", None, None, rec.hash
         try:
             payload = self._check(kiosk_id, rec)
             status, reason, result = self._business(rec.kind, payload)
+            if rec.kind == "void" and status == "accepted":
+                link = str(payload["next_hash"])
         except RecordIntegrityError as exc:
             status, reason = "rejected", str(exc)
-        stored = Stored(rec.seq, rec.uuid, rec.hash, status, reason, result)
+        stored = Stored(rec.seq, rec.uuid, rec.hash, status, reason, result, link)
         self.records[(kiosk_id, rec.seq)] = stored
         self.by_uuid[rec.uuid] = stored
         self.stored_count[rec.uuid] = self.stored_count.get(rec.uuid, 0) + 1
         return RecordResult(seq=rec.seq, uuid=rec.uuid, status=status, reason=reason,
                             result=result)
 
-    def _check(self, kiosk_id: str, rec: WireRecord) -> dict[str, Any]:
+    def _authenticate(self, kiosk_id: str, rec: WireRecord) -> None:
         keys = self.keys.get(kiosk_id)
         if keys is None:
             raise RecordIntegrityError("unknown kiosk")
-        verify_signature(keys.public_key, rec.hash, b64d(rec.signature))
-        nonce, ciphertext = b64d(rec.nonce), b64d(rec.ciphertext)
         if record_hash(kiosk_id, rec.seq, rec.uuid, rec.kind, rec.created_at,
-                       rec.prev_hash, nonce, ciphertext) != rec.hash:
+                       rec.prev_hash, b64d(rec.nonce), b64d(rec.ciphertext)) != rec.hash:
             raise RecordIntegrityError("hash does not match")
+        verify_signature(keys.public_key, rec.hash, b64d(rec.signature))
+
+    def _check(self, kiosk_id: str, rec: WireRecord) -> dict[str, Any]:
+        keys = self.keys[kiosk_id]
+        nonce, ciphertext = b64d(rec.nonce), b64d(rec.ciphertext)
         previous = self.records.get((kiosk_id, rec.seq - 1))
-        expected_prev = GENESIS_HASH if rec.seq == 1 else (previous.hash if previous else None)
+        expected_prev = GENESIS_HASH if rec.seq == 1 else (previous.link if previous else None)
         if expected_prev is None:
             raise RecordIntegrityError("previous record missing (out of order)")
         if rec.prev_hash != expected_prev:
@@ -141,7 +165,7 @@ class FakeCentral:
             if payload.get("amount", 0) < 0:
                 return "rejected", "amount must not be negative", None
             return "accepted", None, {"receipt": f"R{payload.get('amount')}"}
-        if kind == "dispense.record":
+        if kind in ("dispense.record", "void"):
             return "accepted", None, None
         return "rejected", f"unknown kind {kind}", None
 

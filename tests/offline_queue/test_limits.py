@@ -16,12 +16,13 @@ from kiosk.services.exposure import QueueLimitExceeded, check_room, measure_expo
 from kiosk.services.invoice_verify import InvoiceVerifyService
 from kiosk.services.slips import SlipPrinter
 from kiosk.services.verify_outcomes import Queued
+from offline_queue.crypto import KioskKeys
 from offline_queue.outbox import Outbox
 from offline_queue.wire import RecordResult, SyncAck
 
 
 def test_limits_config_defaults_and_validation() -> None:
-    cfg = parse_config({"data_dir": "/tmp/k", "central": {"urls": ["http://c"]}})
+    cfg = parse_config({"data_dir": "/tmp/k", "central": {"urls": ["https://c"]}})
     assert cfg.limits == LimitsConfig(10000, 0, 72.0)
     cfg = parse_config({"data_dir": "/tmp/k", "limits": {
         "max_pending_records": 50, "max_pending_amount_fen": 500_000, "max_oldest_age_h": 24}})
@@ -107,10 +108,11 @@ def test_amount_measure_sums_amount_fen_of_pending_payloads(outbox: Outbox) -> N
         check_room(outbox, limits, amount_fen=20_001)
 
 
-def test_verify_service_refuses_to_queue_beyond_the_limit(outbox: Outbox) -> None:
+def test_verify_service_refuses_to_queue_beyond_the_limit(outbox: Outbox,
+                                                         keys: KioskKeys) -> None:
     central = CentralClient(("http://127.0.0.1:9",), outbox.kiosk_id, timeout_s=1.0)
     service = InvoiceVerifyService(
-        central=central, outbox=outbox, connectivity=Connectivity(grace_s=60),
+        central=central, keys=keys, outbox=outbox, connectivity=Connectivity(grace_s=60),
         slips=SlipPrinter(None, outbox.kiosk_id, lambda: datetime.now(timezone.utc)),
         limits=LimitsConfig(max_pending_records=2))
     query = VerificationQuery("01", "033001800111", "25672225", date(2025, 6, 10))
@@ -145,15 +147,15 @@ def test_example_config_parses_and_every_setting_is_documented() -> None:
     import dataclasses
     import tomllib
 
-    from kiosk.config import CentralConfig, SyncConfig, UiConfig
+    from kiosk.config import CentralConfig, PrivacyConfig, SyncConfig, UiConfig
 
     root = Path(__file__).resolve().parents[2]
     example = tomllib.loads((root / "deploy/config/kiosk.toml").read_text(encoding="utf-8"))
     cfg = parse_config(example)
     assert cfg.central.cert_file is not None and cfg.limits == LimitsConfig()
     doc = (root / "docs/configuration.md").read_text(encoding="utf-8")
-    keys = {"data_dir", "kiosk_id", "key_dir"}
-    for cls in (CentralConfig, LimitsConfig, SyncConfig, UiConfig):
+    keys = {"data_dir", "kiosk_id", "key_dir", "key_source"}
+    for cls in (CentralConfig, LimitsConfig, PrivacyConfig, SyncConfig, UiConfig):
         keys |= {f.name for f in dataclasses.fields(cls)}
     missing = sorted(k for k in keys if f"| `{k}`" not in doc)
     assert missing == []

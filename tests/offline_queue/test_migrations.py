@@ -105,13 +105,28 @@ def fill(path: Path, keys: KioskKeys, count: int = RECORDS, *, payload_bytes: in
         conn.close()
 
 
+#: The first schema's columns (later revisions only add columns).
+V1_COLUMNS = ("seq, uuid, kind, created_at, nonce, ciphertext, prev_hash, hash, signature, "
+              "state, reason, acked_at, result, confirmed_on_screen")
+RESULT_COLUMN = 12
+
+
 def rows(path: Path) -> list[tuple[Any, ...]]:
-    """Every outbox row, every column, as stored (bytes stay bytes)."""
+    """Every outbox row, every first-schema column, as stored (bytes stay bytes)."""
     conn = sqlite3.connect(path)
     try:
-        return conn.execute("SELECT * FROM outbox ORDER BY seq").fetchall()
+        return conn.execute(f"SELECT {V1_COLUMNS} FROM outbox ORDER BY seq").fetchall()
     finally:
         conn.close()
+
+
+def without_results(found: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
+    """Rows without the clear-text result column, which the outbox seals (0003)."""
+    return [r[:RESULT_COLUMN] + r[RESULT_COLUMN + 1:] for r in found]
+
+
+def clear_results(path: Path) -> int:
+    return sum(r[RESULT_COLUMN] is not None for r in rows(path))
 
 
 def meta(path: Path) -> dict[str, str]:
@@ -204,9 +219,11 @@ def test_downgrade_to_base_and_back(db: Path) -> None:
 
 def _assert_upgraded_intact(db: Path, keys: KioskKeys, before: list[tuple[Any, ...]],
                             meta_before: dict[str, str]) -> None:
-    assert rows(db) == before  # every column of every record, byte for byte
+    # Every column of every record, byte for byte; the clear results are sealed.
+    assert without_results(rows(db)) == without_results(before)
     after_meta = meta(db)
     assert after_meta.pop("schema_version") == SCHEMA_VERSION
+    after_meta.pop("clear_results", None)  # until the outbox opens the file
     meta_before.pop("schema_version")
     assert after_meta == meta_before
     with Outbox(db, KIOSK_ID, keys) as box:
@@ -221,6 +238,9 @@ def _assert_upgraded_intact(db: Path, keys: KioskKeys, before: list[tuple[Any, .
         assert view.result == {"outcome": "genuine", "seq": 3}
         nxt = box.enqueue("invoice.verify", {"after": "upgrade"})  # the chain goes on
         assert nxt.seq == RECORDS + 1 and box.verify_chain() == []
+    # The outbox sealed the clear results in the file and scrubbed them from backups.
+    assert clear_results(db) == 0 and "clear_results" not in meta(db)
+    assert all(clear_results(b) == 0 for b in backups(db))
 
 
 def test_upgrade_from_0001_keeps_every_record(db: Path, keys: KioskKeys) -> None:
@@ -252,7 +272,8 @@ def test_pre_alembic_file_is_stamped_0001_and_upgraded(db: Path, keys: KioskKeys
         pass
     found = backups(db)
     assert len(found) == 1 and found[0].name.startswith(db.name + ".bak-0001-")
-    assert rows(found[0]) == before and stored_revision(found[0]) is None
+    assert without_results(rows(found[0])) == without_results(before)
+    assert stored_revision(found[0]) is None
     assert stored_revision(db) == HEAD_REVISION
     _assert_upgraded_intact(db, keys, before, meta_before)
 

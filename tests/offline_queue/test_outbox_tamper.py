@@ -93,15 +93,42 @@ def test_rehashed_forgery_fails_signature(filled: Outbox, db_path: Path,
     assert filled.verify_chain() == ["seq 6: signature is not valid"]
 
 
-def test_tampered_record_is_rejected_and_parked_not_blocking(
+def test_tampered_record_is_parked_and_voided_not_blocking(
         filled: Outbox, db_path: Path, central: FakeCentral, tmp_path: Path) -> None:
+    """The central refuses seq 2's signature and leaves 3-6 unanswered; the kiosk finds
+    its own copy damaged, parks it and sends a signed void for seq 2 in its place."""
     with sqlite3.connect(db_path) as raw:
         (ct,) = raw.execute("SELECT ciphertext FROM outbox WHERE seq = 2").fetchone()
     edit(db_path, ("UPDATE outbox SET ciphertext = ? WHERE seq = 2",
                    (bytes([ct[0] ^ 0xFF]) + ct[1:],)))
     report = SyncWorker(filled, central, tmp_path / "sync.lock").sync_once()
     assert report.error is None and report.remaining == 0
-    assert (report.sent, report.accepted, report.rejected) == (6, 5, 1)
+    # 6 sent, then the void and 3-6 again; the void counts as accepted.
+    assert (report.sent, report.accepted, report.rejected, report.voided) == (11, 6, 1, 1)
     [parked] = filled.rejected()
-    assert parked.seq == 2 and parked.reason == "hash does not match"
+    assert parked.seq == 2 and parked.state == "rejected"
+    assert parked.reason is not None and parked.reason.startswith(
+        "damaged locally: seq 2: hash does not match the record's content")
     assert central.stored_seqs() == [1, 2, 3, 4, 5, 6]
+    void = central.records[(filled.kiosk_id, 2)]
+    assert void.status == "accepted" and void.uuid != parked.uuid
+    assert parked.uuid not in central.by_uuid
+    assert filled.pending() == [] and filled.pending_count() == 0
+    # The chain goes on after the void.
+    filled.enqueue("invoice.verify", {"number": "04407"})
+    assert SyncWorker(filled, central, tmp_path / "sync.lock").sync_once().accepted == 1
+
+
+def test_refused_signature_on_an_intact_copy_keeps_it_pending(
+        filled: Outbox, central: FakeCentral, tmp_path: Path) -> None:
+    """The central holds another key for this kiosk: every record is refused, none is
+    damaged here, so nothing is parked or voided and the pass stops at once."""
+    central.register(filled.kiosk_id, KioskKeys.generate())
+    report = SyncWorker(filled, central, tmp_path / "sync.lock").sync_once()
+    assert report.error is not None and report.error.startswith(
+        "central refused the signature of seq 1")
+    assert central.calls == 1 and central.stored_seqs() == []
+    assert (report.rejected, report.voided, report.remaining) == (0, 0, 6)
+    assert filled.rejected() == [] and filled.pending_count() == 6
+    view = filled.get(filled.pending()[0].uuid)
+    assert view is not None and view.reason is not None and "intact" in view.reason

@@ -133,7 +133,7 @@ Scan or type an invoice</source>
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../main_window.py" line="+428"/>
+        <location filename="../main_window.py" line="+429"/>
         <source>Self-service tax terminal</source>
         <translation>自助办税终端</translation>
     </message>
@@ -184,12 +184,12 @@ Scan or type an invoice</source>
 <context>
     <name>MaintenanceScreen</name>
     <message>
-        <location filename="../screens/maintenance.py" line="+238"/>
+        <location filename="../screens/maintenance.py" line="+282"/>
         <source>Syncing…</source>
         <translation>正在同步…</translation>
     </message>
     <message>
-        <location line="+48"/>
+        <location line="+50"/>
         <source>Maintenance</source>
         <translation>维护模式</translation>
     </message>
@@ -214,7 +214,8 @@ Scan or type an invoice</source>
         <translation>维护详情</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="-121"/>
+        <location line="+123"/>
         <source>Sync now</source>
         <translation>立即同步</translation>
     </message>
@@ -224,7 +225,8 @@ Scan or type an invoice</source>
         <translation>立即同步待上传队列</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="-122"/>
+        <location line="+123"/>
         <source>Test print</source>
         <translation>测试打印</translation>
     </message>
@@ -234,7 +236,8 @@ Scan or type an invoice</source>
         <translation>在凭条打印机上打印测试页</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="-123"/>
+        <location line="+124"/>
         <source>Refresh</source>
         <translation>刷新</translation>
     </message>
@@ -254,17 +257,33 @@ Scan or type an invoice</source>
         <translation>退出维护模式</translation>
     </message>
     <message>
-        <location line="+15"/>
+        <location line="+16"/>
         <source>Signed in: %1 (%2)</source>
         <translation>已登录：%1（%2）</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="-128"/>
+        <location line="+129"/>
         <source>, </source>
         <translation>、</translation>
     </message>
     <message>
-        <location line="+15"/>
+        <location line="-137"/>
+        <source>Not for your role</source>
+        <translation>您的岗位不可使用</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>The queue figures and devices are not shown to your role.</source>
+        <translation>您的岗位不显示队列数据和设备状态。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Not for your role: %1.</source>
+        <translation>您的岗位不可使用：%1。</translation>
+    </message>
+    <message>
+        <location line="+145"/>
         <source>Waiting to upload: %1</source>
         <translation>待上传：%1</translation>
     </message>
@@ -562,7 +581,7 @@ Reason: %4</source>
         <translation>测试页已打印。</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+2"/>
         <source>Test page not printed: %1</source>
         <translation>测试页未打印：%1</translation>
     </message>
@@ -781,11 +800,26 @@ Reason: %4</source>
         <source>Sign-in is not possible right now. Please try again.</source>
         <translation>暂时无法登录，请重试。</translation>
     </message>
+    <message>
+        <location line="+1"/>
+        <source>Staff sign-in is locked on this terminal: its record of wrong PINs cannot be read. Please ask a technician.</source>
+        <translation>本终端的工作人员登录已锁定：无法读取密码错误记录。请联系技术人员。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Staff sign-in is locked on this terminal until %1: its record of wrong PINs was damaged.</source>
+        <translation>本终端的工作人员登录已锁定至 %1：密码错误记录已损坏。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Your role may not do this.</source>
+        <translation>您的岗位无权执行此操作。</translation>
+    </message>
 </context>
 <context>
     <name>OfflineBanner</name>
     <message>
-        <location filename="../widgets/offline_banner.py" line="+98"/>
+        <location filename="../widgets/offline_banner.py" line="+97"/>
         <source>Network is back. Uploading saved transactions: %1</source>
         <translation>网络已恢复，正在上传 %1 笔业务</translation>
     </message>
@@ -863,7 +897,7 @@ Reason: %4</source>
 <context>
     <name>VerifyManualScreen</name>
     <message>
-        <location filename="../screens/invoice_verify.py" line="+303"/>
+        <location filename="../screens/invoice_verify.py" line="+312"/>
         <source>Type the invoice details</source>
         <translation>手工输入发票信息</translation>
     </message>
@@ -1021,12 +1055,17 @@ Reason: %4</source>
 <context>
     <name>VerifyScanScreen</name>
     <message>
-        <location line="-375"/>
+        <location line="-384"/>
         <source>This slip is not known here. Please ask the hall staff.</source>
         <translation>本终端查不到此凭条。请咨询大厅工作人员。</translation>
     </message>
     <message>
-        <location line="+86"/>
+        <location line="+6"/>
+        <source>The result of this slip is no longer kept at this terminal (results are deleted after a while to protect personal data). Please scan the invoice to check it again.</source>
+        <translation>本终端已不再保存此凭条的查验结果（为保护个人信息，结果只保存一段时间）。请扫描发票重新查验。</translation>
+    </message>
+    <message>
+        <location line="+89"/>
         <source>Checking, please wait…</source>
         <translation>正在查验，请稍候…</translation>
     </message>

@@ -19,8 +19,8 @@ from kiosk.domain import (
     VerifyField, check_field, outcome_label, query_from_fields, required_fields, type_name,
 )
 from kiosk.services.verify_outcomes import (
-    Queued, ScannedInvoice, ScannedReference, StillPending, UnknownReference, Verified,
-    VerifyRejected,
+    Queued, ResultNotKept, ScannedInvoice, ScannedReference, StillPending, UnknownReference,
+    Verified, VerifyRejected,
 )
 from kiosk.services.slips import PrintFailed
 from ui.messages import message
@@ -100,6 +100,15 @@ class InvoiceVerifyFlow(QObject):
             self.window_.screen("invoice.verify").show_error(
                 QCoreApplication.translate("VerifyScanScreen",
                                            "This slip is not known here. Please ask the hall staff."))
+            return
+        if isinstance(outcome, ResultNotKept):
+            self.window_.show_screen("invoice.verify")
+            self.window_.screen("invoice.verify").show_error(
+                QCoreApplication.translate(
+                    "VerifyScanScreen",
+                    "The result of this slip is no longer kept at this terminal "
+                    "(results are deleted after a while to protect personal data). "
+                    "Please scan the invoice to check it again."))
             return
         self.last = outcome
         if isinstance(outcome, Verified):

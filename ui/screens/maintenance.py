@@ -2,6 +2,11 @@
 (rejected) records, the devices, and four actions: sync now, test print, refresh,
 log out.
 
+What a role may do comes from kiosk.staff.roles: the figures (and Refresh) show only
+for `view_figures`, and Sync now / Test print are greyed, with the reason, for a role
+without `sync` / `test_print`. The core checks again before each action (an attempt
+a role may not make is refused and audited).
+
 Everything shown is read in the background (`MaintenanceSnapshot.read`). A rejected
 record shows its sequence number, kind, reason and time, never its payload (which may
 hold a taxpayer's data). Sync and test print run in the background and are audited
@@ -20,7 +25,9 @@ from PySide6.QtWidgets import (
 
 from kiosk.hall_time import to_hall
 from kiosk.services.slips import PrintFailed
+from kiosk.staff.errors import StaffAuthError
 from ui.i18n import fill
+from ui.messages import message
 from ui.ops import LatestRead, Op
 from ui.widgets.buttons import make_button
 
@@ -158,6 +165,10 @@ class MaintenanceScreen(Screen):
         self.print_status.hide()
         self.layout_.addWidget(self.sync_report)
         self.layout_.addWidget(self.print_status)
+        # What the signed-in role may not use here, and why those buttons are grey.
+        self.role_note = self.text_label("label.role_note", role="muted")
+        self.role_note.hide()
+        self.layout_.addWidget(self.role_note)
 
         self.sync_button = make_button("", "action.sync", role="primary")
         self.sync_button.clicked.connect(self.sync_now)
@@ -185,8 +196,40 @@ class MaintenanceScreen(Screen):
     # -- data ----------------------------------------------------------------------
     def on_enter(self) -> None:
         self._render_header()
-        self.sync_button.setFocus(Qt.FocusReason.OtherFocusReason)
+        self._apply_roles()
+        first = next((b for b in (self.sync_button, self.test_print, self.refresh_button)
+                      if b.isEnabled()), self.logout)
+        first.setFocus(Qt.FocusReason.OtherFocusReason)
         self.refresh()
+
+    def _may(self, action: str) -> bool:
+        return self.staff.may(action)
+
+    def _apply_roles(self) -> None:
+        """Show, grey or hide by kiosk.staff.roles (the core enforces it anyway)."""
+        view = self._may("view_figures")
+        self.scroll.setVisible(view)
+        self.refresh_button.setEnabled(view)
+        refused = []
+        for button, action, text in (
+                (self.sync_button, "sync", self.tr("Sync now")),
+                (self.test_print, "test_print", self.tr("Test print")),
+                (self.refresh_button, "view_figures", self.tr("Refresh"))):
+            may = self._may(action)
+            if action != "view_figures":
+                button.setEnabled(may and not self._busy)
+            button.setProperty("refused", not may)  # for automation: greyed by role
+            button.setToolTip("" if may else self.tr("Not for your role"))
+            if not may:
+                refused.append(text)
+        parts = []
+        if not view:
+            parts.append(self.tr("The queue figures and devices are not shown to your role."))
+        if refused:
+            parts.append(fill(self.tr("Not for your role: %1."),
+                              self.tr(", ").join(refused)))
+        self.role_note.setText(" ".join(parts))
+        self.role_note.setVisible(bool(parts))
 
     def _changed(self, _arg: object = None) -> None:
         if self.isVisible():
@@ -194,7 +237,7 @@ class MaintenanceScreen(Screen):
 
     def refresh(self) -> None:
         core = self.window_.core
-        if core is None:
+        if core is None or not self._may("view_figures"):
             return
         self._reads.run(lambda: MaintenanceSnapshot.read(core))
 
@@ -211,7 +254,7 @@ class MaintenanceScreen(Screen):
     # -- actions -------------------------------------------------------------------
     def sync_now(self) -> None:
         core, staff = self.window_.core, self.staff
-        if core is None or self._busy:
+        if core is None or self._busy or not self._may("sync"):
             return
 
         def work() -> "SyncReport":
@@ -230,6 +273,8 @@ class MaintenanceScreen(Screen):
             self._set_busy(False)
             self._report, self._sync_failed = None, True
             self._render_status()
+            if isinstance(exc, StaffAuthError):  # refused by the core (and audited)
+                self.sync_report.setText(message(exc.code))
             self.refresh()
 
         self._set_busy(True)
@@ -240,10 +285,11 @@ class MaintenanceScreen(Screen):
 
     def print_test_page(self) -> None:
         core, staff = self.window_.core, self.staff
-        if core is None or self._busy:
+        if core is None or self._busy or not self._may("test_print"):
             return
 
         def work() -> None:
+            staff.authorize("test_print")  # before the printer moves
             try:
                 core.slips.print_test_page()
             except PrintFailed as exc:
@@ -258,7 +304,8 @@ class MaintenanceScreen(Screen):
 
         def failed(exc: Exception) -> None:
             self._set_busy(False)
-            self._print_state = exc.code if isinstance(exc, PrintFailed) else "failure"
+            self._print_state = (exc.code if isinstance(exc, (PrintFailed, StaffAuthError))
+                                 else "failure")
             self._render_status()
 
         self._set_busy(True)
@@ -274,8 +321,8 @@ class MaintenanceScreen(Screen):
                        None) if busy else None
         if focused is not None:
             self._refocus = focused
-        for button in (self.sync_button, self.test_print):
-            button.setEnabled(not busy)
+        for button, action in ((self.sync_button, "sync"), (self.test_print, "test_print")):
+            button.setEnabled(not busy and self._may(action))
         if not busy and self._refocus is not None:
             self._refocus.setFocus(Qt.FocusReason.OtherFocusReason)
             self._refocus = None
@@ -295,6 +342,7 @@ class MaintenanceScreen(Screen):
                 (self.logout, self.tr("Log out"), self.tr("Log out of maintenance mode"))):
             button.setText(text)
             button.setAccessibleName(name)
+        self._apply_roles()
         self._render()
 
     def _render(self) -> None:
@@ -459,5 +507,6 @@ class MaintenanceScreen(Screen):
             self.print_status.setText(
                 self.tr("Printing the test page…") if state == "printing" else
                 self.tr("Test page printed.") if state == "printed" else
+                message(state) if state.startswith("staff.") else
                 fill(self.tr("Test page not printed: %1"), self._problem(state)))
         self.print_status.setVisible(bool(state))

@@ -1,0 +1,53 @@
+"""uvicorn's access log without identifiers: each line names the route, not the path.
+
+Paths carry identifiers (a queued verification's UUID is a bearer reference printed on
+the taxpayer's slip, and `GET /v1/verifications/{uuid}` answers whoever holds it), and
+query strings may carry anything. The filter rewrites each access record's path to the
+matched route's template (`/v1/verifications/{uuid}`), dropping the query string.
+"""
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any
+
+ACCESS_LOGGER = "uvicorn.access"
+UNKNOWN_PATH = "(no route)"
+
+
+class AccessPathFilter(logging.Filter):
+    """For the "uvicorn.access" logger: its records' args are (client, method,
+    path with query string, HTTP version, status)."""
+
+    def __init__(self, app: Any) -> None:
+        super().__init__()
+        self._routes: list[tuple[re.Pattern[str], str]] = [
+            (route.path_regex, route.path) for route in getattr(app, "routes", ())
+            if hasattr(route, "path_regex") and hasattr(route, "path")]
+
+    def template(self, path_with_query: str) -> str:
+        path = path_with_query.split("?", 1)[0]
+        for regex, template in self._routes:
+            if regex.match(path):
+                return template
+        return UNKNOWN_PATH
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        args = record.args
+        if isinstance(args, tuple) and len(args) == 5:
+            client, method, path, version, status = args
+            record.args = (client, method, self.template(str(path)), version, status)
+        elif args:
+            # Not the format this filter knows (another uvicorn version): drop the
+            # arguments rather than risk logging a path.
+            record.msg, record.args = "access (details withheld)", None
+        return True
+
+
+def install_access_filter(app: Any) -> None:
+    """Put an AccessPathFilter for `app` on the access logger (replacing an earlier
+    one); call after uvicorn has configured logging."""
+    logger = logging.getLogger(ACCESS_LOGGER)
+    for old in [f for f in logger.filters if isinstance(f, AccessPathFilter)]:
+        logger.removeFilter(old)
+    logger.addFilter(AccessPathFilter(app))
