@@ -1,4 +1,14 @@
 """Pure tax-domain rules: no I/O, no Qt. Safe to use from the CLI, services and tests."""
+from .calculators import (
+    CalcStep,
+    CalculatorInputError,
+    bonus_tax,
+    compare_bonus_taxation,
+    iit_annual,
+    iit_cumulative_month,
+    labour_withholding,
+    vehicle_tax,
+)
 from .crc import crc16_umts
 from .errors import DomainError, IdentifierError, InvoiceInputError, InvoiceQrError
 from .identifiers import validate_resident_id, validate_uscc
@@ -26,4 +36,6 @@ __all__ = [
     "mask_id_number", "mask_name", "mask_phone", "FIELD_LABELS", "OUTCOME_LABELS",
     "FieldProblems", "VerificationOutcome", "VerificationQuery", "VerificationResult",
     "check_field", "outcome_label", "query_from_fields", "query_from_qr",
+    "CalcStep", "CalculatorInputError", "bonus_tax", "compare_bonus_taxation", "iit_annual",
+    "iit_cumulative_month", "labour_withholding", "vehicle_tax",
 ]
