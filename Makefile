@@ -11,7 +11,7 @@ APT_PACKAGES := fonts-wqy-microhei fonts-noto-cjk libegl1 libgl1 libxkbcommon0 l
 
 PACKAGES := kiosk ui drivers printing offline_queue central bench
 
-.PHONY: run test security fault bench setup bytecode translations clean
+.PHONY: run test security fault bench setup bytecode translations screenshots clean
 
 setup: $(PIP_STAMP)
 
@@ -61,6 +61,11 @@ translations: setup
 	$(BIN)/pyside6-lupdate -silent -no-obsolete -locations relative -source-language en \
 	    -target-language zh_CN $$(find ui -name '*.py' | LC_ALL=C sort) -ts ui/i18n/kiosk_zh_CN.ts
 	$(BIN)/pyside6-lrelease -silent ui/i18n/kiosk_zh_CN.ts -qm ui/i18n/kiosk_zh_CN.qm
+
+# Every screen in both languages and both orientations, into docs/screenshots/
+# (<screen>-<zh|en>-<portrait|landscape>.png); stale ones are deleted.
+screenshots: setup
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m kiosk.scenario.screenshots
 
 clean:
 	rm -rf $(VENV) build *.egg-info

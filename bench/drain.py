@@ -75,7 +75,8 @@ def _copy_backlog(source: Path, target: Path) -> None:
 
 
 def _pg(command: str) -> str:
-    done = subprocess.run(["bash", str(PG_SCRIPT), command], capture_output=True, text=True)
+    done = subprocess.run(["bash", str(PG_SCRIPT), command], capture_output=True,
+                          text=True, check=False)
     if done.returncode != 0 and command != "status":
         raise RuntimeError(f"pg-test-cluster.sh {command} failed: {done.stderr.strip()}")
     return done.stdout.strip() if done.returncode == 0 else ""

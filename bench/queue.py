@@ -18,8 +18,10 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
+from datetime import UTC
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 FAULT_SUMMARY = ROOT / ".fault-summary.json"
@@ -35,7 +37,7 @@ THREADS = 4
 
 def _p(values: list[float], q: float) -> float:
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
 def _persist_queue(path: Path) -> Any:
@@ -44,7 +46,7 @@ def _persist_queue(path: Path) -> Any:
     a separate connection for puts (multithreading)."""
     import persistqueue
 
-    queue = persistqueue.SQLiteAckQueue(str(path), multithreading=True, auto_commit=True)
+    queue: Any = persistqueue.SQLiteAckQueue(str(path), multithreading=True, auto_commit=True)
     for conn in {id(queue._putter): queue._putter, id(queue._getter): queue._getter}.values():
         conn.execute("PRAGMA synchronous=FULL")
         assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
@@ -81,17 +83,22 @@ def _sealed_putter(queue: Any) -> Callable[[], None]:
     """persist-queue storing what the outbox stores: each put seals the payload first
     (AES-GCM, hash chain, Ed25519 signature, as Outbox.enqueue does). Not a target,
     context: it separates the cost of storage from the cost of sealing."""
-    from datetime import datetime, timezone
+    from datetime import datetime
     from uuid import uuid4
 
-    from offline_queue.crypto import GENESIS_HASH, KioskKeys, encrypt_payload, record_hash
+    from offline_queue.crypto import (
+        GENESIS_HASH,
+        KioskKeys,
+        encrypt_payload,
+        record_hash,
+    )
 
     keys, kiosk_id = KioskKeys.generate(), "bench-sealed"
-    chain = {"seq": 0, "prev": GENESIS_HASH}
+    chain: dict[str, Any] = {"seq": 0, "prev": GENESIS_HASH}
 
     def put() -> None:
         seq, prev, record_uuid = chain["seq"] + 1, str(chain["prev"]), str(uuid4())
-        created_at = datetime.now(timezone.utc)
+        created_at = datetime.now(UTC)
         nonce, ciphertext = encrypt_payload(keys.data_key, PAYLOAD, kiosk_id, seq,
                                             record_uuid)
         digest = record_hash(kiosk_id, seq, record_uuid, "invoice.verify", created_at,
@@ -151,7 +158,7 @@ def measure_drain() -> dict[str, float]:
     results = {"drain_per_s_sqlite": measure_drain_per_s("sqlite")}
     try:
         results["drain_per_s_postgres"] = measure_drain_per_s("postgres")
-    except Exception as exc:  # no PostgreSQL here: say so, measure the rest
+    except Exception as exc:  # noqa: BLE001 - no PostgreSQL here: say so, measure the rest
         print(f"drain_per_s_postgres omitted: {exc}", file=sys.stderr)
     return results
 

@@ -16,13 +16,13 @@ import httpx
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from PySide6.QtCore import QElapsedTimer, QTimer  # noqa: E402
-from PySide6.QtWidgets import QApplication  # noqa: E402
+from PySide6.QtCore import QElapsedTimer, QTimer
+from PySide6.QtWidgets import QApplication
 
 
 def _p(values: list[float], q: float) -> float:
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
 def start_central_process(tmp: Path) -> tuple[subprocess.Popen[bytes], str]:
@@ -118,6 +118,7 @@ def measure(samples: int = 30) -> dict[str, float]:
     meter.start()
     online = [scan_to("invoice.verify.result", qrs[i % len(qrs)]) for i in range(samples)]
     online_stall = meter.stop()
+    assert hall.network is not None
     hall.network.set_online(False)
     scan_to("invoice.verify.queued", qrs[0])  # the first offline call learns the link is down
     meter.start()
@@ -131,7 +132,12 @@ def measure(samples: int = 30) -> dict[str, float]:
         core.outbox.enqueue("bench.noop", {"i": i})
         enqueue.append((time.perf_counter() - start) * 1000)
 
-    from kiosk.domain import VerificationResult, VerificationOutcome, query_from_qr, parse_invoice_qr
+    from kiosk.domain import (
+        VerificationOutcome,
+        VerificationResult,
+        parse_invoice_qr,
+        query_from_qr,
+    )
 
     query = query_from_qr(parse_invoice_qr(qrs[0]))
     result = VerificationResult(VerificationOutcome.GENUINE)

@@ -11,8 +11,23 @@ import logging
 import re
 from typing import Any
 
+from starlette.routing import compile_path
+
 ACCESS_LOGGER = "uvicorn.access"
 UNKNOWN_PATH = "(no route)"
+
+
+def route_templates(app: Any) -> list[str]:
+    """Every route's path template, in matching order, routers included with
+    `include_router` too (newer FastAPI keeps them nested in `app.routes`)."""
+    routes = list(getattr(app, "routes", ()))
+    try:
+        from fastapi.routing import iter_route_contexts
+    except ImportError:  # FastAPI before nested routers: app.routes is flat
+        return [route.path for route in routes if isinstance(getattr(route, "path", None),
+                                                              str)]
+    return [context.path for context in iter_route_contexts(routes)
+            if isinstance(context.path, str)]
 
 
 class AccessPathFilter(logging.Filter):
@@ -22,8 +37,7 @@ class AccessPathFilter(logging.Filter):
     def __init__(self, app: Any) -> None:
         super().__init__()
         self._routes: list[tuple[re.Pattern[str], str]] = [
-            (route.path_regex, route.path) for route in getattr(app, "routes", ())
-            if hasattr(route, "path_regex") and hasattr(route, "path")]
+            (compile_path(path)[0], path) for path in route_templates(app)]
 
     def template(self, path_with_query: str) -> str:
         path = path_with_query.split("?", 1)[0]

@@ -16,28 +16,28 @@ A kiosk whose own copy of a record is damaged sends a signed tombstone (kind "vo
 for that seq instead: its prev_hash links to the seq before, and its payload names the
 hash the next seq links to (docs/design.md, "Refused signatures and void
 tombstones").
+
+What a record's payload must be, and what result it gets, depends on its kind: the
+ingest dispatches through central.record_kinds (handlers in central/kinds/); a kind
+with no handler is stored as accepted with no result.
 """
 from __future__ import annotations
 
 import binascii
 import json
-import re
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from typing import Any, NamedTuple
 
 from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+import central.kinds  # noqa: F401  (registers the built-in record kinds)
 from central.db import MAX_SEQ, Kiosk, Record
-from central.verification import (
-    CHINA_TZ,
-    QueryError,
-    VerifyQuery,
-    parse_query,
-    verify_queries,
-)
+from central.record_kinds import BadPayload, RecordKind, handler_for
+from central.verification import CHINA_TZ
 from offline_queue.crypto import (
     GENESIS_HASH,
     RecordIntegrityError,
@@ -46,20 +46,17 @@ from offline_queue.crypto import (
     record_hash,
     verify_signature,
 )
+from offline_queue.payloads import INVOICE_VERIFY_KIND
 from offline_queue.wire import (
     SIGNATURE_REASON,
-    VOID_KIND,
     RecordResult,
     SyncAck,
     SyncBatch,
     WireRecord,
 )
 
-VERIFY_KIND = "invoice.verify"
+VERIFY_KIND = INVOICE_VERIFY_KIND  # the name central code used before payloads existed
 MAX_ATTEMPTS = 3
-_HASH_RE = re.compile(r"^[0-9a-f]{64}$")
-_UUID_MAX = 36
-_VOID_REASON_MAX = 500
 
 
 class UnknownKioskError(LookupError):
@@ -104,12 +101,13 @@ class _NewRow:
     result: str | None = None
 
 
-class _Verification(NamedTuple):
-    """A verification request of this batch, checked once the whole batch is read."""
+class _Pending(NamedTuple):
+    """A record of this batch whose kind computes a result, once the whole batch is
+    read: `checked` is what its handler's check returned."""
 
     row: _NewRow
-    query: VerifyQuery
-    reference: Any
+    handler: RecordKind
+    checked: Any
 
 
 _RECORDS = Record.__table__
@@ -195,51 +193,42 @@ def _check(record: WireRecord, kiosk: Kiosk, nonce: bytes, ciphertext: bytes,
         raise _Reject(f"decrypt: {exc}") from None
 
 
-def _void_link(payload: dict[str, Any]) -> str:
-    """The hash the seq after a void links to, from the void's payload; a void
-    without a usable reason, voided UUID or next_hash is rejected."""
-    reason, voided, next_hash = (payload.get("reason"), payload.get("voided_uuid"),
-                                 payload.get("next_hash"))
-    if not isinstance(reason, str) or not reason.strip() or len(reason) > _VOID_REASON_MAX:
-        raise _Reject(f"bad payload: a void needs a reason of 1-{_VOID_REASON_MAX} "
-                      f"characters")
-    if not isinstance(voided, str) or not 0 < len(voided) <= _UUID_MAX:
-        raise _Reject("bad payload: a void needs the voided record's uuid")
-    if not isinstance(next_hash, str) or not _HASH_RE.match(next_hash):
-        raise _Reject("bad payload: a void needs next_hash, 64 hex digits")
-    return next_hash
+def _payload_check(handler: RecordKind, payload: dict[str, Any]) -> Any:
+    try:
+        return handler.check(payload)
+    except BadPayload as exc:
+        raise _Reject(f"bad payload: {exc}") from None
 
 
 def _stored_link(row: Record, kiosk: Kiosk) -> str:
     """The hash the record after a stored row must link to: its own hash, or for an
-    accepted void the hash its (signed, encrypted) payload names."""
-    if row.kind != VOID_KIND or row.status != "accepted" or row.uuid is None:
+    accepted record of a kind that names it (a void) the hash its (signed, encrypted)
+    payload names."""
+    handler = handler_for(row.kind)
+    if handler is None or not handler.names_next_link or row.status != "accepted" \
+            or row.uuid is None:
         return row.hash
     try:
         payload = decrypt_payload(kiosk.data_key, b64d(row.nonce), b64d(row.ciphertext),
                                   row.kiosk_id, row.seq, row.uuid)
-        return _void_link(payload)
-    except (RecordIntegrityError, ValueError, _Reject):  # checked on arrival: not expected
+        return handler.next_link(payload)
+    except (RecordIntegrityError, ValueError):  # checked on arrival: not expected
         return row.hash
 
 
-def _verify_query(payload: dict[str, Any]) -> VerifyQuery:
-    """The payload of an invoice.verify record as a query; a bad one rejects just
-    this record, before anything is counted."""
-    try:
-        return parse_query(payload)
-    except QueryError as exc:
-        raise _Reject(f"bad payload: {exc}") from None
-
-
-def _verify_all(session: Session, pending: list[_Verification], today: date) -> None:
-    """Verify the batch's requests together, in seq order (the 5-per-day limit counts
-    them one after another), and put each result in its row."""
-    results = verify_queries(session, [p.query for p in pending], today)
-    for verification, result in zip(pending, results):
-        if isinstance(verification.reference, str):
-            result["reference"] = verification.reference[:64]
-        verification.row.result = json.dumps(result, ensure_ascii=False)
+def _compute_results(session: Session, pending: list[_Pending], today: date) -> None:
+    """Each kind computes the results of its records of this batch together, in seq
+    order (the 5-per-day limit counts verifications one after another), and each result
+    goes in its row."""
+    by_kind: dict[str, list[_Pending]] = {}
+    for item in pending:
+        by_kind.setdefault(item.handler.kind, []).append(item)
+    for items in by_kind.values():
+        results: Sequence[dict[str, Any] | None] = items[0].handler.results(
+            session, [item.checked for item in items], today)
+        for item, result in zip(items, results, strict=True):
+            if result is not None:
+                item.row.result = json.dumps(result, ensure_ascii=False)
 
 
 def _ingest_once(session: Session, batch: SyncBatch, now: datetime,
@@ -276,10 +265,10 @@ def _ingest_once(session: Session, batch: SyncBatch, now: datetime,
     while acked + 1 in above:
         acked += 1
 
-    # Answers in seq order; a new row's answer waits for its verification result.
+    # Answers in seq order; a new row's answer waits for its kind's result.
     answers: list[RecordResult | tuple[_NewRow, str]] = []
     new_rows: list[_NewRow] = []
-    pending: list[_Verification] = []
+    pending: list[_Pending] = []
     # What the next seq must link to, for this batch's new rows (a void names it).
     links: dict[int, str] = {}
     # Seqs of this batch left unstored because they (or a record before them) failed
@@ -325,11 +314,12 @@ def _ingest_once(session: Session, batch: SyncBatch, now: datetime,
                 else:
                     prev_link = _stored_link(prev, kiosk)
             payload = _check(record, kiosk, nonce, ciphertext, prev_link, acked + 1)
-            if record.kind == VERIFY_KIND:
-                pending.append(_Verification(row, _verify_query(payload),
-                                             payload.get("reference")))
-            elif record.kind == VOID_KIND:  # issue #9 turns kinds into a handler registry
-                links[record.seq] = _void_link(payload)
+            handler = handler_for(record.kind)
+            if handler is not None:  # no handler: stored as accepted, no result
+                checked = _payload_check(handler, payload)
+                if handler.names_next_link:
+                    links[record.seq] = handler.next_link(payload)
+                pending.append(_Pending(row, handler, checked))
         except _Reject as exc:
             row.status, row.reason = "rejected", exc.reason
             links[record.seq] = record.hash
@@ -343,8 +333,8 @@ def _ingest_once(session: Session, batch: SyncBatch, now: datetime,
         while acked + 1 in above:
             acked += 1
 
-    # Every query is valid by now: checks are counted only for records being stored.
-    _verify_all(session, pending, today)
+    # Every payload is valid by now: checks are counted only for records being stored.
+    _compute_results(session, pending, today)
     if new_rows:
         # A concurrent duplicate fails here: IntegrityError, retried by ingest_batch.
         session.connection().execute(insert(_RECORDS), [vars(row) for row in new_rows])
@@ -377,11 +367,11 @@ def ingest_batch(session: Session, batch: SyncBatch, now: datetime,
     for r in batch.records:
         try:
             (r.created_at if r.created_at.tzinfo else
-             r.created_at.replace(tzinfo=timezone.utc)).astimezone(timezone.utc)
+             r.created_at.replace(tzinfo=UTC)).astimezone(UTC)
         except OverflowError:
             raise BatchError(f"seq {r.seq}: created_at out of range") from None
     if now.tzinfo is None:
-        now = now.replace(tzinfo=timezone.utc)
+        now = now.replace(tzinfo=UTC)
     if today is None:
         today = now.astimezone(CHINA_TZ).date()
     for attempt in range(MAX_ATTEMPTS):

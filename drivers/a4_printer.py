@@ -26,8 +26,9 @@ from pathlib import Path
 
 from printing.document import Document
 
-from .base import DeviceBase, DeviceState, StatusCallback
+from .base import DeviceBase, DeviceState, DeviceStatus, StatusCallback
 from .connection import Connection
+from .device import Capability
 from .errors import DeviceCondition, DeviceError, DeviceErrorCode
 from .receipt_printer import PrinterStatus
 
@@ -129,6 +130,7 @@ class A4Printer(DeviceBase):
     """PDF documents to ``cups://QUEUE`` or ``file:///dir/``."""
 
     kind = "a4_printer"
+    capabilities = frozenset({Capability.PRINT_PDF})
 
     def __init__(
         self,
@@ -227,6 +229,22 @@ class A4Printer(DeviceBase):
 
     def health_check(self) -> PrinterStatus:
         return self.status()
+
+    # -- the Device protocol: every job is its own lp call or file -----------------
+
+    def open(self) -> None:
+        """Nothing to take: each job is one `lp` call or one file."""
+
+    def close(self) -> None:
+        self._set_status(DeviceState.CLOSED)
+
+    def check(self, timeout_s: float) -> DeviceStatus:
+        """The queue's state (lpstat, within the driver's `timeout_s`) or whether the
+        directory is writable; while a job is being submitted, BUSY stands."""
+        if self._lock.locked():
+            return self.last_status
+        self.status()
+        return self.last_status
 
     # -- internals --------------------------------------------------------------------
 

@@ -13,9 +13,11 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import Enum
+from typing import ClassVar
 
 from .connection import Connection, parse_connection
-from .errors import DeviceCondition, DeviceErrorCode
+from .device import Capability
+from .errors import DeviceCondition, DeviceError, DeviceErrorCode
 
 _log = logging.getLogger("drivers")
 
@@ -49,6 +51,16 @@ class DeviceStatus:
 
 StatusCallback = Callable[[DeviceStatus], None]
 
+# Errors that mean "not reachable": the device is offline (and retried with backoff).
+OFFLINE_CODES = (DeviceErrorCode.OFFLINE, DeviceErrorCode.TIMEOUT, DeviceErrorCode.NO_HARDWARE)
+
+
+def status_state(error: DeviceErrorCode | None) -> DeviceState:
+    """The state that goes with an error code (None: ready)."""
+    if error is None:
+        return DeviceState.IDLE
+    return DeviceState.OFFLINE if error in OFFLINE_CODES else DeviceState.ERROR
+
 
 class DeviceBase:
     """State keeping, status reporting and statistics for one device.
@@ -59,15 +71,19 @@ class DeviceBase:
     """
 
     kind: str = "device"
+    capabilities: ClassVar[frozenset[Capability]] = frozenset()
 
     def __init__(
         self,
-        connection: str,
+        connection: str | Connection,
         *,
         name: str | None = None,
         on_status: StatusCallback | None = None,
     ) -> None:
-        self.connection: Connection = parse_connection(connection)
+        """`connection`: a byte transport's connection string, or a Connection the
+        driver parsed itself (camera://, keyboard://)."""
+        self.connection: Connection = connection if isinstance(connection, Connection) \
+            else parse_connection(connection)
         self.name = name or self.kind
         self.on_status = on_status
         self._stats_lock = threading.Lock()
@@ -87,6 +103,17 @@ class DeviceBase:
         """A snapshot of the counters (opens, reconnects, errors, device-specific ones)."""
         with self._stats_lock:
             return dict(self._stats)
+
+    def _report_answer(self, error: DeviceErrorCode | None, condition: DeviceCondition | None,
+                       message: str) -> DeviceStatus:
+        """Record what the device answered to a status query (a PrinterStatus's fields,
+        say) as the driver's status, and return it."""
+        self._set_status(status_state(error), error, condition, message)
+        return self._status
+
+    def _report_error(self, exc: DeviceError) -> DeviceStatus:
+        """Record a failed exchange as the driver's status, and return it."""
+        return self._report_answer(exc.code, exc.extended, exc.message)
 
     def _count(self, counter: str, n: int = 1) -> None:
         with self._stats_lock:

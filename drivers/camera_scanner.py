@@ -5,7 +5,16 @@ A terminal's camera (the taxpayer holds an invoice or a phone in front of it) gi
 and tens of them with zbar. `QrDecodeWorker` runs decoding on its own thread behind a
 one-slot mailbox: a new frame replaces one not yet started, so the scanner always
 works on the newest picture and never builds a backlog (a queue would answer for what
-the camera saw seconds ago). `ui/camera_scanner.py` feeds it from QtMultimedia.
+the camera saw seconds ago).
+
+`CameraScanner` is the device the device manager supervises (kind `camera_scanner`,
+connection `camera://default`, `camera://0` or `camera:///dev/video0`): it owns the
+decoder and the duplicate filter and hands new codes to `on_scan`, like the serial
+scanner. The frames come from a `FrameSource`: QtMultimedia lives on the GUI thread,
+so the kiosk window attaches `ui.camera_scanner.QtCameraSource` when it gets the core;
+tests attach a source that replays rendered frames. Without a source (the CLI, a
+kiosk without a window) or without a camera the device is offline with `no_hardware`;
+a camera that stops delivering frames is offline with `timeout` and is reopened.
 
 Text: a QR code carries bytes; Chinese payloads (发票查验 ...) are UTF-8 from most
 generators and GB18030 from older Chinese ones, and neither engine knows which
@@ -22,9 +31,14 @@ import time
 from collections.abc import Callable
 from ctypes import c_void_p, cast, string_at
 from dataclasses import dataclass
-from typing import Literal, Union
+from typing import Literal, Protocol, Union
 
 from PIL import Image as PILImage
+
+from .base import DeviceBase, DeviceState, DeviceStatus, StatusCallback
+from .connection import parse_connection
+from .device import Capability
+from .errors import DeviceError, DeviceErrorCode
 
 _log = logging.getLogger("drivers.camera_scanner")
 
@@ -70,7 +84,7 @@ class GrayFrame:
         return b"".join(data[r * stride: r * stride + self.width] for r in range(self.height))
 
     @classmethod
-    def from_pil(cls, image: PILImage.Image) -> "GrayFrame":
+    def from_pil(cls, image: PILImage.Image) -> GrayFrame:
         gray = image if image.mode == "L" else image.convert("L")
         return cls(gray.tobytes(), gray.width, gray.height)
 
@@ -135,10 +149,20 @@ def _decode_zxing(frame: Frame, symbologies: tuple[str, ...]) -> list[str]:
 def _decode_zbar(frame: Frame, symbologies: tuple[str, ...], density: int) -> list[str]:
     from pyzbar import pyzbar as pz
     from pyzbar.wrapper import (
-        ZBarSymbol, zbar_image_create, zbar_image_destroy, zbar_image_first_symbol,
-        zbar_image_scanner_create, zbar_image_scanner_destroy, zbar_image_scanner_set_config,
-        zbar_image_set_data, zbar_image_set_format, zbar_image_set_size, zbar_scan_image,
-        zbar_symbol_get_data, zbar_symbol_get_data_length, zbar_symbol_next,
+        ZBarSymbol,
+        zbar_image_create,
+        zbar_image_destroy,
+        zbar_image_first_symbol,
+        zbar_image_scanner_create,
+        zbar_image_scanner_destroy,
+        zbar_image_scanner_set_config,
+        zbar_image_set_data,
+        zbar_image_set_format,
+        zbar_image_set_size,
+        zbar_scan_image,
+        zbar_symbol_get_data,
+        zbar_symbol_get_data_length,
+        zbar_symbol_next,
     )
 
     if isinstance(frame, GrayFrame):
@@ -233,7 +257,7 @@ class QrDecodeWorker:
         self._running = False
         self._busy = False
 
-    def start(self) -> "QrDecodeWorker":
+    def start(self) -> QrDecodeWorker:
         with self._cond:
             if self._running:
                 return self
@@ -282,15 +306,16 @@ class QrDecodeWorker:
             with self._cond:
                 while self._running and self._slot is None:
                     self._cond.wait()
-                if not self._running:
+                if not self._running or self._slot is None:
                     return
-                frame, self._slot = self._slot, None
+                frame: Frame = self._slot
+                self._slot = None
                 self._busy = True
             try:
                 start = time.perf_counter()
                 try:
                     texts = decode_frame(frame, self.engine, symbologies=self.symbologies)
-                except Exception:  # a bad frame or engine hiccup must not kill the scanner
+                except Exception:  # noqa: BLE001 - a bad frame or engine hiccup must not kill the scanner
                     self.frames_failed += 1
                     _log.exception("%s: decoding a frame failed", self.name)
                     continue
@@ -299,9 +324,204 @@ class QrDecodeWorker:
                 if texts:
                     try:
                         self.on_results(texts)
-                    except Exception:
+                    except Exception:  # noqa: BLE001 - the listener's bug, logged
                         _log.exception("%s: result callback failed", self.name)
             finally:
                 with self._cond:
                     self._busy = False
                     self._cond.notify_all()
+
+
+# -- the device ---------------------------------------------------------------------
+
+class FrameSink(Protocol):
+    """What a frame source feeds: `CameraScanner` (every method: any thread)."""
+
+    def frame_due(self) -> bool:
+        """A frame arrived; True when it should be converted and submitted (the rate
+        limit: converting every frame of a 30 fps camera would waste the GUI thread)."""
+        ...
+
+    def submit_frame(self, frame: Frame) -> None:
+        """A grayscale frame to decode."""
+        ...
+
+    def source_failed(self, error: DeviceErrorCode, message: str) -> None:
+        """The camera failed (unplugged, taken by another program, driver error)."""
+        ...
+
+
+class FrameSource(Protocol):
+    """Where a camera scanner's frames come from."""
+
+    def start(self, selector: str, sink: FrameSink) -> None:
+        """Start camera `selector` ("default", an index, or an id) feeding `sink`;
+        raise DeviceError (no_hardware: no such camera) when it cannot."""
+        ...
+
+    def stop(self) -> None:
+        """Stop feeding (may be called from any thread, more than once)."""
+        ...
+
+
+def _drop_scan(_text: str) -> None:
+    """The scan callback when nobody listens (`kiosk devices check`)."""
+
+
+class CameraScanner(DeviceBase):
+    """A camera read as a barcode scanner: frames in, new codes out on `on_scan`.
+
+    `on_scan` runs on the decoder thread and must be quick. Options: `engine`
+    (zxing, pyzbar), `symbologies` (qrcode, code128), `duplicate_window_s` (a code in
+    view is one scan until out of sight this long), `max_fps` (frames decoded per
+    second at most), `stall_s` (no frame for this long: the camera is offline).
+    """
+
+    kind = "camera_scanner"
+    capabilities = frozenset({Capability.SCAN})
+
+    def __init__(self, connection: str = "camera://default", *,
+                 on_scan: Callable[[str], None] = _drop_scan,
+                 frame_source: FrameSource | None = None,
+                 name: str | None = None, on_status: StatusCallback | None = None,
+                 engine: Engine = "zxing", symbologies: tuple[str, ...] = ("qrcode",),
+                 duplicate_window_s: float = 2.0, max_fps: float = 10.0,
+                 stall_s: float = 5.0, clock: Callable[[], float] = time.monotonic) -> None:
+        super().__init__(parse_connection(connection, allow=("camera",)), name=name,
+                         on_status=on_status)
+        unknown = set(symbologies) - set(SYMBOLOGIES)
+        if unknown or not symbologies:
+            raise ValueError(f"symbologies must be among {', '.join(SYMBOLOGIES)}")
+        if not (max_fps >= 0 and stall_s > 0 and duplicate_window_s >= 0):
+            raise ValueError("max_fps and duplicate_window_s must be >= 0, stall_s > 0")
+        self.selector = self.connection.path or "default"
+        self.on_scan = on_scan
+        self.max_fps = float(max_fps)
+        self.stall_s = float(stall_s)
+        self._clock = clock
+        self._source = frame_source
+        self._filter = DuplicateFilter(duplicate_window_s, clock)
+        self._filter_lock = threading.Lock()
+        self._worker = QrDecodeWorker(self._on_results, engine, symbologies=symbologies,
+                                      name=f"{self.name}-decode")
+        self._lock = threading.Lock()  # frame bookkeeping: GUI thread vs. supervisor
+        self._open = False
+        self._opened_at = 0.0
+        self._last_frame_at: float | None = None
+        self._last_submit_at: float | None = None
+        self._failure: tuple[DeviceErrorCode, str] | None = None
+
+    # -- wiring -------------------------------------------------------------------------
+
+    def attach_source(self, source: FrameSource | None) -> None:
+        """Give the device its frames (the kiosk window does, on the GUI thread); the
+        next open uses it. Replacing the source of an open device stops the old one."""
+        old, self._source = self._source, source
+        if old is not None and old is not source and self._open:
+            old.stop()
+
+    @property
+    def has_source(self) -> bool:
+        return self._source is not None
+
+    # -- the Device protocol ------------------------------------------------------------
+
+    def open(self) -> None:
+        """Start the decoder and the camera. DeviceError no_hardware without a frame
+        source or a camera; the status is idle once the camera runs."""
+        source = self._source
+        if source is None:
+            error = DeviceError(DeviceErrorCode.NO_HARDWARE,
+                                "no frame source: the camera is read through the kiosk window")
+            self._report_error(error)
+            raise error
+        with self._lock:
+            self._failure = None
+            self._last_frame_at = None
+            self._last_submit_at = None
+            self._opened_at = self._clock()
+        self._worker.start()
+        try:
+            source.start(self.selector, self)
+        except DeviceError as exc:
+            self._worker.stop()
+            self._count("open_failures")
+            self._report_error(exc)
+            raise
+        self._open = True
+        self._count("opens")
+        self._set_status(DeviceState.IDLE, message=f"camera {self.selector}")
+
+    def close(self) -> None:
+        self._open = False
+        source = self._source
+        if source is not None:
+            source.stop()
+        self._worker.stop()
+        self._set_status(DeviceState.CLOSED)
+
+    def check(self, timeout_s: float) -> DeviceStatus:
+        """From what the frames did: a camera failure or no frame for `stall_s` is
+        offline (the manager then reopens it with backoff); frames flowing is idle."""
+        if not self._open:
+            return self.last_status
+        now = self._clock()
+        with self._lock:
+            failure = self._failure
+            since = self._last_frame_at if self._last_frame_at is not None else self._opened_at
+        if failure is not None:
+            return self._report_answer(failure[0], None, failure[1])
+        if now - since > self.stall_s:
+            what = "no frame" if self._last_frame_at is None else "no new frame"
+            return self._report_answer(DeviceErrorCode.TIMEOUT, None,
+                                       f"camera {self.selector}: {what} for {self.stall_s:g} s")
+        self._set_status(DeviceState.IDLE, message=f"camera {self.selector}")
+        return self.last_status
+
+    def clear_buffer(self) -> None:
+        """Session end: forget recent codes, so the next taxpayer's scan counts."""
+        with self._filter_lock:
+            self._filter.reset()
+
+    # -- FrameSink: called by the frame source ------------------------------------------
+
+    def frame_due(self) -> bool:
+        now = self._clock()
+        with self._lock:
+            self._last_frame_at = now
+            if not self._open or not self._worker.running:
+                return False
+            if self.max_fps > 0 and self._last_submit_at is not None \
+                    and now - self._last_submit_at < 1.0 / self.max_fps:
+                self._count("frames_skipped")
+                return False
+            self._last_submit_at = now
+        return True
+
+    def submit_frame(self, frame: Frame) -> None:
+        self._count("frames")
+        self._worker.submit(frame)
+
+    def source_failed(self, error: DeviceErrorCode, message: str) -> None:
+        with self._lock:
+            self._failure = (error, message)
+        self._count("camera_errors")
+        if self._open:
+            self._report_answer(error, None, message)
+
+    @property
+    def worker(self) -> QrDecodeWorker:
+        """The decoder (its frame counters; tests wait on it)."""
+        return self._worker
+
+    def _on_results(self, payloads: list[str]) -> None:
+        for payload in payloads:
+            with self._filter_lock:
+                new = self._filter.accept(payload)
+            if not new:
+                continue
+            self._count("scans")
+            try:
+                self.on_scan(payload)
+            except Exception:  # noqa: BLE001 - the listener's bug must not stop the decoder
+                _log.exception("%s: on_scan failed", self.name)

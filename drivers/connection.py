@@ -2,7 +2,10 @@
 
 One string per device keeps configuration files and the maintenance screen readable
 (`serial:///dev/ttyUSB0?baudrate=115200`, `tcp://192.0.2.7:9100`, `usb://04b8:0202`,
-`file:///tmp/out.bin`). Parsing is strict (unknown schemes, parameters or malformed
+`file:///tmp/out.bin`). Two schemes name no byte transport and are parsed only for
+the drivers that take them (`allow=`): `camera://default` / `camera://0` /
+`camera:///dev/video0` (a camera scanner: which camera) and `keyboard://` (a keyboard
+wedge scanner, which types into the kiosk window). Parsing is strict (unknown schemes, parameters or malformed
 values are rejected) so a typo in a config file is reported at start, not as a silent
 "device offline" in the hall.
 """
@@ -12,7 +15,8 @@ import re
 from dataclasses import dataclass, field
 from urllib.parse import parse_qsl, urlsplit
 
-SCHEMES = ("serial", "tcp", "usb", "file")
+SCHEMES = ("serial", "tcp", "usb", "file")  # byte transports: the default of parse_connection
+DEVICE_SCHEMES = ("camera", "keyboard")  # devices the kiosk window reads (allow= them)
 
 # Parameters each scheme understands; anything else is a typo worth reporting.
 _ALLOWED_PARAMS: dict[str, frozenset[str]] = {
@@ -22,6 +26,8 @@ _ALLOWED_PARAMS: dict[str, frozenset[str]] = {
     "tcp": frozenset({"timeout"}),
     "usb": frozenset({"in_ep", "out_ep", "timeout"}),
     "file": frozenset(),
+    "camera": frozenset(),
+    "keyboard": frozenset(),
 }
 _INT_PARAMS = frozenset({"baudrate", "bytesize"})
 _FLOAT_PARAMS = frozenset({"timeout"})
@@ -40,7 +46,7 @@ class Connection:
     """A parsed connection string. Only the fields of its scheme are set."""
 
     scheme: str
-    path: str | None = None  # serial, file
+    path: str | None = None  # serial, file; camera: the camera ("default", an index, an id)
     host: str | None = None  # tcp
     port: int | None = None  # tcp
     vid: int | None = None  # usb
@@ -62,8 +68,10 @@ class Connection:
     def __str__(self) -> str:
         query = "&".join(f"{k}={v}" for k, v in self.params.items())
         suffix = f"?{query}" if query else ""
-        if self.scheme in ("serial", "file"):
+        if self.scheme in ("serial", "file", "camera"):
             return f"{self.scheme}://{self.path}{suffix}"
+        if self.scheme == "keyboard":
+            return "keyboard://"
         if self.scheme == "tcp":
             host = f"[{self.host}]" if self.host and ":" in self.host else self.host
             port = f":{self.port}" if self.port is not None else ""
@@ -71,8 +79,11 @@ class Connection:
         return f"usb://{self.vid:04x}:{self.pid:04x}{suffix}"
 
 
-def parse_connection(s: str) -> Connection:
-    """Parse a connection string; raise `ConnectionStringError` saying what is wrong."""
+def parse_connection(s: str, *, allow: tuple[str, ...] = SCHEMES) -> Connection:
+    """Parse a connection string; raise `ConnectionStringError` saying what is wrong.
+
+    `allow`: the schemes the caller's driver takes (default: the byte transports).
+    """
     if not isinstance(s, str):
         raise ConnectionStringError(f"connection string must be text, not {type(s).__name__}")
     text = s.strip()
@@ -82,11 +93,15 @@ def parse_connection(s: str) -> Connection:
         raise ConnectionStringError(f"connection string {text!r} contains blanks or control characters")
     scheme, sep, rest = text.partition("://")
     scheme = scheme.lower()
-    if not sep or scheme not in SCHEMES:
+    if not sep or scheme not in allow:
         raise ConnectionStringError(
             f"connection string {text!r}: expected one of "
-            + ", ".join(f"{name}://..." for name in SCHEMES)
+            + ", ".join(f"{name}://..." for name in allow)
         )
+    if scheme == "keyboard":
+        if rest:
+            raise ConnectionStringError(f"connection string {text!r}: keyboard:// takes nothing more")
+        return Connection(scheme="keyboard")
     if scheme == "usb":
         # Parsed by hand: urlsplit would read "04b8:0202" as host "04b8", port 202.
         authority, _, query = rest.partition("?")
@@ -109,6 +124,15 @@ def parse_connection(s: str) -> Connection:
     if parts.fragment:
         raise ConnectionStringError(f"connection string {text!r}: '#' is not allowed")
     params = _parse_params(text, scheme, parts.query)
+    if scheme == "camera":
+        # camera://default, camera://0 (the n-th camera), camera:///dev/video0 (an id)
+        selector = parts.netloc or parts.path
+        if not selector or (parts.netloc and parts.path not in ("", "/")) or port is not None:
+            raise ConnectionStringError(
+                f"connection string {text!r}: expected camera://default, camera://N "
+                "or camera:///device/id"
+            )
+        return Connection(scheme="camera", path=selector.rstrip("/") or selector)
     if scheme in ("serial", "file"):
         if parts.netloc not in ("", "localhost"):
             raise ConnectionStringError(

@@ -29,7 +29,8 @@ from typing import Any, Mapping
 from printing.escp_render import Dialect, render_escp
 from printing.forms import FormLayout, FormLayoutError, load_form
 
-from .base import DeviceBase, DeviceState, StatusCallback
+from .base import DeviceBase, DeviceState, DeviceStatus, StatusCallback
+from .device import Capability
 from .errors import DeviceError, DeviceErrorCode
 from .receipt_printer import PrinterStatus
 
@@ -44,6 +45,7 @@ class InvoicePrinter(DeviceBase):
     """An ESC/P dot-matrix printer on tcp://, serial:// or file:// with a form layout."""
 
     kind = "invoice_printer"
+    capabilities = frozenset({Capability.PRINT_FORM})
 
     def __init__(
         self,
@@ -110,9 +112,10 @@ class InvoicePrinter(DeviceBase):
         self._count("bytes_out", len(data))
         self._set_status(DeviceState.IDLE)
 
-    def status(self) -> PrinterStatus:
-        """Reachability only; never raises for device trouble (see `.error`)."""
-        if not self._lock.acquire(timeout=self.lock_timeout_s):
+    def status(self, *, wait_s: float | None = None) -> PrinterStatus:
+        """Reachability only; never raises for device trouble (see `.error`). `wait_s`
+        bounds the wait for a running job (default `lock_timeout_s`): then BUSY."""
+        if not self._lock.acquire(timeout=self.lock_timeout_s if wait_s is None else wait_s):
             return PrinterStatus(False, "unknown", False, DeviceErrorCode.BUSY,
                                  message="another job holds the printer")
         try:
@@ -128,6 +131,19 @@ class InvoicePrinter(DeviceBase):
 
     def health_check(self) -> PrinterStatus:
         return self.status()
+
+    # -- the Device protocol: a connection per job, so nothing is held open ----------
+
+    def open(self) -> None:
+        """Nothing to take: every job and probe opens its own connection."""
+
+    def close(self) -> None:
+        self._set_status(DeviceState.CLOSED)
+
+    def check(self, timeout_s: float) -> DeviceStatus:
+        """A reachability probe that never waits behind a job (BUSY stands then)."""
+        self.status(wait_s=0.0)
+        return self.last_status
 
     # -- transports -------------------------------------------------------------------
 

@@ -25,7 +25,8 @@ from printing.document import Document
 from printing.escpos_render import escpos_capabilities, render_escpos_bytes
 from printing.profiles import PrinterProfile
 
-from .base import DeviceBase, DeviceState, StatusCallback
+from .base import DeviceBase, DeviceState, DeviceStatus, StatusCallback
+from .device import Capability
 from .errors import DeviceCondition, DeviceError, DeviceErrorCode
 
 _log = logging.getLogger("drivers.printer")
@@ -99,6 +100,7 @@ class ReceiptPrinter(DeviceBase):
     """An ESC/POS receipt printer on tcp://, serial://, usb:// or file://."""
 
     kind = "receipt_printer"
+    capabilities = frozenset({Capability.PRINT_TEXT, Capability.PRINT_RASTER})
 
     def __init__(
         self,
@@ -154,6 +156,21 @@ class ReceiptPrinter(DeviceBase):
         """A status query that never waits behind a job: while one runs, its own before
         and after queries are the check, and the answer is BUSY."""
         return self.status(wait_s=0.0)
+
+    # -- the Device protocol: a connection per job, so nothing is held open ----------
+
+    def open(self) -> None:
+        """Nothing to take: every job and status query opens its own connection."""
+
+    def close(self) -> None:
+        self._set_status(DeviceState.CLOSED)
+
+    def check(self, timeout_s: float) -> DeviceStatus:
+        """A status query (DLE EOT) that never waits behind a job: while one runs, its
+        own before and after queries report, and the BUSY state stands. The query's
+        deadline is the driver's `timeout_s`."""
+        self.health_check()  # reported through _report; a BUSY answer changes nothing
+        return self.last_status
 
     def print_document(self, doc: Document) -> PrinterStatus | None:
         """Print `doc`, checking the printer before and after.

@@ -18,8 +18,9 @@ from collections.abc import Callable
 
 import serial
 
-from .base import DeviceBase, DeviceState, StatusCallback
+from .base import DeviceBase, DeviceState, DeviceStatus, StatusCallback
 from .connection import ConnectionStringError
+from .device import Capability
 from .errors import DeviceErrorCode
 from .serial_link import close_quietly, open_serial
 
@@ -58,6 +59,7 @@ class SerialScanner(DeviceBase):
     """
 
     kind = "scanner"
+    capabilities = frozenset({Capability.SCAN})
 
     def __init__(
         self,
@@ -123,6 +125,19 @@ class SerialScanner(DeviceBase):
         self._close()
         self._buffer.clear()
         self._set_status(DeviceState.CLOSED)
+
+    # -- the Device protocol: the reader thread reports every change as it happens ----
+
+    def open(self) -> None:
+        self.start()
+
+    def close(self) -> None:
+        self.stop()
+
+    def check(self, timeout_s: float) -> DeviceStatus:
+        """Nothing to ask: a serial scanner has no status command; the reader thread
+        publishes open, lost and reopened ports itself."""
+        return self.last_status
 
     def clear_buffer(self) -> None:
         """Forget a half-received scan (called when a taxpayer session ends)."""

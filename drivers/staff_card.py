@@ -17,6 +17,7 @@ import time
 from collections.abc import Callable
 
 from .base import StatusCallback
+from .device import Capability
 from .serial_scanner import BACKOFF_MAX_S, BACKOFF_START_S, SerialScanner
 
 _log = logging.getLogger("drivers.staff_card")
@@ -38,6 +39,7 @@ class StaffCardReader(SerialScanner):
     """`start()`, card UIDs arrive on `on_card` (on the reader thread), `stop()`."""
 
     kind = "staff_card_reader"
+    capabilities = frozenset({Capability.READ_STAFF_CARD})
 
     def __init__(
         self,

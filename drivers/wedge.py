@@ -15,12 +15,21 @@ character with its timestamp and holds characters back while they might be a sca
 Characters held back are released at the latest `max_interkey_ms` after the last key,
 when the caller calls `poll()` from a timer; typing therefore lags by at most that much.
 The detector is pure (no Qt, no clock of its own); the ui layer wraps it in an event
-filter and a single-shot QTimer.
+filter and a single-shot QTimer (ui/wedge_filter.py), which hands scans to the window.
+
+`WedgeScanner` is the device as the device manager lists it: the keys reach the kiosk
+window, not a port, so there is nothing to open or to ask; it is ready while the
+manager runs and carries the detector's settings (options `max_interkey_ms`, `suffix`,
+`min_length`).
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import Enum
+
+from .base import DeviceBase, DeviceState, DeviceStatus, StatusCallback
+from .connection import parse_connection
+from .device import Capability
 
 
 class WedgeAction(str, Enum):
@@ -109,3 +118,31 @@ class WedgeDetector:
             self.reset()
             return WedgeResult(WedgeAction.PASSTHROUGH, text)
         return _BUFFERING
+
+
+class WedgeScanner(DeviceBase):
+    """A keyboard-wedge scanner in the device manager (read by the kiosk window)."""
+
+    kind = "wedge_scanner"
+    capabilities = frozenset({Capability.SCAN})
+
+    def __init__(self, connection: str = "", *, name: str | None = None,
+                 on_status: StatusCallback | None = None, max_interkey_ms: float = 35,
+                 suffix: str = "\r", min_length: int = 4) -> None:
+        """`connection`: empty or `keyboard://` (it types into the window)."""
+        super().__init__(parse_connection(connection or "keyboard://", allow=("keyboard",)),
+                         name=name, on_status=on_status)
+        WedgeDetector(max_interkey_ms, suffix, min_length)  # the same checks as the UI's
+        self.max_interkey_ms = max_interkey_ms
+        self.suffix = suffix
+        self.min_length = min_length
+
+    def open(self) -> None:
+        self._set_status(DeviceState.IDLE, message="keyboard wedge: read by the kiosk window")
+
+    def close(self) -> None:
+        self._set_status(DeviceState.CLOSED)
+
+    def check(self, timeout_s: float) -> DeviceStatus:
+        """Nothing to ask: a wedge scanner is a keyboard, and a keyboard has no status."""
+        return self.last_status

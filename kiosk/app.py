@@ -5,10 +5,13 @@ GUI. Device callbacks arrive on device threads; listeners must not touch widgets
 """
 from __future__ import annotations
 
+import os
 import ssl
 import threading
 import time
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from importlib import metadata
 from typing import Any, TypeVar
@@ -33,10 +36,22 @@ from .central_client import CentralClient, CentralRejected, CentralUnavailable, 
 from .clock import SystemClock
 from .config import KioskConfig, loopback_only
 from .connectivity import Connectivity
-from .services.availability import device_problem, service_problem
+from .services import catalogue, scans
+from .services.availability import (
+    Availability,
+    device_problem,
+    identity_methods_now,
+    judge,
+    service_problem,
+)
+from .services.catalogue import IdentityMethod, ScanKind, ServiceSpec
+from .services.context import ServiceContext, build_service
 from .services.exposure import Exposure, measure_exposure
+from .services.hours import ServiceHours, parse_hours
 from .services.invoice_verify import InvoiceVerifyService
 from .services.slips import SlipPrinter
+from .services.state import FORMAT as STATE_FORMAT
+from .services.state import StatePublisher, state_path
 from .staff import AUDIT_KIND, STAFF_KIND, StaffAuth
 
 _log = log.get("init")
@@ -45,6 +60,25 @@ _sync_log = log.get("sync")
 _T = TypeVar("_T")
 MAX_REFERENCE_PAGES = 50  # per pass; the rest follows on the next pass
 RESULT_PURGE_INTERVAL_S = 3600.0  # retention is counted in days: hourly is plenty
+
+
+@dataclass(frozen=True)
+class ScanRoute:
+    """Where a scan goes: `service_id` None when no service takes it (the UI says "not
+    recognised", with `scan.error` when there is one); `availability` is the target's
+    (None without a target)."""
+
+    service_id: str | None
+    scan: scans.Scan
+    availability: Availability | None = None
+
+
+def central_tls(config: KioskConfig) -> bool | ssl.SSLContext:
+    """HTTPS trust and the kiosk's client certificate (mutual TLS) from [central]."""
+    c = config.central
+    if c.ca_file is None and c.cert_file is None:
+        return True
+    return tls_context(c.ca_file, c.cert_file, c.key_file)
 
 
 def software_version() -> str:
@@ -75,11 +109,24 @@ class KioskCore:
         self.last_report: SyncReport | None = None
         self._extras_lock = threading.Lock()
         self._extras_next: dict[str, float] = {}  # monotonic time each extra is due
+        self.catalogue: tuple[ServiceSpec, ...] = catalogue.CATALOGUE
+        # Built from the catalogue at start: service id -> service object.
+        self.services: dict[str, object] = {}
+        self.hours: ServiceHours | None = parse_hours(config.ui.hours)
+        # One thread for short disk writes the GUI thread hands off (confirmations):
+        # one worker keeps them in order.
+        self._io: ThreadPoolExecutor | None = None
+        self._state: StatePublisher | None = None
+        self._started_at = datetime.now(timezone.utc)
 
     # -- lifecycle -------------------------------------------------------------------
-    def start(self, *, background_sync: bool = True, open_devices: bool = True) -> "KioskCore":
+    def start(self, *, background_sync: bool = True, open_devices: bool = True,
+              publish_state: bool | None = None) -> "KioskCore":
         """`open_devices=False` for tools run beside a working kiosk (`kiosk queue ...`):
-        a second process must not open the payment terminal's or the printer's port."""
+        a second process must not open the payment terminal's or the printer's port.
+        `publish_state` (default: `open_devices`) writes the device and link states to
+        data_dir/state.json for `kiosk services`; a tool must not overwrite the running
+        kiosk's."""
         cfg = self.config
         cfg.data_dir.mkdir(parents=True, exist_ok=True)
         # Files in key_dir, or systemd credentials (key_source; deploy/credentials.md).
@@ -105,10 +152,12 @@ class KioskCore:
         self.sync = SyncWorker(self.outbox, self._send_batch, cfg.data_dir / "sync.lock",
                                batch_size=cfg.sync.batch_size)
         self.sync.on_report = self._on_sync_report
-        self.invoice_verify = InvoiceVerifyService(
-            central=self.central, keys=self.keys, outbox=self.outbox,
-            connectivity=self.connectivity, slips=self.slips, on_queued=self._on_queued,
-            limits=cfg.limits, as_enrolled=self._as_enrolled)
+        self._io = ThreadPoolExecutor(max_workers=1, thread_name_prefix="core-io")
+        self._build_services()
+        if publish_state if publish_state is not None else open_devices:
+            self._state = StatePublisher(state_path(cfg.data_dir), self._state_snapshot)
+            self.connectivity.subscribe(lambda _online: self._poke_state())
+            self._state.start()
         if background_sync:  # the terminal itself, not a CLI tool
             self._surface_unconfirmed()
             self.sync.start(cfg.sync.interval_s)
@@ -122,6 +171,12 @@ class KioskCore:
             self.sync.stop()
         if self.devices is not None:
             self.devices.close_all()
+        if self._state is not None:
+            self._state.stop()  # after the devices: the file says the kiosk stopped
+            self._state = None
+        if self._io is not None:
+            self._io.shutdown(wait=True)  # queued confirmations reach the outbox first
+            self._io = None
         if hasattr(self, "central"):
             self.central.close()
         if hasattr(self, "reference"):
@@ -130,11 +185,105 @@ class KioskCore:
             self.outbox.close()
 
     def _tls(self) -> bool | ssl.SSLContext:
-        """HTTPS trust and the kiosk's client certificate (mutual TLS) from [central]."""
-        c = self.config.central
-        if c.ca_file is None and c.cert_file is None:
-            return True
-        return tls_context(c.ca_file, c.cert_file, c.key_file)
+        return central_tls(self.config)
+
+    # -- services --------------------------------------------------------------------
+    def _build_services(self) -> None:
+        """Each catalogue entry with a factory becomes a service object."""
+        for spec in self.catalogue:
+            ctx = ServiceContext(
+                spec=spec, config=self.config, clock=self.clock, central=self.central,
+                keys=self.keys, outbox=self.outbox, connectivity=self.connectivity,
+                slips=self.slips, limits=self.config.limits, reference=self.reference,
+                as_enrolled=self._as_enrolled, on_queued=self._on_queued,
+                run_io=self.run_io, device_status=self.device_status)
+            service = build_service(ctx)
+            if service is not None:
+                self.services[spec.id] = service
+        # The UI's name for it until the screens use core.service("invoice.verify").
+        self.invoice_verify: InvoiceVerifyService = self.services[  # type: ignore[assignment]
+            "invoice.verify"]
+
+    def service(self, service_id: str) -> object:
+        """The service object built for `service_id`; KeyError for a screen-only or
+        unknown service."""
+        return self.services[service_id]
+
+    def run_io(self, work: Callable[[], _T]) -> "Future[_T]":
+        """Run a short disk write on the core's I/O worker; returns at once. Failures
+        stay in the future (the caller logs what matters)."""
+        if self._io is None:
+            raise RuntimeError("the core is not started")
+        return self._io.submit(work)
+
+    def confirm_shown(self, reference: str) -> "Future[None]":
+        """The taxpayer has seen the confirmation of queued record `reference`: marked
+        on the I/O worker (an fsync), never on the caller's thread."""
+        return self.run_io(lambda: self.outbox.mark_confirmed(reference))
+
+    def _problem_of(self, kind: str) -> str | None:
+        return device_problem(self.device_status(kind)) if self.devices is not None \
+            else None
+
+    def availability(self, service_id: str, *, staff: bool = False) -> Availability:
+        """Whether `service_id` may start now, and the reason code when not
+        (kiosk.services.availability): devices, link, [ui] hours, identification.
+        Cheap and without I/O: the home screen asks on the GUI thread. Without devices
+        (a tool's core) device needs are not judged."""
+        return judge(catalogue.spec(service_id, self.catalogue),
+                     online=self.connectivity.online, problem_of=self._problem_of,
+                     now=hall_time.to_hall(self.clock.now()), hours=self.hours,
+                     staff=staff)
+
+    def identity_methods(self, service_id: str) -> tuple[IdentityMethod, ...]:
+        """The service's identification methods usable now (ID card with a working
+        reader; QR and password only online)."""
+        return identity_methods_now(catalogue.spec(service_id, self.catalogue),
+                                    self.connectivity.online, self._problem_of)
+
+    def route_scan(self, text: str, current_service_id: str | None = None) -> ScanRoute:
+        """Classify a scan once and pick the service that takes it: the current one if
+        it claims the kind, else the first taxpayer service of the catalogue that does
+        (staff services take scans only while they are open)."""
+        scan = scans.classify(text)
+        if scan.kind is ScanKind.UNKNOWN:
+            return ScanRoute(None, scan)
+        target: str | None = None
+        if current_service_id is not None:
+            try:
+                current = catalogue.spec(current_service_id, self.catalogue)
+            except catalogue.UnknownService:
+                current = None
+            if current is not None and scan.kind in current.scans:
+                target = current.id
+        if target is None:
+            target = next((s.id for s in catalogue.claimants(scan.kind, self.catalogue)
+                           if s.group is not catalogue.Group.STAFF and s.staff_role is None),
+                          None)
+        if target is None:
+            return ScanRoute(None, scan)
+        return ScanRoute(target, scan, self.availability(target))
+
+    def _state_snapshot(self) -> dict[str, Any]:
+        """What state.json holds (kiosk.services.state); built on the publisher thread."""
+        devices = {}
+        if self.devices is not None:
+            for name, st in self.devices.statuses().items():
+                devices[name] = {"kind": self.devices.kind_of(name), "state": str(st.state),
+                                 "error": st.error.value if st.error else None,
+                                 "condition": st.condition.value if st.condition else None,
+                                 "problem": device_problem(st)}
+        since = self.connectivity.offline_since
+        return {"format": STATE_FORMAT, "kiosk_id": self.kiosk_id, "pid": os.getpid(),
+                "written_at": datetime.now(timezone.utc).isoformat(),
+                "started_at": self._started_at.isoformat(),
+                "link": {"online": self.connectivity.online,
+                         "offline_since": since.isoformat() if since else None},
+                "devices": devices}
+
+    def _poke_state(self) -> None:
+        if self._state is not None:
+            self._state.poke()
 
     def _surface_unconfirmed(self) -> None:
         """Records committed before a crash or power loss whose confirmation the
@@ -356,6 +505,7 @@ class KioskCore:
         return None
 
     def _on_device_status(self, status: DeviceStatus) -> None:
+        self._poke_state()
         for listener in list(self.device_listeners):
             listener(status)
 
@@ -372,8 +522,9 @@ class KioskCore:
         return device_problem(self.device_status("receipt_printer"))
 
     def service_problem(self, service_id: str) -> str | None:
-        """Why a service cannot be offered now (a device it needs is down), or None."""
-        return service_problem(service_id, self.device_status)
+        """Why a service cannot be offered now (a device it needs is down), or None;
+        `availability` judges everything else too."""
+        return service_problem(service_id, self.device_status, self.catalogue)
 
     def scanner_available(self) -> bool:
         """False when scanners are configured and none of them can read right now."""
@@ -385,4 +536,4 @@ class KioskCore:
             s.ok or (s.state is DeviceState.CLOSED and s.error is None) for s in statuses)
 
 
-__all__ = ["KioskCore", "CentralUnavailable"]
+__all__ = ["KioskCore", "CentralUnavailable", "ScanRoute", "central_tls"]

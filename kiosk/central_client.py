@@ -132,9 +132,10 @@ class CentralClient:
     def verify(self, keys: KioskKeys, query: VerificationQuery) -> VerificationResult:
         """Verify online with a request signed by the kiosk's key (counted toward the
         invoice's 5 checks a day; the public endpoint answers strangers coarsely)."""
+        # The query's fields are payloads.InvoiceQueryFields, the request's base.
         request = KioskVerifyRequest(kiosk_id=self.kiosk_id,
                                      sent_at=datetime.now(timezone.utc).isoformat(),
-                                     **query.to_json())
+                                     **query.to_fields().model_dump())
         response = self._post_signed(keys, "verify", request)
         try:
             return VerificationResult.from_json(response.json())

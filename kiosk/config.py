@@ -84,6 +84,12 @@ class LimitsConfig:
     max_oldest_age_h: float = 72.0
 
 
+#: ux.md: a countdown of at least 20 s; an idle limit shorter than 10 s would end a
+#: session while a person still reads.
+MIN_COUNTDOWN_S = 20
+MIN_IDLE_S = 10.0
+
+
 @dataclass(frozen=True)
 class UiConfig:
     ppi: float = 93.0
@@ -93,6 +99,23 @@ class UiConfig:
     countdown_s: int = 30
     high_contrast: bool = False
     time_zone: str = "Asia/Shanghai"  # every time a person reads, whatever the OS zone
+    # The hall's name on the header, in Chinese and English (either may be empty: the
+    # other language's, then hall_id, is shown).
+    hall_name: str = ""
+    hall_name_en: str = ""
+    orientation: str = "portrait"  # the panel: portrait 1080x1920 or landscape 1920x1080
+    # Service hours for taxpayer services, in the hall's zone: "08:30-17:30", several
+    # intervals "08:30-12:00,13:30-17:30", or a table by weekday (mon ... sun; a day
+    # left out is closed). None: always open (kiosk.services.hours).
+    hours: str | dict[str, str] | None = None
+    # The bench and tests only, never a hall: idle limits down to any positive time and
+    # a countdown down to 0 s, so that a thousand idle resets fit in minutes
+    # (bench/rss.py).
+    test_timeouts: bool = False
+
+    @property
+    def min_countdown_s(self) -> int:
+        return 0 if self.test_timeouts else MIN_COUNTDOWN_S
 
 
 @dataclass(frozen=True)
@@ -120,6 +143,9 @@ class PrivacyConfig:
     # record's identity and status remain.
     result_retention_days: int = 30
 
+
+UI_ORIENTATIONS = ("portrait", "landscape")
+MAX_HALL_NAME = 60
 
 #: `key_source`: where the kiosk's keys come from (offline_queue.crypto.KEY_SOURCES).
 KEY_SOURCES = ("auto", "files", "credentials")
@@ -204,6 +230,21 @@ def _check_sync(sync: SyncConfig) -> None:
                               "(0 = every pass)")
 
 
+def _check_idle(ui: UiConfig) -> None:
+    if not isinstance(ui.test_timeouts, bool):
+        raise ConfigError("[ui] test_timeouts must be true or false")
+    floor = 0.0 if ui.test_timeouts else MIN_IDLE_S
+    for name in ("idle_reading_s", "idle_form_s"):
+        value = getattr(ui, name)
+        if not _number(value) or value <= 0 or value < floor:
+            raise ConfigError(f"[ui] {name} must be a number of seconds >= {floor:g}"
+                              if floor else f"[ui] {name} must be a number of seconds > 0")
+    if (not isinstance(ui.countdown_s, int) or isinstance(ui.countdown_s, bool)
+            or ui.countdown_s < ui.min_countdown_s):
+        raise ConfigError(f"[ui] countdown_s must be a whole number of seconds >= "
+                          f"{ui.min_countdown_s}")
+
+
 def parse_config(data: dict[str, Any], base_dir: Path | None = None) -> KioskConfig:
     if "data_dir" not in data:
         raise ConfigError("data_dir is required")
@@ -238,12 +279,27 @@ def parse_config(data: dict[str, Any], base_dir: Path | None = None) -> KioskCon
     ui = _build(UiConfig, _section(data, "ui"), "ui")
     if ui.language not in ("zh", "en"):
         raise ConfigError("[ui] language must be zh or en")
+    if ui.orientation not in UI_ORIENTATIONS:
+        raise ConfigError(f"[ui] orientation must be {' or '.join(UI_ORIENTATIONS)}")
+    for name in ("hall_name", "hall_name_en"):
+        value = getattr(ui, name)
+        if (not isinstance(value, str) or len(value) > MAX_HALL_NAME
+                or any(not c.isprintable() for c in value)):
+            raise ConfigError(f"[ui] {name} must be text of at most {MAX_HALL_NAME} "
+                              "characters on one line")
+    _check_idle(ui)
     from .hall_time import zone_named
 
     try:
         zone_named(ui.time_zone)
     except ValueError as exc:
         raise ConfigError(f"[ui] time_zone: {exc}") from None
+    from .services.hours import parse_hours
+
+    try:
+        parse_hours(ui.hours)
+    except ValueError as exc:
+        raise ConfigError(str(exc)) from None
     limits = _build(LimitsConfig, _section(data, "limits"), "limits")
     for name in ("max_pending_records", "max_pending_amount_fen", "max_oldest_age_h"):
         value = getattr(limits, name)

@@ -15,6 +15,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from offline_queue.payloads import InvoiceQueryFields
+
 MAX_BATCH = 500
 MAX_CIPHERTEXT_B64 = 64 * 1024
 
@@ -158,18 +160,21 @@ class StaffRequest(_SignedRequest):
     """`POST /v1/kiosks/{kiosk_id}/staff`: kiosk_id, sent_at and the signature only."""
 
 
-class KioskVerifyRequest(_SignedRequest):
+class KioskVerifyRequest(InvoiceQueryFields, _SignedRequest):
     """`POST /v1/kiosks/{kiosk_id}/verify`: one online invoice check by an enrolled
     kiosk, counted toward the invoice's 5 checks a day. sent_at must be within
     STAFF_WINDOW_S of the central's clock, and a signature is answered only once
-    (replays are refused). Which query fields are required depends on type_code."""
+    (replays are refused). The query fields are `payloads.InvoiceQueryFields`; which
+    are required depends on type_code."""
 
-    type_code: str = Field(max_length=8)
-    code: str | None = Field(default=None, max_length=32)
-    number: str = Field(max_length=32)
-    issued_on: str = Field(max_length=32, description="YYYY-MM-DD")
-    amount: str | None = Field(default=None, max_length=32)
-    check_code_last6: str | None = Field(default=None, max_length=32)
+    # Both bases have a config and the last one would win: a signed request takes no
+    # field it does not sign.
+    model_config = ConfigDict(extra="forbid")
+
+    @property
+    def query_fields(self) -> dict[str, Any]:
+        """The query part of the request, as the verification rule reads it."""
+        return self.model_dump(include=set(InvoiceQueryFields.model_fields))
 
 
 class StaffAccountItem(BaseModel):

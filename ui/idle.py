@@ -95,9 +95,13 @@ class IdleWatcher(QObject):
         limit_s: float = DEFAULT_LIMIT_S,
         countdown_s: int = DEFAULT_COUNTDOWN_S,
         tick_ms: int = TICK_MS,
+        min_countdown_s: int = MIN_COUNTDOWN_S,
     ) -> None:
+        """`min_countdown_s` lower than ux.md's 20 s only for `[ui] test_timeouts`
+        (kiosk.config): the bench's thousand idle resets."""
         super().__init__(parent)
         self._clock = clock
+        self._min_countdown_s = int(min_countdown_s)
         self._limit_s = self._check_limit(limit_s)
         self._countdown_s = self._check_countdown(countdown_s)
         self._time_scale = 1.0
@@ -121,10 +125,10 @@ class IdleWatcher(QObject):
             raise ValueError(f"idle limit must be positive, got {seconds}")
         return float(seconds)
 
-    @staticmethod
-    def _check_countdown(seconds: int) -> int:
-        if seconds < MIN_COUNTDOWN_S:
-            raise ValueError(f"countdown must be at least {MIN_COUNTDOWN_S} s, got {seconds}")
+    def _check_countdown(self, seconds: int) -> int:
+        if seconds < self._min_countdown_s:
+            raise ValueError(f"countdown must be at least {self._min_countdown_s} s, "
+                             f"got {seconds}")
         return int(seconds)
 
     @property

@@ -33,6 +33,7 @@ from ui.widgets.idle_overlay import IdleOverlay
 from ui.widgets.offline_banner import OfflineBanner
 
 if TYPE_CHECKING:
+    from ui.flow.flow import ServiceFlow
     from ui.ops import LatestRead
     from kiosk.app import KioskCore
     from ui.staff_mode import StaffMode
@@ -40,7 +41,11 @@ if TYPE_CHECKING:
 
 _log = log.get("session")
 
-SERVICES = {"invoice.verify": "invoice.verify"}  # service id -> entry screen id
+
+
+def screen_module(service_id: str) -> str:
+    """The module of a service's screens: ui.screens.<id with dots as underscores>."""
+    return "ui.screens." + service_id.replace(".", "_")
 
 
 class CoreBridge(QObject):
@@ -131,7 +136,8 @@ class MainWindow(QMainWindow):
         self.overlay.hide()
         self.overlay.continue_requested.connect(self._continue_session)
         self.idle = IdleWatcher(self, clock=idle_clock or time.monotonic,
-                                countdown_s=cfg.countdown_s)  # installed by attach_core
+                                countdown_s=cfg.countdown_s,
+                                min_countdown_s=cfg.min_countdown_s)  # installed by attach_core
         self.idle.warn.connect(self._idle_warn)
         self.idle.tick.connect(self.overlay.update_countdown)
         self.idle.expired.connect(self._idle_expired)
@@ -159,6 +165,7 @@ class MainWindow(QMainWindow):
             self.wedge.scanned.connect(self.deliver_scan)  # installed by attach_core
 
         self.screens: dict[str, Screen] = {}
+        self.flows: dict[str, ServiceFlow] = {}  # service id -> its flow this session
         self._history: list[str] = []
         self._build_screens()
         self.show_screen("attract")
@@ -189,6 +196,10 @@ class MainWindow(QMainWindow):
         core.queue_listeners.append(self.bridge.queue_changed.emit)
         core.connectivity.subscribe(self.bridge.connectivity_changed.emit)
         core.device_listeners.append(self.bridge.device_changed.emit)
+        if self.config.device("camera_scanner") is not None:  # QtMultimedia only if needed
+            from ui.camera_scanner import attach_camera_sources
+
+            self.camera_sources = attach_camera_sources(core.devices, self)
         from ui.staff_mode import StaffMode
 
         self.staff = StaffMode(self)
@@ -215,16 +226,21 @@ class MainWindow(QMainWindow):
     def _build_service_screens(self) -> None:
         """Screens that need the core. Imported here, not at module level: the attract
         screen must show before these modules (and what they import) have loaded."""
-        from ui.screens.home import HomeScreen
-        from ui.screens.invoice_verify import (
-            InvoiceVerifyFlow, VerifyManualScreen, VerifyPendingScreen, VerifyQueuedScreen,
-            VerifyResultScreen, VerifyScanScreen,
-        )
+        import importlib
 
-        self.invoice_flow = InvoiceVerifyFlow(self)
-        for cls in (HomeScreen, VerifyScanScreen, VerifyManualScreen, VerifyResultScreen,
-                    VerifyQueuedScreen, VerifyPendingScreen):
-            self._add_screen(cls(self))
+        from ui.flow.core_api import taxpayer_services
+        from ui.screens.home import HomeScreen
+
+        self._add_screen(HomeScreen(self))
+        # Each service of the catalogue: its screen module ui/screens/<id, dots as
+        # underscores>.py names its flow (FLOW) and screens (SCREENS).
+        for spec in taxpayer_services():
+            module = importlib.import_module(screen_module(spec.id))
+            flow = module.FLOW(self, spec)
+            flow.navigate.connect(self.show_screen)
+            self.flows[spec.id] = flow
+            for cls in module.SCREENS:
+                self._add_screen(cls(self, flow))
 
     def _warm_up(self) -> None:
         """Polish and render every screen once while the attract screen shows, so the
@@ -238,12 +254,11 @@ class MainWindow(QMainWindow):
         # empty when the screens are rendered above).
         from kiosk.domain import OUTCOME_LABELS
 
-        result = self.screens.get("invoice.verify.result")
-        if result is not None:
-            samples = " ".join(zh + " " + en for zh, en in OUTCOME_LABELS.values())
+        samples = " ".join(zh + " " + en for zh, en in OUTCOME_LABELS.values())
+        for result in self.screens.values():
             label = result.findChild(QLabel, "label.outcome")
             details = result.findChild(QLabel, "label.details")
-            for widget in (label, details):
+            for widget in (label, details) if label is not None else ():
                 if widget is None:
                     continue
                 old = widget.text()
@@ -308,18 +323,44 @@ class MainWindow(QMainWindow):
         self.show_screen("home", remember=False)
 
     def open_service(self, service_id: str) -> None:
+        from ui.flow.core_api import entry_screen
+
+        screen_id = entry_screen(service_id)
+        if screen_id is None or screen_id not in self.screens:
+            raise KeyError(f"no such service on this terminal: {service_id!r}")
         if not self.in_session:
             self.start_session()
-        self.show_screen(SERVICES[service_id])
+        self.show_screen(screen_id)
 
     def deliver_scan(self, text: str) -> None:
-        """A scan from any scanner arrives here on the GUI thread."""
+        """A scan from any scanner arrives here on the GUI thread. The core decides
+        which service takes it (the current one if it claims the scan's kind, else the
+        first that does); that service's flow handles it. A scan on the attract screen
+        starts a session first."""
         self.idle.reset()
         if self.core is None:
             return
         screen = self.current_screen()
-        if screen.accepts_scans:
-            screen.handle_scan(text)
+        if not screen.accepts_scans:
+            return
+        from ui.flow.core_api import route_scan
+
+        current = screen.service_id
+        route = route_scan(self.core, text, current)
+        target = route.service_id
+        if screen.screen_id == "attract":
+            if target is None:
+                return  # noise between sessions opens nothing
+            self.start_session()
+            screen = self.current_screen()
+        if target is None or target not in self.flows or (
+                route.unavailable is not None and target != current):
+            # Nobody takes it, or its service cannot start now: the screen says so.
+            screen.scan_not_taken(text, route.error, route.unavailable)
+            return
+        if target != current:
+            self.open_service(target)
+        self.flows[target].handle_scan(text)
 
     def _staff_card(self, uid: str) -> None:
         """A staff card was tapped (GUI thread): maintenance mode decides."""
@@ -356,8 +397,9 @@ class MainWindow(QMainWindow):
             screen.setParent(None)
             screen.deleteLater()
         self.screens.clear()
-        if self.core is not None:
-            self.invoice_flow.deleteLater()
+        for flow in self.flows.values():
+            flow.deleteLater()  # late callbacks of the old session are dropped
+        self.flows.clear()
         self._history.clear()
         QGuiApplication.clipboard().clear()
         if self.wedge is not None:

@@ -55,6 +55,20 @@ MESSAGES: dict[str, str] = {
     "central.rejected": QT_TRANSLATE_NOOP("Messages", "The tax service could not accept these details. Please check them and try again."),
     "queue.limit": QT_TRANSLATE_NOOP("Messages", "The tax service cannot be reached and this terminal has already saved as many requests as it may. Please try again later or ask the hall staff for help."),
     "internal": QT_TRANSLATE_NOOP("Messages", "Something went wrong. Nothing was recorded. Please try again."),
+    # Form fields of the flow kit (ui/flow/fields.py), by kind.
+    "digits.invalid": QT_TRANSLATE_NOOP("Messages", "Enter digits only."),
+    "code.invalid": QT_TRANSLATE_NOOP("Messages", "Enter letters and digits only."),
+    "choice.invalid": QT_TRANSLATE_NOOP("Messages", "Please choose one of the options."),
+    "too_long": QT_TRANSLATE_NOOP("Messages", "This is too long."),
+    # Scans no service takes (home screen).
+    "scan.unknown": QT_TRANSLATE_NOOP("Messages", "This code cannot be used at this terminal. Please scan an invoice QR code or the QR code on a slip from this system."),
+    # Why a service's tile is greyed (kiosk.services.availability reason codes).
+    "unavailable.device": QT_TRANSLATE_NOOP("Messages", "Not available right now: a device it needs is out of order. Please ask the hall staff."),
+    "unavailable.offline": QT_TRANSLATE_NOOP("Messages", "Not available right now: the tax service cannot be reached. Please try again later."),
+    "unavailable.hours": QT_TRANSLATE_NOOP("Messages", "Not available at this time of day. Please see the opening hours."),
+    "unavailable.devices_unknown": QT_TRANSLATE_NOOP("Messages", "Not available right now: its devices have not been checked yet."),
+    "unavailable.staff_only": QT_TRANSLATE_NOOP("Messages", "For the hall staff only."),
+    "unavailable": QT_TRANSLATE_NOOP("Messages", "Not available right now. Please ask the hall staff."),
     # Staff sign-in (kiosk.staff.StaffAuthError codes); staff read these, not taxpayers.
     "staff.unknown_card": QT_TRANSLATE_NOOP("Messages", "This card is not a staff card of this terminal."),
     "staff.pin_format": QT_TRANSLATE_NOOP("Messages", "A PIN is 6 to 8 digits. Please enter it again."),
@@ -73,6 +87,18 @@ def message(code: str, *args: object) -> str:
     """The sentence for `code` in the current language; `args` fill %1, %2, ..."""
     text = _lookup(code)
     return fill(text, *args) if args else text
+
+
+def unavailable_code(reason: str) -> str:
+    """The message code for an availability reason code (kiosk.services.availability):
+    `device:<code>`, `offline`, `hours`, ..."""
+    key = "unavailable.device" if reason.startswith("device:") else f"unavailable.{reason}"
+    return key if key in MESSAGES else "unavailable"
+
+
+def unavailable_message(reason: str) -> str:
+    """The sentence under a greyed tile for an availability reason code."""
+    return message(unavailable_code(reason))
 
 
 def _lookup(code: str) -> str:

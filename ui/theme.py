@@ -21,7 +21,7 @@ from typing import Final
 from PySide6.QtGui import QColor, QFont, QPalette
 from PySide6.QtWidgets import QApplication, QWidget
 
-from ui.units import Size, Units
+from ui.units import Size, Units, current_units
 
 FONT_FAMILIES: Final = ("Noto Sans CJK SC", "WenQuanYi Micro Hei", "DejaVu Sans")
 MIN_TEXT_CONTRAST: Final = 7.0
@@ -38,7 +38,11 @@ class Palette:
     text: str
     text_muted: str
     primary: str
+    primary_dark: str  # the header band; pressed primary buttons
     on_primary: str
+    accent: str  # the header's mark and rule: decoration, never text
+    on_header: str
+    on_header_muted: str
     danger: str
     on_danger: str
     warning: str
@@ -54,16 +58,21 @@ class Palette:
         return {f.name: getattr(self, f.name) for f in fields(self) if f.name != "name"}
 
 
-# Calm and official: white ground, deep "tax blue" for primary actions (the navy of the
-# 国家税务总局 emblem), orange focus ring that no other token uses.
+# Calm and official: white ground, the tax service's deep blue for primary actions and
+# the header band, a gold accent for the header's mark (decoration only), tiles on a
+# pale blue surface, an orange focus ring that no other token uses.
 NORMAL: Final = Palette(
     name="normal",
     background="#FFFFFF",
-    surface="#EEF2F7",
+    surface="#EEF3FA",
     text="#1A1A1A",
     text_muted="#3B4654",
-    primary="#0B3D91",
+    primary="#0B4EA2",
+    primary_dark="#073A7D",
     on_primary="#FFFFFF",
+    accent="#F2C14E",
+    on_header="#FFFFFF",
+    on_header_muted="#DCE8F8",
     danger="#9A1717",
     on_danger="#FFFFFF",
     warning="#FFC940",
@@ -71,7 +80,7 @@ NORMAL: Final = Palette(
     success="#1B5E20",
     on_success="#FFFFFF",
     focus="#C25400",
-    border="#6B7684",
+    border="#5E7699",
     banner_bg="#FFE7A0",
     banner_text="#1A1A1A",
 )
@@ -83,7 +92,11 @@ HIGH_CONTRAST: Final = Palette(
     text="#FFFFFF",
     text_muted="#D9D9D9",
     primary="#FFD400",
+    primary_dark="#000000",
     on_primary="#000000",
+    accent="#FFD400",
+    on_header="#FFFFFF",
+    on_header_muted="#D9D9D9",
     danger="#FF9E9E",
     on_danger="#000000",
     warning="#FFD400",
@@ -112,6 +125,10 @@ TEXT_PAIRS: Final[tuple[tuple[str, str], ...]] = (
     ("danger", "background"),        # error messages next to fields
     ("danger", "surface"),           # error messages on panels
     ("background", "text"),          # pressed primary/danger buttons (inverted)
+    ("primary", "background"),       # group headings, links, icons on the page
+    ("primary", "surface"),          # tile icons and titles, checked toggles' text
+    ("on_header", "primary_dark"),   # product name and clock on the header band
+    ("on_header_muted", "primary_dark"),  # hall name, terminal id on the header band
 )
 
 # Non-text pairs: control boundaries and the focus ring against what is around them.
@@ -124,7 +141,28 @@ NON_TEXT_PAIRS: Final[tuple[tuple[str, str], ...]] = (
     ("primary", "surface"),
     ("danger", "background"),        # invalid field border, danger buttons
     ("danger", "surface"),
+    ("accent", "primary_dark"),      # the header's mark and its gold rule
 )
+
+class Space:
+    """Spacing tokens in millimetres: gaps between targets never fall below ux.md's
+    3 mm, and a hall terminal breathes (margins of 8-12 mm around content)."""
+
+    XS = 2.0
+    S = 3.0
+    M = 5.0
+    L = 8.0
+    XL = 12.0
+
+
+class IconSize:
+    """Icon sizes in millimetres (the SVGs are drawn on a 24 px grid and stay crisp at
+    24 and 48 px: at 93 PPI 7 mm is 26 px, 13 mm is 48 px)."""
+
+    ACTION = 7.0  # in buttons of the action bar and secondary buttons
+    TILE = 13.0  # on service tiles
+    HEADER_MARK = 14.0  # the header's mark
+
 
 _HEX = re.compile(r"^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$")
 
@@ -161,10 +199,13 @@ def set_style_property(widget: QWidget, name: str, value: object) -> None:
     if widget.property(name) == value:
         return
     widget.setProperty(name, value)
-    style = widget.style()
-    style.unpolish(widget)
-    style.polish(widget)
-    widget.update()
+    # Descendants too: rules such as `QFrame[role="banner"][state="uploading"] QLabel`
+    # select a child by its parent's property, and Qt re-evaluates neither.
+    for w in (widget, *widget.findChildren(QWidget)):
+        style = w.style()
+        style.unpolish(w)
+        style.polish(w)
+        w.update()
 
 
 @dataclass(frozen=True)
@@ -200,6 +241,10 @@ class Theme:
         """Stylesheet min-height is the content box: subtract ring and padding so the
         whole widget comes out at `total_mm`."""
         return max(0, self.units.px(total_mm) - 2 * (self.ring_px + self.padding_px))
+
+    def space(self, mm: float) -> int:
+        """A spacing token (`Space.M`) in pixels."""
+        return self.units.px(mm)
 
     def font(self) -> QFont:
         font = QFont()
@@ -238,6 +283,8 @@ class Theme:
     def apply(self, app: QApplication) -> None:
         """Install palette, font and stylesheet on the whole application (at start-up,
         on the high-contrast / larger-text switches, and at session end)."""
+        global _current_theme
+        _current_theme = self
         app.setPalette(self.qpalette())
         app.setFont(self.font())
         app.setStyleSheet(self.stylesheet())
@@ -254,6 +301,25 @@ class Theme:
         key_box = max(0, u.px(Size.KEY) - 2 * (ring + pad))
         return f"""
 QLabel {{ background: transparent; }}
+QLabel[role="group"] {{ font-size: {sub}px; font-weight: bold; color: {p.primary};
+    background-color: {p.background}; border-left: {u.px(1.5)}px solid {p.primary};
+    padding-left: {u.px(Space.S)}px; }}
+QLabel[role="tile-title"] {{ font-size: {sub}px; font-weight: bold; color: {p.text}; }}
+QLabel[role="tile-summary"] {{ color: {p.text_muted}; }}
+QLabel[role="caption"] {{ color: {p.text}; font-size: {sub}px; }}
+
+QFrame[role="header"] {{ background-color: {p.primary_dark}; color: {p.on_header};
+    border: none; border-bottom: {u.px(1.0)}px solid {p.accent}; }}
+QFrame[role="header"] QLabel {{ color: {p.on_header}; }}
+QFrame[role="header"] QLabel[role="header-title"] {{ font-size: {sub}px;
+    font-weight: bold; }}
+QFrame[role="header"] QLabel[role="header-muted"] {{ color: {p.on_header_muted}; }}
+QFrame[role="header"] QLabel[role="clock"] {{ font-size: {sub}px; font-weight: bold; }}
+QWidget[role="actionbar"] {{ background-color: {p.background}; color: {p.text};
+    border-bottom: {bw}px solid {p.surface}; }}
+QFrame[role="card"] {{ background-color: {p.surface}; color: {p.text};
+    border: {bw}px solid {p.border}; border-radius: {u.px(3.0)}px; }}
+QFrame[role="card"][state="unavailable"] {{ border-style: dashed; }}
 QLabel[role="title"] {{ font-size: {title}px; font-weight: bold; }}
 QLabel[textsize="title"] {{ font-size: {title}px; font-weight: bold; }}
 QLabel[role="subtitle"] {{ font-size: {sub}px; color: {p.text_muted}; }}
@@ -278,7 +344,7 @@ QPushButton {{
     background-color: {p.surface}; color: {p.text};
     border: {bw}px solid {p.border}; border-radius: {radius}px;
     padding: {pad + grow}px {pad_h + grow}px;
-    font-size: {body}px;
+    font-size: {body}px; icon-size: {u.px(IconSize.ACTION)}px;
 }}
 QPushButton:focus {{ border: {ring}px solid {p.focus}; padding: {pad}px {pad_h}px; }}
 QPushButton:pressed {{ background-color: {p.primary}; color: {p.on_primary}; }}
@@ -290,7 +356,8 @@ QPushButton:checked {{ background-color: {p.primary}; color: {p.on_primary}; }}
 QPushButton[role="tile"] {{
     min-height: {self.content_height(Size.TILE)}px;
     min-width: {max(0, u.px(Size.TILE_MIN_WIDTH) - 2 * (ring + pad_h))}px;
-    font-size: {sub}px; font-weight: bold;
+    font-size: {sub}px; font-weight: bold; text-align: left;
+    border-radius: {u.px(3.0)}px; icon-size: {u.px(IconSize.TILE)}px;
 }}
 QPushButton[role="key"] {{
     min-height: {key_box}px; min-width: {key_box}px;
@@ -332,3 +399,12 @@ QScrollBar::handle:vertical {{ background: {p.border}; min-height: {u.px(Size.TA
     border-radius: {radius}px; }}
 QScrollBar::add-line:vertical, QScrollBar::sub-line:vertical {{ height: 0; }}
 """
+
+
+_current_theme: Theme | None = None
+
+
+def current_theme() -> Theme:
+    """The theme last applied to the application (widgets that paint or colour icons
+    themselves read it on ApplicationPaletteChange); before any, the normal palette."""
+    return _current_theme or Theme(NORMAL, current_units())

@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from typing import TypeVar
 
 from ..base import DeviceState, DeviceStatus, StatusCallback
+from ..device import Capability
 from ..errors import DeviceCondition, DeviceError, DeviceErrorCode
 # LOCK_WAIT_S, READ_SLICE_S and INTERBYTE_S were defined here: still importable from here.
 from ..journalled_device import LOCK_WAIT_S, JournalledSerialDevice  # noqa: F401
@@ -123,6 +124,7 @@ class InvoiceDispenser(JournalledSerialDevice[DispenseJournal, DFrame]):
     """Paper-invoice dispenser. `open()` is optional: commands open the port."""
 
     kind = "dispenser"
+    capabilities = frozenset({Capability.DISPENSE})
     label = "dispenser"
     label_with_article = "an invoice dispenser"
     _log = _log  # the base class logs as this driver
@@ -257,6 +259,11 @@ class InvoiceDispenser(JournalledSerialDevice[DispenseJournal, DFrame]):
             self._report_sensors(sensors)
 
         return self._status_unless_busy(ask)
+
+    def check(self, timeout_s: float) -> DeviceStatus:
+        """The Device health check: `status()` (its exchange has the driver's own
+        reply deadline; during a job the BUSY state stands)."""
+        return self.status()
 
     def reconcile(self) -> list[DispenseReconcileOutcome]:
         """Settle jobs a crash or a silent dispenser left open, from the counters.

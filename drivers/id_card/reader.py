@@ -22,8 +22,9 @@ from collections.abc import Callable
 
 import serial
 
-from ..base import DeviceBase, DeviceState, StatusCallback
+from ..base import DeviceBase, DeviceState, DeviceStatus, StatusCallback
 from ..connection import ConnectionStringError
+from ..device import Capability
 from ..errors import DeviceCondition, DeviceError, DeviceErrorCode
 from ..serial_link import open_serial
 from .protocol import (
@@ -61,6 +62,7 @@ class IdCardReader(DeviceBase):
     """`open()`, `read_card()` as often as needed, `close()`. Thread-safe."""
 
     kind = "id_card_reader"
+    capabilities = frozenset({Capability.READ_ID})
 
     def __init__(
         self,
@@ -130,6 +132,15 @@ class IdCardReader(DeviceBase):
             self._set_status(DeviceState.IDLE)
         finally:
             self._lock.release()
+
+    def check(self, timeout_s: float) -> DeviceStatus:
+        """`health_check()` as a status: every failure was recorded where it happened
+        (the driver's own `timeout_s` bounds each exchange)."""
+        try:
+            self.health_check()
+        except DeviceError:
+            pass
+        return self.last_status
 
     # -- reading a card ---------------------------------------------------------------
 

@@ -23,6 +23,7 @@ import time
 from collections.abc import Callable
 
 from ..base import DeviceState, DeviceStatus, StatusCallback
+from ..device import Capability
 from ..errors import DeviceCondition, DeviceError, DeviceErrorCode
 # LOCK_WAIT_S, READ_SLICE_S and INTERBYTE_S were defined here: still importable from here.
 from ..journalled_device import LOCK_WAIT_S, JournalledSerialDevice  # noqa: F401
@@ -87,6 +88,7 @@ class SerialPaymentTerminal(JournalledSerialDevice[PaymentJournal, Event]):
     """A PaymentTerminal over pyserial. `open()` is optional: commands open the port."""
 
     kind = "payment"
+    capabilities = frozenset({Capability.PAY})
     label = "payment terminal"
     label_with_article = "a payment terminal"
     _log = _log  # the base class logs as this driver
@@ -145,6 +147,11 @@ class SerialPaymentTerminal(JournalledSerialDevice[PaymentJournal, Event]):
     def status(self) -> DeviceStatus:
         """Ask the terminal; while a transaction runs, report BUSY without asking."""
         return self._status_unless_busy(self._ask_status)
+
+    def check(self, timeout_s: float) -> DeviceStatus:
+        """The Device health check: `status()` (its exchange has the driver's own
+        reply deadline; during a transaction the BUSY state stands)."""
+        return self.status()
 
     def _ask_status(self) -> None:
         msg = self._request(status_request(self._next_msgno()))

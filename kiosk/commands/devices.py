@@ -3,8 +3,8 @@
 - `list`: the configured devices (name, kind, connection)
 - `check [NAME] [--json]`: open each device (or the named one) through the device
   manager, run one health check, report state, error code, condition and counters;
-  exit 1 if any device is not ready (wedge and camera scanners, read by the UI, are
-  listed but not judged)
+  exit 1 if any device is not ready (wedge and camera scanners, read through the kiosk
+  window, are listed but not judged: this command has no window)
 - `scan [--port CONN] [--count N] [--timeout S]`: print each scan as it arrives
 - `test-print [--printer CONN] [--profile P]`: ask the printer first and refuse (exit 1,
   with the reason) when it is out of paper, its cover is open or it does not answer;
@@ -138,8 +138,8 @@ def cmd_check(args: argparse.Namespace) -> int:
         reports = list(manager.reports().values())
     finally:
         manager.close_all()
-    # Devices the UI reads itself (wedge, camera) are listed, not judged.
-    all_ok = settled and all(r.ok or not r.supervised for r in reports)
+    # Devices read through the kiosk window (wedge, camera) are listed, not judged.
+    all_ok = settled and all(r.ok or r.read_by_ui for r in reports)
     if args.json:
         print(json.dumps({"ok": all_ok, "devices": [r.to_json_dict() for r in reports]},
                          ensure_ascii=False))
@@ -153,7 +153,7 @@ def cmd_check(args: argparse.Namespace) -> int:
                 detail = f" [{s.error.value}{'/' + s.condition.value if s.condition else ''}]"
             elif s.condition is not None:
                 detail = f" [{s.condition.value}]"
-            verdict = "ok  " if r.ok else ("-   " if not r.supervised else "FAIL")
+            verdict = "ok  " if r.ok else ("-   " if r.read_by_ui else "FAIL")
             print(f"{verdict} {r.name} ({r.kind}, {r.connection or '-'}): {s.state.value}{detail}"
                   f"{': ' + s.message if s.message else ''}")
             print(f"     opens {c.opens}, failures {c.failures}, reconnects {c.reconnects}, "

@@ -3,10 +3,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import date
-from decimal import Decimal
 from enum import Enum
 from typing import Any
+
+from offline_queue.payloads import InvoiceQuery
 
 from .errors import InvoiceInputError, InvoiceQrError
 from .invoice_code import invoice_code_info
@@ -61,36 +61,10 @@ def outcome_label(outcome: VerificationOutcome, lang: str) -> str:
     return zh if lang == "zh" else en
 
 
-@dataclass(frozen=True)
-class VerificationQuery:
-    """Exactly what the verification service needs for one invoice."""
-
-    type_code: str
-    code: str
-    number: str
-    issued_on: date
-    amount: Decimal | None = None
-    check_code_last6: str | None = None
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "type_code": self.type_code,
-            "code": self.code,
-            "number": self.number,
-            "issued_on": self.issued_on.isoformat(),
-            "amount": None if self.amount is None else str(self.amount),
-            "check_code_last6": self.check_code_last6,
-        }
-
-    @classmethod
-    def from_json(cls, data: dict[str, Any]) -> "VerificationQuery":
-        amount = data.get("amount")
-        return cls(
-            type_code=data["type_code"], code=data.get("code") or "", number=data["number"],
-            issued_on=date.fromisoformat(data["issued_on"]),
-            amount=None if amount in (None, "") else Decimal(amount),
-            check_code_last6=data.get("check_code_last6"),
-        )
+# What the verification service needs for one invoice: one definition, shared with the
+# central service (offline_queue.payloads): fields, typed form and wire form (to_json /
+# from_json, the outbox payload and the signed request's query fields).
+VerificationQuery = InvoiceQuery
 
 
 def query_from_qr(qr: InvoiceQr) -> VerificationQuery:
@@ -188,7 +162,7 @@ class VerificationResult:
     checks_today: int | None = None
 
     @classmethod
-    def from_json(cls, data: dict[str, Any]) -> "VerificationResult":
+    def from_json(cls, data: dict[str, Any]) -> VerificationResult:
         try:
             outcome = VerificationOutcome(data["outcome"])
         except (KeyError, ValueError) as exc:

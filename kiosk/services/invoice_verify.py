@@ -7,6 +7,8 @@ outbox commit has returned.
 from __future__ import annotations
 
 from collections.abc import Callable
+from concurrent.futures import Future
+from typing import TYPE_CHECKING, Any
 
 from offline_queue.crypto import KioskKeys
 from offline_queue.outbox import Outbox, OutboxError
@@ -16,16 +18,36 @@ from ..central_client import CentralClient, CentralRejected, CentralUnavailable
 from ..config import LimitsConfig
 from ..connectivity import Connectivity
 from ..domain import (
-    InvoiceQr, InvoiceQrError, VerificationQuery, VerificationResult, parse_invoice_qr,
+    VerificationQuery,
+    VerificationResult,
+    parse_invoice_qr,
     query_from_qr,
 )
+from .catalogue import Policy
+from .context import run_inline
 from .exposure import check_room
-from .policy import OfflinePolicy
-from .verify_outcomes import (
-    Queued, ResultNotKept, Scan, ScannedInvoice, ScannedReference, ScannedResultSlip,
-    StillPending, UnknownReference, Verified, VerifyRejected,
+from .slips import (
+    RESULT_SLIP_PREFIX,
+    SLIP_REFERENCE_PREFIX,
+    SlipPrinter,
+    parse_result_qr,
+    parse_slip_reference,
 )
-from .slips import RESULT_SLIP_PREFIX, SLIP_REFERENCE_PREFIX, SlipPrinter, parse_result_qr
+from .verify_outcomes import (
+    Queued,
+    ResultNotKept,
+    Scan,
+    ScannedInvoice,
+    ScannedReference,
+    ScannedResultSlip,
+    StillPending,
+    UnknownReference,
+    Verified,
+    VerifyRejected,
+)
+
+if TYPE_CHECKING:
+    from .context import ServiceContext
 
 _log = log.get("session")
 SERVICE_ID = "invoice.verify"
@@ -34,16 +56,20 @@ RECORD_KIND = "invoice.verify"
 
 class InvoiceVerifyService:
     service_id = SERVICE_ID
-    offline_policy = OfflinePolicy.QUEUE
+    offline_policy = Policy.QUEUE
 
     def __init__(self, *, central: CentralClient, keys: KioskKeys, outbox: Outbox,
                  connectivity: Connectivity, slips: SlipPrinter,
                  on_queued: Callable[[], None] | None = None,
                  limits: LimitsConfig | None = None,
                  as_enrolled: Callable[[Callable[[], VerificationResult]],
-                                       VerificationResult] | None = None) -> None:
+                                       VerificationResult] | None = None,
+                 run_io: Callable[[Callable[[], Any]], Future[Any]] = run_inline) -> None:
         """`keys` sign the online request; `as_enrolled` wraps the online call
-        (KioskCore._as_enrolled: enrol on a 403 where that is allowed)."""
+        (KioskCore._as_enrolled: enrol on a 403 where that is allowed); `run_io` takes
+        the short outbox writes the screen must not wait for (the core's I/O worker;
+        inline when the service is built by hand)."""
+        self._run_io = run_io
         self._central = central
         self._keys = keys
         self._as_enrolled = as_enrolled or (lambda call: call())
@@ -58,11 +84,7 @@ class InvoiceVerifyService:
         """Invoice QR or slip reference; InvoiceQrError for anything else."""
         stripped = text.strip() if isinstance(text, str) else text
         if isinstance(stripped, str) and stripped.upper().startswith(SLIP_REFERENCE_PREFIX):
-            reference = stripped[len(SLIP_REFERENCE_PREFIX):].strip().lower()
-            if len(reference) not in (32, 36) or not all(c in "0123456789abcdef-"
-                                                        for c in reference):
-                raise InvoiceQrError("the slip's code is damaged", "qr.slip_damaged")
-            return ScannedReference(reference)
+            return ScannedReference(parse_slip_reference(stripped))
         if isinstance(stripped, str) and stripped.upper().startswith(RESULT_SLIP_PREFIX):
             return ScannedResultSlip(parse_result_qr(stripped))
         qr = parse_invoice_qr(text)
@@ -103,9 +125,20 @@ class InvoiceVerifyService:
         Raises PrintFailed; the request stays queued either way."""
         self._slips.print_queued(outcome.query, outcome.reference, lang)
 
-    def confirm_shown(self, outcome: Queued) -> None:
-        """The taxpayer has seen the queued confirmation on screen."""
-        self._outbox.mark_confirmed(outcome.reference)
+    def confirm_shown(self, outcome: Queued) -> Future[None]:
+        """The taxpayer has seen the queued confirmation on screen. Returns at once:
+        the outbox write (an fsync) runs on the core's I/O worker, never on the GUI
+        thread; a failure is logged there (the record stays listed as unconfirmed)."""
+        reference = outcome.reference
+
+        def write() -> None:
+            try:
+                self._outbox.mark_confirmed(reference)
+            except OutboxError as exc:
+                _log.warning("queued confirmation shown, but not recorded: %s", exc)
+                raise
+
+        return self._run_io(write)
 
     def lookup(self, reference: str
                ) -> Verified | StillPending | UnknownReference | ResultNotKept:
@@ -143,3 +176,11 @@ class InvoiceVerifyService:
 
     def print_result(self, outcome: Verified, lang: str) -> None:
         self._slips.print_result(outcome.query, outcome.result, lang)
+
+
+def build(ctx: "ServiceContext") -> InvoiceVerifyService:
+    """The catalogue's factory for `invoice.verify`."""
+    return InvoiceVerifyService(
+        central=ctx.central, keys=ctx.keys, outbox=ctx.outbox,
+        connectivity=ctx.connectivity, slips=ctx.slips, on_queued=ctx.on_queued,
+        limits=ctx.limits, as_enrolled=ctx.as_enrolled, run_io=ctx.run_io)

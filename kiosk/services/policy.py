@@ -1,11 +1,9 @@
+"""Kept for old imports: the offline policy is `kiosk.services.catalogue.Policy`, declared
+per service in the catalogue and enforced by the core (`KioskCore.availability`)."""
 from __future__ import annotations
 
-from enum import Enum
+from .catalogue import Policy
 
+OfflinePolicy = Policy
 
-class OfflinePolicy(str, Enum):
-    """How a service behaves while the central service is unreachable (architecture.md)."""
-
-    ONLINE_ONLY = "online-only"
-    QUEUE = "queue"
-    CACHE = "cache"
+__all__ = ["OfflinePolicy", "Policy"]

@@ -19,9 +19,8 @@ if TYPE_CHECKING:  # python-escpos is slow to import; the GUI starts without it
 
 from .. import log
 from ..hall_time import to_hall
-from ..domain import (
-    FIELD_LABELS, VerificationQuery, VerificationResult, outcome_label, type_name,
-)
+from ..domain import VerificationQuery, VerificationResult, outcome_label, type_name
+from .views import ResultView, short_reference, verification_view
 
 _log = log.get("device.printer")
 SLIP_REFERENCE_PREFIX = "TAXKIOSK:VERIFY:"
@@ -64,8 +63,8 @@ class SlipPrinter:
                 raise PrintFailed("offline", str(exc)) from exc
 
     def print_result(self, query: VerificationQuery, result: VerificationResult,
-                     lang: str) -> None:
-        rows = _detail_rows(query, result, lang)
+                     lang: str, reference: str | None = None) -> None:
+        rows = slip_rows(verification_view(query, result, lang, reference))
         doc = verification_slip(
             lang=lang, invoice_number=query.number, invoice_type=type_name(query.type_code, lang),
             outcome_label=outcome_label(result.outcome, "zh") +
@@ -75,7 +74,9 @@ class SlipPrinter:
         self._print(doc)
 
     def print_queued(self, query: VerificationQuery, reference: str, lang: str) -> None:
-        doc = queued_slip(lang=lang, reference=reference, invoice_number=query.number,
+        # People read the short reference; the QR keeps the record's UUID.
+        doc = queued_slip(lang=lang, reference=short_reference(reference),
+                          invoice_number=query.number,
                           qr_data=SLIP_REFERENCE_PREFIX + reference,
                           printed_at=to_hall(self._now()), kiosk_id=self._kiosk_id)
         self._print(doc)
@@ -116,24 +117,21 @@ def parse_result_qr(text: str) -> VerificationQuery:
         raise InvoiceQrError("the slip's code is damaged", "qr.slip_damaged") from None
 
 
-def _detail_rows(query: VerificationQuery, result: VerificationResult,
-                 lang: str) -> list[tuple[str, str]]:
-    def label(key: str) -> str:
-        zh, en = FIELD_LABELS[key]
-        return zh if lang == "zh" else en
+def parse_slip_reference(text: str) -> str:
+    """The queued request's reference in a queued slip's QR (SLIP_REFERENCE_PREFIX +
+    UUID, upper or lower case); InvoiceQrError (qr.slip_damaged) when it is damaged."""
+    from ..domain import InvoiceQrError
 
-    rows: list[tuple[str, str]] = []
-    if query.code:
-        rows.append((label("code"), query.code))
-    rows.append((label("number"), query.number))
-    rows.append((label("issued_on"), query.issued_on.isoformat()))
-    invoice = result.invoice or {}
-    if invoice.get("total"):
-        rows.append(("价税合计" if lang == "zh" else "Total incl. tax", str(invoice["total"])))
-    if invoice.get("seller_name"):
-        rows.append(("销售方" if lang == "zh" else "Seller", str(invoice["seller_name"])))
-    if result.mismatch_field:
-        rows.append(("不一致项" if lang == "zh" else "Mismatched field",
-                     label(result.mismatch_field) if result.mismatch_field in FIELD_LABELS
-                     else result.mismatch_field))
-    return rows
+    reference = text.strip()[len(SLIP_REFERENCE_PREFIX):].strip().lower()
+    if len(reference) not in (32, 36) or not all(c in "0123456789abcdef-" for c in reference):
+        raise InvoiceQrError("the slip's code is damaged", "qr.slip_damaged")
+    return reference
+
+
+# The slip's header prints the invoice type and number itself.
+_SLIP_HEADER_KEYS = frozenset({"type", "number"})
+
+
+def slip_rows(view: ResultView) -> list[tuple[str, str]]:
+    """The result view's rows as the slip prints them, notes last."""
+    return view.pairs(skip=_SLIP_HEADER_KEYS) + [(view.note_label, n) for n in view.notes]

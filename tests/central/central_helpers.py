@@ -1,10 +1,19 @@
 """Helpers shared by the central tests (a module, so tests can import it)."""
 from __future__ import annotations
 
-from datetime import date
+import uuid as uuid_mod
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from central.demo_data import demo_invoices
+from offline_queue.crypto import (
+    GENESIS_HASH,
+    KioskKeys,
+    b64e,
+    encrypt_payload,
+    record_hash,
+)
+from offline_queue.wire import SyncBatch, WireRecord
 
 TODAY = date(2026, 6, 15)  # the service's injected clock in every test
 ADMIN_TOKEN = "admin-secret-for-tests"
@@ -41,13 +50,13 @@ def signed_verify_body(kiosk_id: str, keys: Any, query: dict[str, Any],
                        sent_at: str | None = None) -> dict[str, Any]:
     """A kiosk's signed POST /v1/kiosks/{kiosk_id}/verify body, as the kiosk client
     builds it (every model field, then the signature over their digest)."""
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     from offline_queue.crypto import b64e, content_digest
     from offline_queue.wire import KioskVerifyRequest
 
     body = KioskVerifyRequest(kiosk_id=kiosk_id, sent_at=sent_at or datetime.now(
-        timezone.utc).isoformat(), **query).model_dump(mode="json")
+        UTC).isoformat(), **query).model_dump(mode="json")
     body["signature"] = b64e(keys.sign(content_digest(body)))
     return body
 
@@ -78,3 +87,42 @@ def kiosk_verify(http: Any, query: dict[str, Any]) -> Any:
     assert enrolled.status_code == 200, enrolled.text
     _VERIFYING_KIOSKS[base] = (kiosk_id, keys)
     return post(kiosk_id, keys)
+
+
+class SealingKiosk:
+    """Builds records the way a kiosk's outbox does (no network, no database)."""
+
+    def __init__(self, kiosk_id: str) -> None:
+        self.kiosk_id = kiosk_id
+        self.keys = KioskKeys.generate()
+        self.seq = 0
+        self.prev_hash = GENESIS_HASH
+
+    def enrol_body(self, token: str | None = ENROLMENT_TOKEN) -> dict[str, Any]:
+        return {"kiosk_id": self.kiosk_id, "public_key": b64e(self.keys.public_key),
+                "data_key": b64e(self.keys.data_key), "token": token}
+
+    def record(self, kind: str, payload: dict[str, Any], *, data_key: bytes | None = None,
+               record_uuid: str | None = None) -> WireRecord:
+        seq = self.seq + 1
+        rid = record_uuid or str(uuid_mod.uuid4())
+        created_at = datetime.now(UTC) - timedelta(minutes=5)
+        nonce, ciphertext = encrypt_payload(data_key or self.keys.data_key, payload,
+                                            self.kiosk_id, seq, rid)
+        digest = record_hash(self.kiosk_id, seq, rid, kind, created_at, self.prev_hash,
+                             nonce, ciphertext)
+        record = WireRecord(kiosk_id=self.kiosk_id, seq=seq, uuid=rid, kind=kind,
+                            created_at=created_at, nonce=b64e(nonce),
+                            ciphertext=b64e(ciphertext), prev_hash=self.prev_hash,
+                            hash=digest, signature=b64e(self.keys.sign(digest)))
+        self.seq, self.prev_hash = seq, digest
+        return record
+
+    def verify_record(self, label: str = "genuine special (01)",
+                      **changes: Any) -> WireRecord:
+        payload = verify_body(demo(label), **changes) | {"reference": "REF-1"}
+        return self.record("invoice.verify", payload)
+
+    def batch(self, *records: WireRecord, kiosk_id: str | None = None) -> dict[str, Any]:
+        return SyncBatch(kiosk_id=kiosk_id or self.kiosk_id,
+                         records=list(records)).model_dump(mode="json")

@@ -12,63 +12,24 @@ import socket
 import threading
 import uuid as uuid_mod
 from collections import Counter
-from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import httpx
 import pytest
+from central_helpers import (
+    ADMIN_TOKEN,
+    TODAY,
+    SealingKiosk,
+    demo,
+    kiosk_verify,
+    verify_body,
+)
 
 from central.server import CentralServer
-from central_helpers import ADMIN_TOKEN, ENROLMENT_TOKEN, TODAY, demo, kiosk_verify, verify_body
-from offline_queue.crypto import (
-    GENESIS_HASH,
-    KioskKeys,
-    b64e,
-    encrypt_payload,
-    record_hash,
-)
-from offline_queue.wire import SyncBatch, WireRecord
+from offline_queue.crypto import b64e
+from offline_queue.wire import WireRecord
 
 ADMIN = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
-
-
-class SealingKiosk:
-    """Builds records the way a kiosk's outbox does (no network, no database)."""
-
-    def __init__(self, kiosk_id: str) -> None:
-        self.kiosk_id = kiosk_id
-        self.keys = KioskKeys.generate()
-        self.seq = 0
-        self.prev_hash = GENESIS_HASH
-
-    def enrol_body(self, token: str | None = ENROLMENT_TOKEN) -> dict[str, Any]:
-        return {"kiosk_id": self.kiosk_id, "public_key": b64e(self.keys.public_key),
-                "data_key": b64e(self.keys.data_key), "token": token}
-
-    def record(self, kind: str, payload: dict[str, Any], *, data_key: bytes | None = None,
-               record_uuid: str | None = None) -> WireRecord:
-        seq = self.seq + 1
-        rid = record_uuid or str(uuid_mod.uuid4())
-        created_at = datetime.now(timezone.utc) - timedelta(minutes=5)
-        nonce, ciphertext = encrypt_payload(data_key or self.keys.data_key, payload,
-                                            self.kiosk_id, seq, rid)
-        digest = record_hash(self.kiosk_id, seq, rid, kind, created_at, self.prev_hash,
-                             nonce, ciphertext)
-        record = WireRecord(kiosk_id=self.kiosk_id, seq=seq, uuid=rid, kind=kind,
-                            created_at=created_at, nonce=b64e(nonce),
-                            ciphertext=b64e(ciphertext), prev_hash=self.prev_hash,
-                            hash=digest, signature=b64e(self.keys.sign(digest)))
-        self.seq, self.prev_hash = seq, digest
-        return record
-
-    def verify_record(self, label: str = "genuine special (01)",
-                      **changes: Any) -> WireRecord:
-        payload = verify_body(demo(label), **changes) | {"reference": "REF-1"}
-        return self.record("invoice.verify", payload)
-
-    def batch(self, *records: WireRecord, kiosk_id: str | None = None) -> dict[str, Any]:
-        return SyncBatch(kiosk_id=kiosk_id or self.kiosk_id,
-                         records=list(records)).model_dump(mode="json")
 
 
 def tampered(record: WireRecord, **fields: str) -> WireRecord:

@@ -1,6 +1,7 @@
 """Camera barcode scanning: the Qt-free decoder on generated 1280x720 frames (noise,
 rotation, Chinese payloads, both engines), the decode thread's one-slot mailbox, and
-the Qt adapter fed with real QImage / QVideoFrame objects (no camera needed)."""
+the camera device fed by the Qt frame source with real QImage / QVideoFrame objects (no
+camera needed)."""
 import random
 
 import pytest
@@ -8,7 +9,11 @@ import qrcode
 from PIL import Image, ImageFilter, ImageOps
 
 from drivers.camera_scanner import (
-    DuplicateFilter, GrayFrame, QrDecodeWorker, decode_frame, decode_payload,
+    DuplicateFilter,
+    GrayFrame,
+    QrDecodeWorker,
+    decode_frame,
+    decode_payload,
 )
 
 ENGINES = ["zxing", "pyzbar"]
@@ -177,25 +182,46 @@ def nv12_frame(image):
     return frame
 
 
+class Scans(list):
+    """The device's on_scan: collects codes (called on the decoder thread)."""
+
+
 @pytest.fixture
 def scanner(qapp):
-    from ui.camera_scanner import CameraScanner
+    """The camera device fed by the Qt frame source (no camera: frames are handed in)."""
+    from drivers.camera_scanner import CameraScanner
+    from ui.camera_scanner import QtCameraSource
+
+    class HandFed:
+        """A FrameSource whose frames the test hands to the Qt source's entry points."""
+
+        def start(self, selector, sink):
+            qt_source.attach_sink(sink)
+
+        def stop(self):
+            qt_source.attach_sink(None)
 
     now = [0.0]
-    s = CameraScanner(clock=lambda: now[0], max_fps=15)
-    s.now = now
-    s.start_decoding()
-    yield s
-    s.stop()
+    scans = Scans()
+    qt_source = QtCameraSource()
+    device = CameraScanner("camera://default", on_scan=scans.append, max_fps=15,
+                           frame_source=HandFed(), clock=lambda: now[0])
+    device.open()
+    device.now, device.scans, device.source = now, scans, qt_source
+    yield device
+    device.close()
+
+
+def _wait_for(qtbot, predicate):
+    qtbot.waitUntil(predicate, timeout=5000)
 
 
 def test_adapter_reads_a_qimage_video_frame(scanner, qtbot):
     from PySide6.QtMultimedia import QVideoFrame
 
     frame = QVideoFrame(to_qimage(camera_frame(qr_image(CHINESE), angle=10)))
-    with qtbot.waitSignal(scanner.scanned, timeout=5000) as blocker:
-        scanner.handle_frame(frame)
-    assert blocker.args == [CHINESE]
+    scanner.source.handle_frame(frame)
+    _wait_for(qtbot, lambda: scanner.scans == [CHINESE])
 
 
 def test_adapter_reads_the_luma_plane_of_nv12(scanner, qtbot):
@@ -205,58 +231,45 @@ def test_adapter_reads_the_luma_plane_of_nv12(scanner, qtbot):
     frame = nv12_frame(image)
     gray = gray_from_video_frame(frame)
     assert (gray.width, gray.height) == (1280, 720) and gray.packed() == image.tobytes()
-    with qtbot.waitSignal(scanner.scanned, timeout=5000) as blocker:
-        scanner.handle_frame(frame)
-    assert blocker.args == ["TAXKIOSK:VERIFY:abc"]
+    scanner.source.handle_frame(frame)
+    _wait_for(qtbot, lambda: scanner.scans == ["TAXKIOSK:VERIFY:abc"])
 
 
-def test_adapter_suppresses_duplicates_and_limits_the_rate(scanner, qtbot, qapp):
-    scans = []
-    scanner.scanned.connect(scans.append)
+def test_adapter_suppresses_duplicates_and_limits_the_rate(scanner):
     image = to_qimage(camera_frame(qr_image("SAME")))
 
     def feed(at):
         scanner.now[0] = at
-        scanner.handle_image(image)
+        scanner.source.handle_image(image)
         assert scanner.worker.wait_idle(5)
-        qtbot.wait(20)  # deliver the queued result signal
 
     feed(0.0)
-    feed(0.02)  # within 1/15 s: not even decoded
-    assert scanner.frames_skipped == 1
+    feed(0.02)  # within 1/15 s: not even converted
+    assert scanner.statistics["frames_skipped"] == 1
     feed(1.0)  # decoded, but the same code held in view: no new scan
     feed(2.5)
-    assert scans == ["SAME"]
+    assert scanner.scans == ["SAME"]
     feed(5.0)  # gone for 2.5 s (last seen at 2.5): counts again
-    assert scans == ["SAME", "SAME"]
-    scanner.reset()
+    assert scanner.scans == ["SAME", "SAME"]
+    scanner.clear_buffer()  # a new session
     feed(5.5)
-    assert scans == ["SAME", "SAME", "SAME"]
-    assert scanner.worker.frames_decoded == 5
+    assert scanner.scans == ["SAME", "SAME", "SAME"]
+    assert scanner.worker.frames_decoded == 5 and scanner.statistics["scans"] == 3
 
 
-def test_adapter_without_a_camera_says_so(qapp, qtbot):
+def test_adapter_without_a_camera_says_so(qapp):
     from PySide6.QtMultimedia import QMediaDevices
 
-    from ui.camera_scanner import CameraScanner
+    from drivers.camera_scanner import CameraScanner
+    from drivers.errors import DeviceError, DeviceErrorCode
+    from ui.camera_scanner import QtCameraSource
 
     if QMediaDevices.videoInputs():
         pytest.skip("this machine has a camera")
-    s = CameraScanner()
-    try:
-        with qtbot.waitSignal(s.failed, timeout=1000) as blocker:
-            assert s.start() is False
-        assert blocker.args == ["no camera found"]
-    finally:
-        s.stop()
-
-
-def test_adapter_ignores_frames_when_stopped(qapp):
-    from PySide6.QtMultimedia import QVideoFrame
-
-    from ui.camera_scanner import CameraScanner
-
-    s = CameraScanner()
-    s.handle_frame(QVideoFrame())
-    s.handle_image(to_qimage(camera_frame(qr_image("X"))))
-    assert s.worker.frames_submitted == 0 and s.frames_skipped == 2
+    device = CameraScanner("camera://default", frame_source=QtCameraSource())
+    with pytest.raises(DeviceError) as raised:
+        device.open()  # on the GUI thread here: the source answers at once
+    assert raised.value.code is DeviceErrorCode.NO_HARDWARE
+    assert "no camera" in raised.value.message
+    assert device.last_status.error is DeviceErrorCode.NO_HARDWARE and not device.last_status.ok
+    device.close()

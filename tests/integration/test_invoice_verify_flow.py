@@ -65,7 +65,9 @@ def test_offline_queues_prints_reference_and_banner_counts(window, hall, core, q
     qtbot.waitUntil(lambda: window.current_screen().screen_id == "invoice.verify.queued",
                     timeout=8000)
     assert core.outbox.status().pending == 1
-    assert core.outbox.unconfirmed() == []  # the screen confirmed it after commit
+    # The screen confirmed it after commit; the write runs on the core's I/O worker
+    # (never on the GUI thread, issue #9), so it lands a moment after the screen shows.
+    qtbot.waitUntil(lambda: core.outbox.unconfirmed() == [], timeout=8000)
     doc = hall.printer.wait_for_documents(1, timeout=8)[-1]
     assert any(q.startswith("TAXKIOSK:VERIFY:") for q in doc.qr_codes)
     banner = window.findChild(object, "banner.offline")

@@ -10,9 +10,19 @@ from PySide6.QtGui import QColor, QFontMetricsF, QPalette
 from PySide6.QtWidgets import QApplication, QLabel, QLineEdit, QVBoxLayout, QWidget
 from pytestqt.qtbot import QtBot
 
-from ui.theme import (HIGH_CONTRAST, MIN_NON_TEXT_CONTRAST, MIN_TEXT_CONTRAST, NON_TEXT_PAIRS,
-                      NORMAL, PALETTES, TEXT_PAIRS, Palette, Theme, contrast_ratio,
-                      set_style_property)
+from ui.theme import (
+    HIGH_CONTRAST,
+    MIN_NON_TEXT_CONTRAST,
+    MIN_TEXT_CONTRAST,
+    NON_TEXT_PAIRS,
+    NORMAL,
+    PALETTES,
+    TEXT_PAIRS,
+    Palette,
+    Theme,
+    contrast_ratio,
+    set_style_property,
+)
 from ui.units import BODY_CAP_MM, Size, Units, current_units, set_current_units
 from ui.widgets.buttons import make_button
 
@@ -71,7 +81,7 @@ def test_stylesheet_uses_only_tokens_and_checked_pairs(palette: Palette, units: 
         assert colour.upper() in token_values, f"stray colour {colour}"
     pairs_in_rules = 0
     for selector, body in _RULE.findall(sheet):
-        decls = dict((k, v.upper()) for k, v in _DECL.findall(body))
+        decls = {k: v.upper() for k, v in _DECL.findall(body)}
         if "color" in decls and "background-color" in decls:
             pairs_in_rules += 1
             ratio = contrast_ratio(decls["color"], decls["background-color"])
@@ -211,3 +221,102 @@ def test_style_property_change_repolishes(qtbot: QtBot, themed: Theme) -> None:
     qtbot.addWidget(field)
     set_style_property(field, "invalid", True)
     assert field.property("invalid") is True
+
+
+# -- visual identity (issue #9 §3) ------------------------------------------------------
+
+_SELECTOR_BG = re.compile(r"(?<![-\w])background-color\s*:\s*(#[0-9A-Fa-f]{6})")
+
+
+@pytest.mark.parametrize("palette", PALETTES, ids=lambda p: p.name)
+def test_descendant_text_is_checked_against_its_ancestors_fill(palette: Palette,
+                                                              units: Units) -> None:
+    """A rule such as `QFrame[role="header"] QLabel { color }` sets text on the fill of
+    its ancestor rule: that pair reaches 7:1 too (the header band, the banner)."""
+    sheet = Theme(palette, units).stylesheet()
+    fills: dict[str, str] = {}
+    for selector, body in _RULE.findall(sheet):
+        m = _SELECTOR_BG.search(body)
+        for one in selector.split(","):
+            if m:
+                fills[one.strip()] = m.group(1).upper()
+    checked = 0
+    for selector, body in _RULE.findall(sheet):
+        decls = {k: v.upper() for k, v in _DECL.findall(body)}
+        if "color" not in decls or "background-color" in decls:
+            continue
+        for one in selector.split(","):
+            parts = one.strip().split()
+            # The nearest ancestor selector with a fill (longest prefix first).
+            for n in range(len(parts) - 1, 0, -1):
+                fill = fills.get(" ".join(parts[:n]))
+                if fill is not None:
+                    ratio = contrast_ratio(decls["color"], fill)
+                    assert ratio >= MIN_TEXT_CONTRAST, f"{one.strip()}: {ratio:.2f}:1"
+                    checked += 1
+                    break
+    assert checked >= 3  # header labels, banner labels
+
+
+@pytest.mark.parametrize("palette", PALETTES, ids=lambda p: p.name)
+def test_every_text_token_pair_on_each_fill_is_listed(palette: Palette) -> None:
+    """Each fill a text sits on in the stylesheet has its pair in TEXT_PAIRS, so a new
+    rule cannot bring an unchecked combination (tokens sharing a value: any of them)."""
+    sheet = Theme(palette, Units()).stylesheet()
+    tokens_of: dict[str, set[str]] = {}
+    for token, value in palette.colours().items():
+        tokens_of.setdefault(value.upper(), set()).add(token)
+    for selector, body in _RULE.findall(sheet):
+        decls = {k: v.upper() for k, v in _DECL.findall(body)}
+        if "color" in decls and "background-color" in decls:
+            candidates = {(fg, bg) for fg in tokens_of[decls["color"]]
+                          for bg in tokens_of[decls["background-color"]]}
+            assert candidates & set(TEXT_PAIRS), \
+                f"{selector.strip()}: none of {sorted(candidates)} is listed"
+
+
+def test_tax_blue_identity() -> None:
+    # The tax service's deep blue, with white text well above 7:1 on it.
+    assert NORMAL.primary == "#0B4EA2"
+    assert contrast_ratio(NORMAL.on_primary, NORMAL.primary) >= 7.5
+    assert contrast_ratio(NORMAL.on_header, NORMAL.primary_dark) >= 10
+    # The gold accent is decoration on the header band, never body text.
+    assert ("accent", "background") not in TEXT_PAIRS
+
+
+def test_spacing_tokens_keep_targets_apart() -> None:
+    from ui.theme import IconSize, Space
+
+    steps = [Space.XS, Space.S, Space.M, Space.L, Space.XL]
+    assert steps == sorted(steps)
+    assert Space.S >= Size.GAP  # ux.md: at least 3 mm between targets
+    # Icons at 93 PPI land on the 24 px grid the SVGs are drawn on.
+    assert Units().px(IconSize.TILE) == 48
+
+
+def test_current_theme_follows_apply(qapp: QApplication, units: Units) -> None:
+    from ui.theme import current_theme
+
+    Theme(HIGH_CONTRAST, units).apply(qapp)
+    assert current_theme().high_contrast
+    Theme(NORMAL, units).apply(qapp)
+    assert not current_theme().high_contrast
+
+
+def test_style_property_change_restyles_descendants(qtbot: QtBot, themed: Theme) -> None:
+    """A child styled through its parent's property follows the change (the offline
+    banner's label turned unreadable in high contrast when the banner changed state)."""
+    from PySide6.QtWidgets import QFrame
+
+    Theme(HIGH_CONTRAST, themed.units).apply(QApplication.instance())  # type: ignore[arg-type]
+    frame = QFrame()
+    frame.setProperty("role", "banner")
+    frame.setProperty("state", "offline")
+    label = QLabel("Uploading", frame)
+    qtbot.addWidget(frame)
+    frame.show()
+    qtbot.waitExposed(frame)
+    hc = HIGH_CONTRAST
+    assert label.palette().color(QPalette.ColorRole.WindowText) == QColor(hc.banner_text)
+    set_style_property(frame, "state", "uploading")
+    assert label.palette().color(QPalette.ColorRole.WindowText) == QColor(hc.text)

@@ -4,7 +4,7 @@
 <context>
     <name>AttractScreen</name>
     <message>
-        <location filename="../screens/attract.py" line="+56"/>
+        <location filename="../screens/attract.py" line="+58"/>
         <source>Self-service tax terminal</source>
         <translation>自助办税终端</translation>
     </message>
@@ -25,28 +25,63 @@
     </message>
 </context>
 <context>
+    <name>BusyIllustration</name>
+    <message>
+        <location filename="../widgets/busy.py" line="+152"/>
+        <source>Scanning…</source>
+        <translation>正在扫描…</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Printing… Take your slip from the printer slot</source>
+        <translation>正在打印…请从打印口取走凭条</translation>
+    </message>
+</context>
+<context>
+    <name>ConfirmScreen</name>
+    <message>
+        <location filename="../flow/confirm.py" line="+27"/>
+        <source>Please check and confirm</source>
+        <translation>请核对后确认</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Confirm</source>
+        <translation>确认</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+</context>
+<context>
+    <name>FormScreen</name>
+    <message>
+        <location filename="../flow/form.py" line="+34"/>
+        <source>Confirm</source>
+        <translation>确认</translation>
+    </message>
+</context>
+<context>
+    <name>Header</name>
+    <message>
+        <location filename="../widgets/header.py" line="+178"/>
+        <source>Self-service tax terminal</source>
+        <translation>自助办税终端</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Terminal %1</source>
+        <translation>终端 %1</translation>
+    </message>
+</context>
+<context>
     <name>HomeScreen</name>
     <message>
-        <location filename="../screens/home.py" line="+49"/>
-        <source>Not available right now: a device it needs is out of order. Please ask the hall staff.</source>
-        <translation>暂不可用：所需设备出现故障。请向大厅工作人员求助。</translation>
-    </message>
-    <message>
-        <location line="+7"/>
+        <location filename="../screens/home.py" line="+119"/>
         <source>Choose a service</source>
         <translation>请选择业务</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>Invoice verification
-Scan or type an invoice</source>
-        <translation>发票查验
-扫码或手工输入发票信息</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>Invoice verification</source>
-        <translation>发票查验</translation>
     </message>
 </context>
 <context>
@@ -85,6 +120,47 @@ Scan or type an invoice</source>
         <location line="+1"/>
         <source>Continue, I am still here</source>
         <translation>我还在，继续办理</translation>
+    </message>
+</context>
+<context>
+    <name>Illustration</name>
+    <message>
+        <location filename="../widgets/illustration.py" line="+228"/>
+        <source>Hold the QR code over the scanner window below the screen</source>
+        <translation>请将二维码对准屏幕下方的扫描窗口</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Put your ID card flat on the reader pad</source>
+        <translation>请将身份证平放在读卡区</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Take your slip from the printer slot</source>
+        <translation>请从打印口取走凭条</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Take your invoices from the tray</source>
+        <translation>请从出票口取走发票</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Insert your bank card at the bottom of the card terminal, or hold it on the wave mark</source>
+        <translation>请将银行卡插入刷卡器底部，或贴近感应标志</translation>
+    </message>
+</context>
+<context>
+    <name>InvoiceVerifyFlow</name>
+    <message>
+        <location filename="../screens/invoice_verify.py" line="+32"/>
+        <source>This slip is not known here. Please ask the hall staff.</source>
+        <translation>本终端查不到此凭条。请咨询大厅工作人员。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>The result of this slip is no longer kept at this terminal (results are deleted after a while to protect personal data). Please scan the invoice to check it again.</source>
+        <translation>本终端已不再保存此凭条的查验结果（为保护个人信息，结果只保存一段时间）。请扫描发票重新查验。</translation>
     </message>
 </context>
 <context>
@@ -131,9 +207,17 @@ Scan or type an invoice</source>
     </message>
 </context>
 <context>
+    <name>ListDetailScreen</name>
+    <message>
+        <location filename="../flow/list_detail.py" line="+27"/>
+        <source>Nothing found.</source>
+        <translation>没有查到记录。</translation>
+    </message>
+</context>
+<context>
     <name>MainWindow</name>
     <message>
-        <location filename="../main_window.py" line="+429"/>
+        <location filename="../main_window.py" line="+471"/>
         <source>Self-service tax terminal</source>
         <translation>自助办税终端</translation>
     </message>
@@ -767,6 +851,61 @@ Reason: %4</source>
     </message>
     <message>
         <location line="+2"/>
+        <source>Enter digits only.</source>
+        <translation>请只输入数字。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Enter letters and digits only.</source>
+        <translation>请只输入字母和数字。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Please choose one of the options.</source>
+        <translation>请选择其中一项。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>This is too long.</source>
+        <translation>输入的内容过长。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>This code cannot be used at this terminal. Please scan an invoice QR code or the QR code on a slip from this system.</source>
+        <translation>本终端无法使用此码。请扫描发票上的二维码，或本系统打印的凭条上的二维码。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Not available right now: a device it needs is out of order. Please ask the hall staff.</source>
+        <translation>暂不可用：所需设备出现故障。请向大厅工作人员求助。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Not available right now: the tax service cannot be reached. Please try again later.</source>
+        <translation>暂不可用：目前无法连接税务系统。请稍后再试。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Not available at this time of day. Please see the opening hours.</source>
+        <translation>当前时段不提供此业务。请留意办理时间。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Not available right now: its devices have not been checked yet.</source>
+        <translation>暂不可用：所需设备尚未完成检测。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>For the hall staff only.</source>
+        <translation>仅限大厅工作人员使用。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Not available right now. Please ask the hall staff.</source>
+        <translation>暂不可用。请向大厅工作人员求助。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
         <source>This card is not a staff card of this terminal.</source>
         <translation>此卡不是本终端的工作人员卡。</translation>
     </message>
@@ -855,6 +994,67 @@ Reason: %4</source>
     </message>
 </context>
 <context>
+    <name>OutcomeScreen</name>
+    <message>
+        <location filename="../flow/outcome.py" line="+33"/>
+        <source>Printing…</source>
+        <translation>正在打印…</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Slip printed. Please take it.</source>
+        <translation>凭条已打印，请取走。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Print a slip</source>
+        <translation>打印凭条</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Result</source>
+        <translation>办理结果</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Start again</source>
+        <translation>重新办理</translation>
+    </message>
+</context>
+<context>
+    <name>QueuedScreen</name>
+    <message>
+        <location filename="../flow/notice.py" line="+26"/>
+        <source>Reference: %1</source>
+        <translation>受理编号：%1</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Printing your slip…</source>
+        <translation>正在打印凭条…</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Your slip has been printed. Please take it.</source>
+        <translation>凭条已打印，请取走。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Please write down the reference above.</source>
+        <translation>请记下上面的受理编号。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Request accepted</source>
+        <translation>申请已受理</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Start again</source>
+        <translation>重新办理</translation>
+    </message>
+</context>
+<context>
     <name>StaffPinScreen</name>
     <message>
         <location filename="../screens/staff.py" line="+89"/>
@@ -897,18 +1097,17 @@ Reason: %4</source>
 <context>
     <name>VerifyManualScreen</name>
     <message>
-        <location filename="../screens/invoice_verify.py" line="+312"/>
+        <location filename="../screens/invoice_verify.py" line="+123"/>
         <source>Type the invoice details</source>
         <translation>手工输入发票信息</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+3"/>
         <source>Invoice type:</source>
         <translation>发票种类：</translation>
     </message>
     <message>
-        <location line="+18"/>
-        <location line="+1"/>
+        <location line="+15"/>
         <source>Verify</source>
         <translation>查验</translation>
     </message>
@@ -916,18 +1115,17 @@ Reason: %4</source>
 <context>
     <name>VerifyPendingScreen</name>
     <message>
-        <location line="+223"/>
+        <location line="+60"/>
         <source>The result is not back yet</source>
         <translation>查验结果尚未返回</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+4"/>
         <source>Your request is saved and will be checked as soon as the network is back. Please scan the slip again later.</source>
         <translation>您的查验申请已保存，网络恢复后将立即查验。请稍后再扫描凭条查看结果。</translation>
     </message>
     <message>
-        <location line="+2"/>
-        <location line="+1"/>
+        <location line="+4"/>
         <source>Verify another invoice</source>
         <translation>查验其他发票</translation>
     </message>
@@ -935,142 +1133,53 @@ Reason: %4</source>
 <context>
     <name>VerifyQueuedScreen</name>
     <message>
-        <location line="-40"/>
+        <location line="-24"/>
         <source>Request accepted</source>
         <translation>申请已受理</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+4"/>
         <source>The tax service cannot be reached right now, so your request has been saved on this terminal. It will be checked automatically when the network is back. Scan the QR code on your slip at any terminal to see the result.</source>
         <translation>目前无法连接税务系统，您的申请已保存在本终端，网络恢复后将自动查验。在任一终端扫描凭条上的二维码即可查看结果。</translation>
     </message>
     <message>
-        <location line="+3"/>
-        <location line="+1"/>
+        <location line="+5"/>
         <source>Verify another invoice</source>
         <translation>查验其他发票</translation>
-    </message>
-    <message>
-        <location line="+3"/>
-        <source>Reference: %1</source>
-        <translation>受理编号：%1</translation>
-    </message>
-    <message>
-        <location line="+3"/>
-        <source>Printing your slip…</source>
-        <translation>正在打印凭条…</translation>
-    </message>
-    <message>
-        <location line="+5"/>
-        <source>Please write down the reference above.</source>
-        <translation>请记下上面的受理编号。</translation>
-    </message>
-    <message>
-        <location line="-3"/>
-        <source>Your slip has been printed. Please take it.</source>
-        <translation>凭条已打印，请取走。</translation>
     </message>
 </context>
 <context>
     <name>VerifyResultScreen</name>
     <message>
-        <location line="-108"/>
+        <location line="-36"/>
         <source>Verification result</source>
         <translation>查验结果</translation>
     </message>
     <message>
-        <location line="+1"/>
-        <location line="+1"/>
+        <location line="+14"/>
         <source>Print a slip</source>
         <translation>打印凭条</translation>
     </message>
     <message>
-        <location line="+1"/>
-        <location line="+1"/>
+        <location line="-3"/>
         <source>Verify another invoice</source>
         <translation>查验其他发票</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="-4"/>
         <source>Warning: the QR code&apos;s check digits do not match. It may be damaged or altered; the invoice was checked anyway.</source>
         <translation>注意：二维码的校验位不一致，二维码可能已损坏或被改动；仍已按其内容查验发票。</translation>
-    </message>
-    <message>
-        <location line="+22"/>
-        <source>Invoice type</source>
-        <translation>发票种类</translation>
-    </message>
-    <message>
-        <location line="+6"/>
-        <source>Amount before tax</source>
-        <translation>金额（不含税）</translation>
-    </message>
-    <message>
-        <location line="+2"/>
-        <source>Total incl. tax</source>
-        <translation>价税合计</translation>
-    </message>
-    <message>
-        <location line="+2"/>
-        <source>Seller</source>
-        <translation>销售方</translation>
-    </message>
-    <message>
-        <location line="+3"/>
-        <source>Field that does not match</source>
-        <translation>不一致的项目</translation>
-    </message>
-    <message>
-        <location line="+3"/>
-        <location line="+2"/>
-        <source>Note</source>
-        <translation>说明</translation>
-    </message>
-    <message>
-        <location line="-2"/>
-        <source>An invoice can be checked at most 5 times a day. Please try again tomorrow.</source>
-        <translation>同一张发票每天最多查验 5 次。请明天再试。</translation>
-    </message>
-    <message>
-        <location line="+2"/>
-        <source>Invoices can be checked from the day after issue and for 5 years.</source>
-        <translation>发票可在开具次日起 5 年内查验。</translation>
-    </message>
-    <message>
-        <location line="+2"/>
-        <source>Reference</source>
-        <translation>受理编号</translation>
-    </message>
-    <message>
-        <location line="+7"/>
-        <source>Printing…</source>
-        <translation>正在打印…</translation>
-    </message>
-    <message>
-        <location line="+4"/>
-        <source>Slip printed. Please take it.</source>
-        <translation>凭条已打印，请取走。</translation>
     </message>
 </context>
 <context>
     <name>VerifyScanScreen</name>
     <message>
-        <location line="-384"/>
-        <source>This slip is not known here. Please ask the hall staff.</source>
-        <translation>本终端查不到此凭条。请咨询大厅工作人员。</translation>
-    </message>
-    <message>
-        <location line="+6"/>
-        <source>The result of this slip is no longer kept at this terminal (results are deleted after a while to protect personal data). Please scan the invoice to check it again.</source>
-        <translation>本终端已不再保存此凭条的查验结果（为保护个人信息，结果只保存一段时间）。请扫描发票重新查验。</translation>
-    </message>
-    <message>
-        <location line="+89"/>
+        <location line="-85"/>
         <source>Checking, please wait…</source>
         <translation>正在查验，请稍候…</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="-5"/>
         <source>Invoice verification</source>
         <translation>发票查验</translation>
     </message>
@@ -1080,17 +1189,12 @@ Reason: %4</source>
         <translation>请将发票上的二维码对准扫描器。如需查看之前申请的结果，请扫描凭条上的二维码。</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+13"/>
         <source>No QR code? Type the invoice details</source>
         <translation>没有二维码？手工输入发票信息</translation>
     </message>
     <message>
-        <location line="+1"/>
-        <source>Type the invoice details</source>
-        <translation>手工输入发票信息</translation>
-    </message>
-    <message>
-        <location line="+2"/>
+        <location line="-3"/>
         <source>The scanner is not available; please type the invoice details</source>
         <translation>扫描器暂不可用，请手工输入</translation>
     </message>

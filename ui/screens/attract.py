@@ -18,7 +18,9 @@ NOTICE_MS = 6000
 class AttractScreen(Screen):
     screen_id = "attract"
     idle_enabled = False
-    accepts_scans = True  # scanning an invoice starts a verification straight away
+    # A scan a service takes (an invoice QR: verification) starts a session and that
+    # service straight away (MainWindow.deliver_scan routes it through the core).
+    accepts_scans = True
 
     def __init__(self, window) -> None:  # type: ignore[no-untyped-def]
         super().__init__(window)
@@ -68,8 +70,3 @@ class AttractScreen(Screen):
 
     def mousePressEvent(self, event: QMouseEvent) -> None:  # noqa: N802
         self.window_.start_session()
-
-    def handle_scan(self, text: str) -> None:
-        self.window_.start_session()
-        self.window_.open_service("invoice.verify")
-        self.window_.deliver_scan(text)

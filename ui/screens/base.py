@@ -17,6 +17,7 @@ class Screen(QWidget):
     accepts_scans = False
     idle_enabled = True
     staff_screen = False  # maintenance mode: no home/back/finish, idle logs out
+    service_id: str | None = None  # the service a screen belongs to (scans go there first)
 
     def __init__(self, window: "MainWindow") -> None:
         super().__init__()
@@ -55,3 +56,9 @@ class Screen(QWidget):
 
     def handle_scan(self, text: str) -> None:
         """A scan arrived while this screen is shown (only if accepts_scans)."""
+
+    def scan_not_taken(self, text: str, error: str | None,
+                       unavailable: str | None = None) -> None:
+        """A scan no service takes arrived while this screen is shown (only if
+        accepts_scans); `error` is the message code saying what is wrong with it,
+        `unavailable` the reason code when the service that takes it cannot start."""

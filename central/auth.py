@@ -1,0 +1,109 @@
+"""Who may call what: the admin token, the kiosk's client certificate (mutual TLS) and
+its signature on a request (docs/security.md, the threat model).
+
+`require_admin` and `require_kiosk_certificate` are FastAPI dependencies: a route lists
+them in `dependencies=[Depends(...)]`, and they run before its body is read.
+"""
+from __future__ import annotations
+
+import hmac
+from datetime import datetime, timedelta
+
+from fastapi import Header, HTTPException, Request
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from central.db import Kiosk
+from central.state import AppState
+from central.tls_peer import client_identities
+from offline_queue.crypto import (
+    RecordIntegrityError,
+    b64d,
+    content_digest,
+    verify_signature,
+)
+from offline_queue.wire import (
+    STAFF_WINDOW_S,
+    Heartbeat,
+    KioskVerifyRequest,
+    PinCheckRequest,
+    StaffRequest,
+)
+
+SignedRequest = Heartbeat | StaffRequest | PinCheckRequest | KioskVerifyRequest
+
+
+def same_secret(given: str | None, expected: str) -> bool:
+    if given is None:
+        return False
+    # compare_digest refuses non-ASCII str: compare the UTF-8 bytes instead.
+    return hmac.compare_digest(given.encode("utf-8", "surrogatepass"),
+                               expected.encode("utf-8", "surrogatepass"))
+
+
+def require_admin(state: AppState,
+                  authorization: str | None = Header(default=None)) -> None:
+    """The admin routes: 401 without a bearer token, 403 with a wrong one (open when
+    the service has no admin token: loopback only, central.bind_rules)."""
+    if state.admin_token is None:
+        return
+    scheme, _, token = (authorization or "").partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise HTTPException(401, "admin token required (Authorization: Bearer ...)",
+                            headers={"WWW-Authenticate": "Bearer"})
+    if not same_secret(token.strip(), state.admin_token):
+        raise HTTPException(403, "wrong admin token")
+
+
+def require_kiosk_certificate(request: Request, kiosk_id: str, state: AppState) -> None:
+    """With mutual TLS: 403 unless the client certificate names `kiosk_id` (the path's;
+    a kiosk holding another kiosk's signing key still cannot ask in its name)."""
+    names = client_identities(request.scope)
+    if names is None and not state.kiosk_certificates:
+        return  # no mutual TLS (plain HTTP, or TLS without client certificates)
+    if names is None:
+        raise HTTPException(403, "a client certificate naming this kiosk is required "
+                                 "(mutual TLS)")
+    if kiosk_id not in names:
+        raise HTTPException(403, f"the client certificate does not name kiosk "
+                                 f"{kiosk_id!r}")
+
+
+def signed_by(session: Session, kiosk_id: str, body: SignedRequest, *,
+              lock: bool = False) -> Kiosk:
+    """The enrolled and approved kiosk that signed `body` (every field but the
+    signature), or the 4xx that says why not: 422 malformed, 403 unknown kiosk, bad
+    signature or not approved yet. `lock`: hold the kiosk's row for an update."""
+    if body.kiosk_id != kiosk_id:
+        raise HTTPException(422, "kiosk_id in the path and the body differ")
+    try:
+        signature = b64d(body.signature)
+    except ValueError:
+        raise HTTPException(422, "signature: not base64") from None
+    query = select(Kiosk).where(Kiosk.kiosk_id == kiosk_id)
+    kiosk = session.execute(query.with_for_update() if lock else query).scalar_one_or_none()
+    if kiosk is None:
+        raise HTTPException(403, f"kiosk {kiosk_id!r} is not enrolled")
+    try:
+        verify_signature(kiosk.public_key, content_digest(body.model_dump(mode="json")),
+                         signature)
+    except RecordIntegrityError:
+        raise HTTPException(403, "bad signature: not signed by this kiosk's key") from None
+    if not kiosk.approved:
+        raise HTTPException(403, f"kiosk {kiosk_id!r} is not approved yet (an operator must "
+                                 f"approve its enrolment)")
+    return kiosk
+
+
+def near(moment: datetime, now: datetime) -> bool:
+    """Whether a signed request's sent_at is within STAFF_WINDOW_S of `now`."""
+    try:
+        return abs(now - moment) <= timedelta(seconds=STAFF_WINDOW_S)
+    except OverflowError:  # a date near year 1 or 9999 with an offset
+        return False
+
+
+def clock_skew_error() -> HTTPException:
+    """409 for a signed request whose sent_at is outside the window."""
+    return HTTPException(409, f"sent_at is more than {STAFF_WINDOW_S} s from the "
+                              f"service's clock (check the kiosk's clock)")

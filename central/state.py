@@ -1,0 +1,50 @@
+"""What a running central service holds, and how a route gets at it.
+
+`create_app` builds one `CentralState` and leaves it on `app.state.central`; routes
+take it as a FastAPI dependency (`state: AppState`), never from a closure, so a route
+module needs nothing but its router.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Annotated
+
+from fastapi import Depends, Request
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from central.rate_limit import ReplayGuard, TokenBucket
+from offline_queue.wire import SyncAck, SyncBatch
+
+#: `central.ingest.ingest_batch`'s signature (the fault tests swap in a naive one).
+Ingest = Callable[[Session, SyncBatch, datetime, date], SyncAck]
+
+
+@dataclass
+class CentralState:
+    engine: Engine
+    #: One session per request, opened by the route in FastAPI's thread pool.
+    sessions: sessionmaker[Session]
+    #: The service's date for the verification rules (default: today in China).
+    clock: Callable[[], date]
+    #: None: open admin endpoints / open enrolment (loopback demos only, bind_rules).
+    admin_token: str | None
+    enrolment_token: str | None
+    #: Staff and kiosk-verify endpoints demand a client certificate naming the kiosk
+    #: even when the connection carries none (central.auth.require_kiosk_certificate).
+    kiosk_certificates: bool
+    #: Per client address, for the public check (POST /v1/invoices/verify).
+    public_checks: TokenBucket
+    #: Signatures of kiosk verify requests already answered.
+    kiosk_verify_replays: ReplayGuard
+    ingest: Ingest
+
+
+def central_state(request: Request) -> CentralState:
+    state: CentralState = request.app.state.central
+    return state
+
+
+AppState = Annotated[CentralState, Depends(central_state)]

@@ -1,0 +1,222 @@
+"""The form screen: fields built from a spec (ui.flow.fields), each with its error
+message beside it, the in-app keypad below them and one confirm button.
+
+Field kinds decide what can be typed and which keypad keys show for the focused field;
+`check(name, value)` (kind rules by default; a service adds its own) runs as the person
+types and again on confirm. Errors are kept as message codes and rendered on every
+refresh, so they follow a language switch. A service subclass sets `fields`, returns
+its texts (`title_text`, `field_text`, `choice_text`, `prompt_text`, `confirm_text`),
+may narrow `visible_fields()` and sends the values on in `submit(values)`, which
+returns the problems (field -> message code) to show, empty when the form went out.
+"""
+from __future__ import annotations
+
+from functools import partial
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QEvent, QObject, QRegularExpression
+from PySide6.QtGui import QRegularExpressionValidator
+from PySide6.QtWidgets import (
+    QFormLayout,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ui.widgets.buttons import make_button
+from ui.widgets.keypad import Keypad
+
+from .base import FlowScreen, Said
+from .fields import FieldSpec, Kind, check_kind
+from .flow import ServiceFlow
+from .text import Msg, Tr
+
+if TYPE_CHECKING:
+    from ui.main_window import MainWindow
+
+_CTX = "FormScreen"
+CONFIRM = QT_TRANSLATE_NOOP("FormScreen", "Confirm")
+
+
+class FormScreen(FlowScreen):
+    idle_kind = "form"
+    fields: ClassVar[tuple[FieldSpec, ...]] = ()
+
+    def __init__(self, window: MainWindow, flow: ServiceFlow) -> None:
+        super().__init__(window, flow)
+        self.specs = {f.name: f for f in self.fields}
+        self.choices: dict[str, str] = {f.name: f.choices[0] for f in self.fields
+                                        if f.kind is Kind.CHOICE}
+        self.errors: dict[str, str] = {}  # field -> message code shown beside it
+        self.inputs: dict[str, QLineEdit] = {}
+        self.error_labels: dict[str, QLabel] = {}
+        self.row_labels: dict[str, QLabel] = {}
+        self.choice_buttons: dict[str, dict[str, QPushButton]] = {}
+        self.title = self.bind(self.title_label("label.title"), self.title_text)
+        self.layout_.addWidget(self.title)
+        form_host = QWidget()
+        self.form = QFormLayout(form_host)
+        self.form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapAllRows)
+        for spec in self.fields:
+            if spec.kind is Kind.CHOICE:
+                self._add_choice(spec)
+            else:
+                self._add_input(spec)
+        self.layout_.addWidget(form_host)
+        self.keypad = Keypad(units=window.units)
+        row = QHBoxLayout()
+        row.addStretch(1)
+        row.addWidget(self.keypad, 3)
+        row.addStretch(1)
+        self.layout_.addLayout(row)
+        self.layout_.addStretch(1)
+        self.confirm = self.bind(make_button("", "action.confirm", role="primary"),
+                                 self.confirm_text)
+        self.confirm.clicked.connect(self.submit_form)
+        self.layout_.addWidget(self.confirm)
+        self._show_fields()
+        self.refresh()
+
+    # -- building ----------------------------------------------------------------------
+    def _add_choice(self, spec: FieldSpec) -> None:
+        prompt = self.bind(self.text_label(f"label.{spec.name}_prompt"),
+                           lambda: self.prompt_text(spec.name))
+        self.layout_.addWidget(prompt)
+        grid = QGridLayout()
+        buttons: dict[str, QPushButton] = {}
+        for i, value in enumerate(spec.choices):
+            button = make_button("", f"{spec.name}.{value}", role="secondary")
+            button.setCheckable(True)
+            button.clicked.connect(lambda _=False, n=spec.name, v=value: self.choose(n, v))
+            self.bind(button, partial(self.choice_text, spec.name, value))
+            grid.addWidget(button, i // spec.columns, i % spec.columns)
+            buttons[value] = button
+        self.choice_buttons[spec.name] = buttons
+        self.layout_.addLayout(grid)
+
+    def _add_input(self, spec: FieldSpec) -> None:
+        edit = QLineEdit()
+        edit.setObjectName(f"field.{spec.name}")
+        if spec.rule.pattern is not None:
+            edit.setValidator(QRegularExpressionValidator(
+                QRegularExpression(spec.rule.pattern), edit))
+        edit.setMaxLength(spec.length)
+        edit.textEdited.connect(partial(self._edited, spec.name))
+        edit.installEventFilter(self)
+        label = self.bind(QLabel(), partial(self.field_text, spec.name))
+        error = self.bind(self.text_label(f"error.{spec.name}", role="error"),
+                          partial(self._error_text, spec.name), hide_empty=True)
+        column = QWidget()
+        lay = QVBoxLayout(column)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.addWidget(edit)
+        lay.addWidget(error)
+        self.form.addRow(label, column)
+        self.inputs[spec.name] = edit
+        self.error_labels[spec.name] = error
+        self.row_labels[spec.name] = label
+
+    # -- hooks -------------------------------------------------------------------------
+    def title_text(self) -> Said:
+        return None
+
+    def prompt_text(self, name: str) -> Said:
+        return None
+
+    def choice_text(self, name: str, value: str) -> Said:
+        return value
+
+    def field_text(self, name: str) -> Said:
+        return name
+
+    def confirm_text(self) -> Said:
+        return Tr(_CTX, CONFIRM)
+
+    def visible_fields(self) -> set[str]:
+        return set(self.inputs)
+
+    def check(self, name: str, value: str) -> str | None:
+        return check_kind(self.specs[name], value)
+
+    def submit(self, values: dict[str, str]) -> dict[str, str]:
+        """Send the values on; the problems to show (empty: sent)."""
+        return {}
+
+    # -- behaviour ---------------------------------------------------------------------
+    def choose(self, name: str, value: str) -> None:
+        self.choices[name] = value
+        self._show_fields()
+        self.refresh()
+
+    def values(self) -> dict[str, str]:
+        """What is typed in the visible fields, and each choice."""
+        shown = self.visible_fields()
+        typed = {n: e.text() for n, e in self.inputs.items() if n in shown}
+        return {**typed, **self.choices}
+
+    def _show_fields(self) -> None:
+        shown = self.visible_fields()
+        for name, edit in self.inputs.items():
+            visible = name in shown
+            row = edit.parentWidget()
+            assert row is not None  # the field's column in the form
+            self.form.setRowVisible(row, visible)
+            if not visible:
+                edit.clear()
+                self.errors.pop(name, None)
+        first = next((n for n in self.inputs if n in shown), None)
+        if first is not None:
+            self.inputs[first].setFocus()
+            self._target(first)
+
+    def _target(self, name: str) -> None:
+        rule = self.specs[name].rule
+        self.keypad.set_target(self.inputs[name] if rule.keypad else None)
+        self.keypad.set_allowed(dot=rule.dot, x=rule.x)
+
+    def eventFilter(self, obj: QObject, event: Any) -> bool:
+        if event.type() == QEvent.Type.FocusIn and isinstance(obj, QLineEdit):
+            name = obj.objectName().removeprefix("field.")
+            if name in self.inputs:
+                self._target(name)
+        return False
+
+    def _error_text(self, name: str) -> Said:
+        code = self.errors.get(name)
+        return Msg(code) if code else None
+
+    def _edited(self, name: str, _text: str) -> None:
+        self._check_one(name)
+
+    def _check_one(self, name: str) -> None:
+        text = self.inputs[name].text()
+        code = self.check(name, text) if text else None
+        self._set_error(name, code)
+
+    def _set_error(self, name: str, code: str | None) -> None:
+        if code:
+            self.errors[name] = code
+        else:
+            self.errors.pop(name, None)
+        self.refresh()
+
+    def submit_form(self) -> None:
+        if self.flow.busy:
+            return
+        values = self.values()
+        problems = {n: c for n in self.visible_fields()
+                    if (c := self.check(n, values.get(n, ""))) is not None}
+        if not problems:
+            problems = self.submit(values)
+        self.errors = {n: c for n, c in problems.items() if n in self.inputs}
+        self.refresh()
+
+    def update_state(self) -> None:
+        for name, buttons in self.choice_buttons.items():
+            for value, button in buttons.items():
+                button.setChecked(self.choices.get(name) == value)
+        self.confirm.setEnabled(not self.flow.busy)
