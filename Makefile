@@ -7,11 +7,14 @@ BIN := $(VENV)/bin
 APT_STAMP := $(VENV)/.apt-stamp
 PIP_STAMP := $(VENV)/.pip-stamp
 APT_PACKAGES := fonts-wqy-microhei fonts-noto-cjk libegl1 libgl1 libxkbcommon0 libxkbcommon-x11-0 \
-    libfontconfig1 libdbus-1-3 libglib2.0-0 libzbar0 libxcb-cursor0 libnss3 libasound2 libpulse0 cups-client poppler-utils
+    libfontconfig1 libdbus-1-3 libglib2.0-0 libzbar0 libxcb-cursor0 libnss3 libasound2 libpulse0 cups-client poppler-utils \
+    speech-dispatcher speech-dispatcher-espeak-ng espeak-ng libspeechd2 libpipewire-0.3-0
+# Voice guidance (ui/voice.py): Qt's speechd engine needs libspeechd2, speaking needs the
+# daemon and espeak-ng (Mandarin and English); QtMultimedia looks for PipeWire at load.
 
 PACKAGES := kiosk ui drivers printing offline_queue central bench
 
-.PHONY: run test security fault bench setup bytecode translations screenshots clean
+.PHONY: run test lint security fault bench setup bytecode translations screenshots clean
 
 setup: $(PIP_STAMP)
 
@@ -40,8 +43,13 @@ bytecode:
 run: setup bytecode
 	$(BIN)/kiosk run --simulate
 
-test: setup
+# Lint and type-check first (seconds), then the suite (minutes): fail fast.
+test: setup lint
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q -m "not slow"
+
+lint: setup
+	$(BIN)/ruff check $(PACKAGES)
+	$(BIN)/mypy $(PACKAGES)
 
 # The security suite alone (issue #8; `make test` runs it too).
 security: setup

@@ -48,7 +48,7 @@ def camera_frames(n: int, seed: int = 7) -> list:
     """`n` grayscale 1280x720 frames, each a white card with one QR code on a grey scene,
     slightly rotated, with sensor noise and a little blur (the same frames for every
     engine)."""
-    import qrcode  # type: ignore[import-untyped]
+    import qrcode
     from PIL import Image, ImageFilter
 
     rng = random.Random(seed)

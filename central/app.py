@@ -16,6 +16,7 @@ kiosks treat as "try again"), never a bare 500 (central.errors). Every error bod
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Callable
 from datetime import UTC, date, datetime
 from typing import Any
@@ -24,17 +25,37 @@ from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 from sqlalchemy.orm import sessionmaker
 
+from central.certificates import CertificateIssuer, load_issuer_key
 from central.db import create_schema, make_engine
-from central.demo_data import load_demo_data, load_demo_staff, withdraw_demo_staff
+from central.demo_data import (
+    load_demo_data,
+    load_demo_registry,
+    load_demo_staff,
+    withdraw_demo_staff,
+)
 from central.errors import (
     error_responses,
     install_error_handlers,
     without_default_validation_schemas,
 )
+from central.identity import QrWaiters
 from central.ingest import ingest_batch
 from central.middleware import MAX_BODY_BYTES, BodyLimitMiddleware
 from central.rate_limit import ReplayGuard, TokenBucket
-from central.routes import enrolment, health, imports, kiosks, reference, sync, verify
+from central.routes import (
+    certificates,
+    consult,
+    enrolment,
+    health,
+    identity,
+    imports,
+    kiosks,
+    reference,
+    school,
+    sync,
+    taxpayer,
+    verify,
+)
 from central.routes.enrolment import MAX_PENDING_KIOSKS
 from central.state import CentralState
 from central.verification import china_today
@@ -52,7 +73,9 @@ def create_app(db_url: str, *, enrolment_token: str | None = None,
                admin_token: str | None = None, today: Callable[[], date] | None = None,
                demo_data: bool = False, demo_staff: bool | None = False,
                kiosk_certificates: bool = False,
-               public_verify_limit: tuple[int, float] = PUBLIC_VERIFY_LIMIT) -> FastAPI:
+               public_verify_limit: tuple[int, float] = PUBLIC_VERIFY_LIMIT,
+               now: Callable[[], datetime] | None = None,
+               certificate_key_file: str | os.PathLike[str] | None = None) -> FastAPI:
     """Build the service on a database (schema created if missing).
 
     enrolment_token None means open enrolment and admin_token None means open admin
@@ -69,16 +92,23 @@ def create_app(db_url: str, *, enrolment_token: str | None = None,
     `kiosk central --demo-data` and the simulated hall ask for both); demo_staff False
     withdraws a demo account left by an earlier demo run (its card and PIN are
     public), None leaves it as it is (the `--workers` processes: the parent decided).
+    `now` is the service's time for taxpayer logins (QR tokens, sessions, the
+    wrong-password lock; default: the real UTC time); `demo_data` also loads the
+    demo taxpayer registry (central.demo_data.load_demo_registry).
     The caller leaves its bind decision (central.bind_rules.Exposure) on
     `app.state.exposure`.
     """
     clock = today or china_today
+    wall = now or (lambda: datetime.now(UTC))
     engine = make_engine(db_url)
     create_schema(engine)
     new_session = sessionmaker(engine, expire_on_commit=False)
     if demo_data:
         with new_session() as session:
             load_demo_data(session, clock())
+            session.commit()
+        with new_session() as session:
+            load_demo_registry(session, clock(), wall())
             session.commit()
     if demo_staff:
         with new_session() as session:
@@ -101,7 +131,12 @@ def create_app(db_url: str, *, enrolment_token: str | None = None,
         public_checks=TokenBucket(*public_verify_limit),
         kiosk_verify_replays=ReplayGuard(),
         # Looked up here, not imported by the route: the fault tests swap it.
-        ingest=ingest_batch)
+        ingest=ingest_batch, now=wall, qr_waiters=QrWaiters())
+    # The certificate issuer's key (flag, $KIOSK_CENTRAL_CERTIFICATE_KEY[_FILE], the
+    # credential, else generated beside the database) and its public key on the feed.
+    issuer_key, _where = load_issuer_key(db_url, certificate_key_file)
+    app.state.central.certificates = CertificateIssuer(issuer_key)
+    app.state.central.certificates.publish(new_session, clock())
     app.add_middleware(BodyLimitMiddleware, limit=MAX_BODY_BYTES)
     install_error_handlers(app)
 
@@ -112,6 +147,11 @@ def create_app(db_url: str, *, enrolment_token: str | None = None,
     app.include_router(kiosks.router)
     app.include_router(reference.router)
     app.include_router(imports.router)
+    app.include_router(identity.router)
+    app.include_router(taxpayer.router)
+    app.include_router(consult.router)
+    app.include_router(school.router)
+    app.include_router(certificates.router)
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:

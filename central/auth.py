@@ -7,19 +7,23 @@ them in `dependencies=[Depends(...)]`, and they run before its body is read.
 from __future__ import annotations
 
 import hmac
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from fastapi import Header, HTTPException, Request
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from central.db import Kiosk
-from central.state import AppState
+from central.state import AppState, CentralState
 from central.tls_peer import client_identities
 from offline_queue.crypto import (
     RecordIntegrityError,
     b64d,
+    b64e,
     content_digest,
+    encrypt_for_kiosk,
+    open_call,
     verify_signature,
 )
 from offline_queue.wire import (
@@ -27,10 +31,11 @@ from offline_queue.wire import (
     Heartbeat,
     KioskVerifyRequest,
     PinCheckRequest,
+    SealedCall,
     StaffRequest,
 )
 
-SignedRequest = Heartbeat | StaffRequest | PinCheckRequest | KioskVerifyRequest
+SignedRequest = Heartbeat | StaffRequest | PinCheckRequest | KioskVerifyRequest | SealedCall
 
 
 def same_secret(given: str | None, expected: str) -> bool:
@@ -107,3 +112,49 @@ def clock_skew_error() -> HTTPException:
     """409 for a signed request whose sent_at is outside the window."""
     return HTTPException(409, f"sent_at is more than {STAFF_WINDOW_S} s from the "
                               f"service's clock (check the kiosk's clock)")
+
+
+#: What a route that takes a SealedCall declares (central.errors.error_responses).
+SEALED_CALL_ERRORS: dict[int, str] = {
+    403: "not enrolled, not approved, bad signature, or (mutual TLS) a client "
+         "certificate that does not name the kiosk",
+    409: "sent_at too far from the service's clock, or a replayed call",
+    422: "invalid request, or the sealed call does not open under this kiosk's data "
+         "key for this route",
+}
+
+
+def open_sealed_call(state: CentralState, kiosk_id: str, body: SealedCall, purpose: str,
+                     *, request: Request | None = None) -> tuple[Kiosk, dict[str, Any]]:
+    """The kiosk that sent a sealed call and the call's decrypted request object, or
+    the 4xx saying why not, in this order: 403 (mutual TLS) a client certificate not
+    naming the kiosk (when `request` is given), unknown kiosk, bad signature or not
+    approved; 409 sent_at more than STAFF_WINDOW_S from the clock, or a signature
+    already answered; 422 a call that does not open under the kiosk's data key for
+    `purpose` (the route's name, e.g. "identity.id_card") or is not a JSON object.
+    Nothing is stored by this check; the replay guard remembers only signatures that
+    verified."""
+    if request is not None:
+        require_kiosk_certificate(request, kiosk_id, state)
+    with state.sessions() as session:
+        kiosk = signed_by(session, kiosk_id, body)
+    if not near(body.sent_at_time, datetime.now(UTC)):
+        raise clock_skew_error()
+    # Past the window the sent_at check refuses a replay; within it, this does.
+    if not state.sealed_call_replays.first_use(f"{kiosk_id}|{body.signature}",
+                                               2 * STAFF_WINDOW_S):
+        raise HTTPException(409, "replayed call (this signature was already answered)")
+    try:
+        payload = open_call(kiosk.data_key, b64d(body.nonce), b64d(body.ciphertext),
+                            purpose, kiosk_id, body.sent_at)
+    except ValueError as exc:  # base64, RecordIntegrityError
+        raise HTTPException(422, f"the sealed call does not open for {purpose!r}: "
+                                 f"{exc}") from None
+    return kiosk, payload
+
+
+def seal_answer(kiosk: Kiosk, sent_at: str, payload: dict[str, Any]) -> dict[str, str]:
+    """A `wire.SealedAnswer` (as a dict) of `payload` for the kiosk that sent a sealed
+    call, bound to its kiosk_id and the call's sent_at."""
+    nonce, ciphertext = encrypt_for_kiosk(kiosk.data_key, payload, kiosk.kiosk_id, sent_at)
+    return {"nonce": b64e(nonce), "ciphertext": b64e(ciphertext)}

@@ -83,7 +83,7 @@ class Exposure:
 
     @classmethod
     def decide(cls, host: str, *, tls: bool, admin_token: bool, enrolment_token: bool,
-               insecure_demo: bool = False, demo_data: bool = False) -> "Exposure":
+               insecure_demo: bool = False, demo_data: bool = False) -> Exposure:
         return cls(host=host, loopback=is_loopback_host(host), tls=tls,
                    admin_token=admin_token, enrolment_token=enrolment_token,
                    insecure_demo=insecure_demo, demo_data=demo_data)

@@ -8,7 +8,7 @@ or importing and then syncing normally, answers "duplicate" instead of storing a
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from sqlalchemy import select
@@ -45,7 +45,7 @@ def import_bundle(session: Session, path: Path, now: datetime | None = None) -> 
         raise BundleError(f"kiosk {bundle.kiosk_id!r} is not enrolled here")
     verify_bundle(content, kiosk.public_key)
     session.rollback()  # end the read transaction before ingest takes the write lock
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     report = ImportReport(bundle.kiosk_id)
     for start in range(0, len(bundle.records), MAX_BATCH):
         batch = SyncBatch(kiosk_id=bundle.kiosk_id,

@@ -9,10 +9,11 @@ import argparse
 import json
 import os
 import sys
+from collections.abc import Callable
 from dataclasses import asdict
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from central.access_log import install_access_filter
 from central.bind_rules import (
@@ -74,6 +75,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--hall", action="append", metavar="HALL",
                         help="with --add-staff: a hall the account is valid in "
                              "(repeatable; none: every hall)")
+    parser.add_argument("--import-registry", metavar="FILE",
+                        help="import the taxpayer registry from a JSON document and exit "
+                             "(docs/automation.md; exit 0 all rows imported, 1 some "
+                             "refused and reported, 2 the file cannot be read)")
     parser.add_argument("--import-bundle", metavar="FILE",
                         help="import a bundle written by `kiosk queue export` and exit "
                              "(idempotent; a damaged bundle stores nothing, exit 2)")
@@ -103,6 +108,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--insecure-demo", action="store_true",
                         help="allow plain HTTP (and --demo-data) on a non-loopback "
                              "address, for a demo; the tokens are still required")
+    parser.add_argument("--certificate-key-file", metavar="FILE",
+                        help="the certificate issuer's Ed25519 key: one line, base64 of "
+                             "the 32-byte private key (default: "
+                             "$KIOSK_CENTRAL_CERTIFICATE_KEY, ..._FILE, systemd "
+                             "credential certificate-key; none: generated beside the "
+                             "SQLite database on the first start, 0600, for demos)")
 
 
 def _safe_url(db_url: str) -> str:
@@ -164,7 +175,7 @@ def _add_reference(args: argparse.Namespace) -> int:
         return 2
 
     def work(session: Any) -> int:
-        seqs = upsert_items(session, items, datetime.now(timezone.utc))
+        seqs = upsert_items(session, items, datetime.now(UTC))
         print(f"stored {len(seqs)} reference item(s), updated_seq {seqs[0]}..{seqs[-1]}")
         return 0
 
@@ -211,11 +222,39 @@ def _add_staff(args: argparse.Namespace) -> int:
     def work(session: Any) -> int:
         from central.reference import upsert_items
 
-        seqs = upsert_items(session, items, datetime.now(timezone.utc))
+        seqs = upsert_items(session, items, datetime.now(UTC))
         # Neither the UID nor the PIN: the staff id and the card's digest prefix only.
         print(f"stored staff account {args.staff_id} (card {items[0].key[:12]}…), "
               f"updated_seq {seqs[0]}")
         return 0
+
+    return _with_session(args, work)
+
+
+def _import_registry(args: argparse.Namespace) -> int:
+    """Exit 0: every row imported; 1: some rows refused (each named on stderr with its
+    list and index; the good rows are kept); 2: the file cannot be read or is not a
+    registry document (nothing stored)."""
+    from central.registry import RegistryFileError, import_registry, load_document
+
+    try:
+        document = load_document(Path(args.import_registry))
+    except RegistryFileError as exc:
+        print(f"error: {exc}; nothing imported", file=sys.stderr)
+        return 2
+
+    def work(session: Any) -> int:
+        try:
+            report = import_registry(session, document)
+        except RegistryFileError as exc:
+            session.rollback()
+            print(f"error: {exc}; nothing imported", file=sys.stderr)
+            return 2
+        session.commit()
+        print(report.summary())
+        for section, index, reason in report.errors:
+            print(f"{section}[{index}]: {reason}", file=sys.stderr)
+        return 1 if report.errors else 0
 
     return _with_session(args, work)
 
@@ -239,8 +278,8 @@ def _import_bundle(args: argparse.Namespace) -> int:
 
 
 def main(args: argparse.Namespace) -> int:
-    """Import and exit with --import-invoices, --add-reference, --add-staff or
-    --import-bundle; otherwise serve in the foreground."""
+    """Import and exit with --import-invoices, --add-reference, --add-staff,
+    --import-bundle or --import-registry; otherwise serve in the foreground."""
     if args.import_invoices:
         return _import(args)
     if getattr(args, "add_reference", None):
@@ -249,10 +288,14 @@ def main(args: argparse.Namespace) -> int:
         return _add_staff(args)
     if getattr(args, "import_bundle", None):
         return _import_bundle(args)
+    if getattr(args, "import_registry", None):
+        return _import_registry(args)
 
     import uvicorn
 
     from central.app import create_app
+    from central.certificates import KEY_ENV as CERTIFICATE_KEY_ENV
+    from central.certificates import IssuerKeyError
     from central.server import bind_socket, tls_options
 
     try:
@@ -289,12 +332,21 @@ def main(args: argparse.Namespace) -> int:
         print(f"error: {args.host} was bound to {bound}, not a loopback address; give "
               f"an IP address", file=sys.stderr)
         return 2
+    key_file = getattr(args, "certificate_key_file", None)
     try:
         app = create_app(args.db, enrolment_token=enrolment_token, admin_token=admin_token,
-                         demo_data=args.demo_data, demo_staff=args.demo_data)
+                         demo_data=args.demo_data, demo_staff=args.demo_data,
+                         certificate_key_file=key_file)
+    except IssuerKeyError as exc:
+        sock.close()
+        print(f"error: certificate key: {exc}; not started", file=sys.stderr)
+        return 2
     except BaseException:
         sock.close()
         raise
+    if key_file:  # `--workers` processes read it through the environment
+        os.environ.pop(CERTIFICATE_KEY_ENV, None)
+        os.environ[CERTIFICATE_KEY_ENV + "_FILE"] = str(Path(key_file).resolve())
     app.state.exposure = exposure
     if admin_token is None:
         print(f"warning: no admin token ({describe_sources(ADMIN_TOKEN_ENV)}): admin "

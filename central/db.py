@@ -5,7 +5,7 @@ SQLite-only except the connection tuning in `make_engine`.
 """
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -86,8 +86,8 @@ class UtcDateTime(TypeDecorator[datetime]):
         if value is None:
             return None
         if value.tzinfo is None:
-            value = value.replace(tzinfo=timezone.utc)
-        value = value.astimezone(timezone.utc)
+            value = value.replace(tzinfo=UTC)
+        value = value.astimezone(UTC)
         return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
 
     def process_result_value(self, value: datetime | None,
@@ -95,8 +95,8 @@ class UtcDateTime(TypeDecorator[datetime]):
         if value is None:
             return None
         if value.tzinfo is None:
-            return value.replace(tzinfo=timezone.utc)
-        return value.astimezone(timezone.utc)
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
 
 
 class Base(DeclarativeBase):
@@ -236,6 +236,233 @@ class StaffPinState(Base):
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
 
+# --- the taxpayer registry (issue #10; central.registry imports and reads it) ----------
+
+TAXPAYER_KINDS = ("person", "enterprise")
+CREDIT_LEVELS = ("A", "B", "M", "C", "D")
+APPLICATION_STATUSES = ("accepted", "review", "approval", "refund", "done", "refused")
+
+
+class Taxpayer(Base):
+    """A registered taxpayer: a natural person (TIN = resident ID number, usually) or
+    an enterprise (TIN = USCC). `password_hash`: scrypt (offline_queue.pins), NULL
+    when the taxpayer has no password login. `tax_kinds`: JSON list, NULL: derived
+    from the payments and arrears."""
+
+    __tablename__ = "taxpayers"
+    __table_args__ = (
+        CheckConstraint("kind IN ('person', 'enterprise')", name="ck_taxpayers_kind"),
+    )
+
+    tin: Mapped[str] = mapped_column(String(20), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    name: Mapped[str] = mapped_column(String(200))
+    id_number: Mapped[str | None] = mapped_column(String(18), nullable=True, index=True)
+    password_hash: Mapped[str | None] = mapped_column(String(300), nullable=True)
+    status: Mapped[str] = mapped_column(String(16), default="normal")
+    industry: Mapped[str] = mapped_column(String(100), default="")
+    registered_on: Mapped[date | None] = mapped_column(Date, nullable=True)
+    tax_office: Mapped[str] = mapped_column(String(200), default="")
+    address: Mapped[str] = mapped_column(String(500), default="")
+    legal_rep: Mapped[str] = mapped_column(String(100), default="")
+    tax_kinds: Mapped[str | None] = mapped_column(Text, nullable=True)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class TaxpayerAgent(Base):
+    """Who may act for an enterprise (its 办税人员): the enterprise's `agents` at import.
+    No foreign key on `agent_tin`: an agent may be imported after the enterprise."""
+
+    __tablename__ = "taxpayer_agents"
+
+    enterprise_tin: Mapped[str] = mapped_column(
+        String(20), ForeignKey("taxpayers.tin", ondelete="CASCADE"), primary_key=True)
+    agent_tin: Mapped[str] = mapped_column(String(20), primary_key=True, index=True)
+
+
+class CreditRating(Base):
+    """纳税信用等级 per taxpayer and year."""
+
+    __tablename__ = "credit_ratings"
+    __table_args__ = (
+        CheckConstraint("level IN ('A', 'B', 'M', 'C', 'D')", name="ck_credit_level"),
+    )
+
+    tin: Mapped[str] = mapped_column(String(20), ForeignKey("taxpayers.tin"),
+                                     primary_key=True)
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    level: Mapped[str] = mapped_column(String(1))
+    evaluated_on: Mapped[date] = mapped_column(Date)
+
+
+class Arrear(Base):
+    """Outstanding tax by taxpayer, tax kind and period (YYYYMM); an amount of 0 is
+    settled and no longer listed."""
+
+    __tablename__ = "arrears"
+
+    tin: Mapped[str] = mapped_column(String(20), ForeignKey("taxpayers.tin"),
+                                     primary_key=True)
+    tax_kind: Mapped[str] = mapped_column(String(50), primary_key=True)
+    period: Mapped[str] = mapped_column(String(6), primary_key=True)
+    amount: Mapped[Decimal] = mapped_column(Money)
+    due_on: Mapped[date] = mapped_column(Date)
+
+
+class Payment(Base):
+    """A paid tax voucher (税票号); `printed`: how often the kiosk printed it."""
+
+    __tablename__ = "payments"
+    __table_args__ = (
+        UniqueConstraint("tin", "voucher_no", name="uq_payments_tin_voucher"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    tin: Mapped[str] = mapped_column(String(20), ForeignKey("taxpayers.tin"))
+    voucher_no: Mapped[str] = mapped_column(String(32))
+    tax_kind: Mapped[str] = mapped_column(String(50))
+    period: Mapped[str] = mapped_column(String(6))
+    amount: Mapped[Decimal] = mapped_column(Money)
+    paid_on: Mapped[date] = mapped_column(Date)
+    tax_office: Mapped[str] = mapped_column(String(200), default="")
+    printed: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Application(Base):
+    """An application or refund and its progress (status: APPLICATION_STATUSES;
+    `steps`: JSON list of {name, done_on})."""
+
+    __tablename__ = "applications"
+    __table_args__ = (
+        CheckConstraint("status IN ('accepted', 'review', 'approval', 'refund', 'done', "
+                        "'refused')", name="ck_applications_status"),
+    )
+
+    number: Mapped[str] = mapped_column(String(32), primary_key=True)
+    tin: Mapped[str] = mapped_column(String(20), ForeignKey("taxpayers.tin"), index=True)
+    kind: Mapped[str] = mapped_column(String(50))
+    submitted_on: Mapped[date] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(16))
+    reason: Mapped[str] = mapped_column(String(500), default="")
+    steps: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+
+class Notice(Base):
+    """A notice for the taxpayers of one industry ("*": every taxpayer)."""
+
+    __tablename__ = "notices"
+    __table_args__ = (
+        UniqueConstraint("industry", "title", "published_on", name="uq_notices_key"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    industry: Mapped[str] = mapped_column(String(100))
+    title: Mapped[str] = mapped_column(String(200))
+    body: Mapped[str] = mapped_column(Text)
+    published_on: Mapped[date] = mapped_column(Date)
+
+
+class TaxpayerLoginState(Base):
+    """Wrong passwords per taxpayer, across every kiosk: MAX_FAILURES lock the TIN
+    until `locked_until` (central.identity)."""
+
+    __tablename__ = "taxpayer_login_state"
+
+    tin: Mapped[str] = mapped_column(String(20), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class QrLogin(Base):
+    """A scan-to-login token shown by one kiosk: stored as its SHA-256 only. Approved
+    by the tax app (`approved_tin`), answered once to its kiosk (`answered_at`)."""
+
+    __tablename__ = "qr_logins"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    kiosk_id: Mapped[str] = mapped_column(String(64), ForeignKey("kiosks.kiosk_id"))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
+    approved_tin: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    approved_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    answered_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+
+
+class TaxpayerSession(Base):
+    """An identified taxpayer at one kiosk: the opaque session token's SHA-256, who
+    logged in (`person_tin`), whom the look-ups concern (`acting_tin`: the person or
+    an enterprise they act for), and when it expires without use."""
+
+    __tablename__ = "taxpayer_sessions"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    kiosk_id: Mapped[str] = mapped_column(String(64), ForeignKey("kiosks.kiosk_id"),
+                                          index=True)
+    person_tin: Mapped[str] = mapped_column(String(20))
+    acting_tin: Mapped[str] = mapped_column(String(20))
+    method: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class CreditConsent(Base):
+    """A taxpayer's consent to send the credit rating to a bank (银税互动), or its
+    withdrawal: one row per queued `credit.consent` record; the newest counts."""
+
+    __tablename__ = "credit_consents"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    tin: Mapped[str] = mapped_column(String(20), ForeignKey("taxpayers.tin"), index=True)
+    bank: Mapped[str] = mapped_column(String(100))
+    granted: Mapped[bool] = mapped_column(Boolean)
+    at: Mapped[datetime] = mapped_column(UtcDateTime)
+    received_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class ResidenceApplication(Base):
+    """An application for the 中国税收居民身份证明 (queued `residence.application`);
+    its progress is the `applications` row of the same number."""
+
+    __tablename__ = "residence_applications"
+
+    number: Mapped[str] = mapped_column(String(32), ForeignKey("applications.number"),
+                                        primary_key=True)
+    tin: Mapped[str] = mapped_column(String(20), ForeignKey("taxpayers.tin"))
+    year: Mapped[int] = mapped_column(Integer)
+    country: Mapped[str] = mapped_column(String(100))
+    reason: Mapped[str] = mapped_column(String(500))
+    income_types: Mapped[str] = mapped_column(Text)  # JSON list
+    at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class IssuedCertificate(Base):
+    """The register of issued tax certificates (central.certificates): the masked
+    summary the public checks answer with (JSON), the payment rows (JSON), the SHA-256
+    of the 验证码 (never the code), and the revocation if any."""
+
+    __tablename__ = "certificates"
+    __table_args__ = (
+        CheckConstraint("kind IN ('document', 'table', 'record')", name="ck_certificates_kind"),
+        UniqueConstraint("check_code_hash", name="uq_certificates_check_code"),
+    )
+
+    number: Mapped[str] = mapped_column(String(32), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    tin: Mapped[str] = mapped_column(String(20), index=True)
+    kiosk_id: Mapped[str] = mapped_column(String(64))
+    check_code_hash: Mapped[str] = mapped_column(String(64))
+    summary: Mapped[str] = mapped_column(Text)
+    rows: Mapped[str] = mapped_column(Text)
+    total: Mapped[Decimal] = mapped_column(Money)
+    period_from: Mapped[str | None] = mapped_column(String(6), nullable=True)
+    period_to: Mapped[str | None] = mapped_column(String(6), nullable=True)
+    issued_on: Mapped[date] = mapped_column(Date)
+    issued_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    key_id: Mapped[str] = mapped_column(String(16))
+    revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    revoked_reason: Mapped[str | None] = mapped_column(String(200), nullable=True)
+
 def make_engine(db_url: str) -> Engine:
     """Create an engine; for SQLite: WAL, busy_timeout 5000, foreign keys, BEGIN IMMEDIATE.
 
@@ -289,3 +516,8 @@ def create_schema(engine: Engine) -> None:
     from central.migrate import upgrade_schema
 
     upgrade_schema(engine)
+
+
+# Tables of other areas, declared in their own modules on this Base: imported here so
+# that Base.metadata (create_all, the migration check) always holds every table.
+from central import guidance_db as _guidance_db  # noqa: E402,F401

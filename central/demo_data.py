@@ -8,14 +8,20 @@ through the public importer, so the demo also exercises the import path.
 
 `load_demo_staff` adds the demo staff account (reference data of kind "staff");
 `withdraw_demo_staff` removes it again when the service starts without demo data.
+
+`load_demo_registry` adds the demo taxpayers (issue #10): the natural person of the
+simulated ID card (drivers/simulators/id_card_sim.py SAMPLE_RECORD; password
+DEMO_PASSWORD) and two enterprises they act for, with credit ratings, arrears,
+payments (14 months, enough for a 表格式 certificate of a year), applications and
+notices, dated relative to the service's today, through the public registry import.
 """
 from __future__ import annotations
 
 import csv
 import io
-import re
 import json
-from datetime import date, datetime, timedelta
+import re
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from importlib import resources
 from typing import Any
@@ -23,6 +29,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from central.courses import load_demo_courses
 from central.db import ReferenceItem
 from central.invoice_import import REQUIRED_COLUMNS, ImportReport, import_invoices_csv
 from central.reference import parse_items, upsert_items
@@ -83,6 +90,12 @@ def load_demo_data(session: Session, today: date) -> ImportReport:
     report = import_invoices_csv(session, io.StringIO(demo_csv(today), newline=""))
     if report.errors:  # the template is part of the package: a bad row is a bug
         raise ValueError(f"demo data has bad rows: {report.errors}")
+    # The tax school's demo courses (reference kind `course`) and their taken seats.
+    load_demo_courses(session, today, datetime.now(UTC))
+    # Guidance, FAQ, calendar, announcements and cases (central/demo/*.json).
+    from central.demo_reference import load_demo_reference
+
+    load_demo_reference(session, datetime.now(UTC))
     return report
 
 
@@ -147,3 +160,152 @@ def withdraw_demo_staff(session: Session, now: datetime) -> list[str]:
         upsert_items(session, parse_items([{"kind": DEMO_STAFF_ITEM["kind"], "key": key,
                                             "deleted": True} for key in keys]), now)
     return keys
+
+
+# --- the demo taxpayer registry ---------------------------------------------------------
+
+#: The demo person: the simulated ID card's holder (SAMPLE_RECORD of
+#: drivers/simulators/id_card_sim.py; central imports nothing from drivers/, a test
+#: checks they agree). Their TIN is their resident ID number.
+DEMO_PERSON_ID = "11010519491231002X"
+DEMO_PERSON_NAME = "买买提·艾力"
+DEMO_PERSON_ADDRESS = "北京市朝阳区建国路88号院3号楼2单元501室"
+DEMO_PASSWORD = "demo1234"  # public: demo data only, like the demo staff PIN
+DEMO_ENTERPRISE_TIN = "91110105MA01R8XK4P"
+DEMO_ENTERPRISE_NAME = "北京朝阳示范科技有限公司"
+DEMO_SOLE_TRADER_TIN = "92110105MA02C7LW3T"
+DEMO_SOLE_TRADER_NAME = "北京市朝阳区艾力清真餐馆"
+DEMO_TAX_OFFICE = "国家税务总局北京市朝阳区税务局"
+DEMO_TINS = (DEMO_PERSON_ID, DEMO_ENTERPRISE_TIN, DEMO_SOLE_TRADER_TIN)
+
+
+def _months_back(today: date, n: int) -> tuple[int, int]:
+    index = today.year * 12 + today.month - 1 - n
+    return index // 12, index % 12 + 1
+
+
+def _period(today: date, n: int) -> str:
+    year, month = _months_back(today, n)
+    return f"{year:04d}{month:02d}"
+
+
+def _fifteenth_after(period: str) -> date:
+    """The 15th of the month after `period` (when a month's tax is due and paid)."""
+    year, month = int(period[:4]), int(period[4:])
+    year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return date(year, month, 15)
+
+
+def demo_registry(today: date) -> dict[str, Any]:
+    """The demo registry document as of `today` (the public import format)."""
+    person, company, trader = DEMO_PERSON_ID, DEMO_ENTERPRISE_TIN, DEMO_SOLE_TRADER_TIN
+    taxpayers = [
+        {"tin": person, "kind": "person", "name": DEMO_PERSON_NAME, "id_number": person,
+         "password": DEMO_PASSWORD, "status": "normal", "industry": "",
+         "registered_on": "2019-01-01", "tax_office": DEMO_TAX_OFFICE,
+         "address": DEMO_PERSON_ADDRESS, "legal_rep": "", "tax_kinds": ["个人所得税"]},
+        {"tin": company, "kind": "enterprise", "name": DEMO_ENTERPRISE_NAME,
+         "password": DEMO_PASSWORD, "status": "normal", "industry": "软件和信息技术服务业",
+         "registered_on": "2016-03-18", "tax_office": DEMO_TAX_OFFICE,
+         "address": "北京市朝阳区望京街10号望京SOHO塔1 A座1508",
+         "legal_rep": DEMO_PERSON_NAME, "agents": [person],
+         "tax_kinds": ["增值税", "企业所得税", "城市维护建设税", "教育费附加", "印花税"]},
+        {"tin": trader, "kind": "enterprise", "name": DEMO_SOLE_TRADER_NAME,
+         "status": "normal", "industry": "餐饮业", "registered_on": "2021-09-06",
+         "tax_office": DEMO_TAX_OFFICE, "address": "北京市朝阳区朝外大街26号底商",
+         "legal_rep": DEMO_PERSON_NAME, "agents": [person]},
+    ]
+    # A year's rating is published in April of the next year: the last three published.
+    published = [y for y in range(today.year - 4, today.year)
+                 if date(y + 1, 4, 20) <= today][-3:]
+    credit = [{"tin": company, "year": y, "level": level,
+               "evaluated_on": date(y + 1, 4, 20).isoformat()}
+              for y, level in zip(published, ("A", "A", "B")[-len(published):],
+                                  strict=True)]
+    credit += [{"tin": trader, "year": published[-1], "level": "M",
+                "evaluated_on": date(published[-1] + 1, 4, 20).isoformat()}]
+    overdue = _period(today, 2)
+    arrears = [
+        {"tin": company, "tax_kind": "增值税", "period": overdue, "amount": "12800.00",
+         "due_on": _fifteenth_after(overdue).isoformat()},
+        {"tin": company, "tax_kind": "印花税", "period": overdue, "amount": "350.00",
+         "due_on": _fifteenth_after(overdue).isoformat()},
+    ]
+    payments = []
+    for n in range(2, 16):  # 14 months of wages tax, each paid on the 15th after
+        period = _period(today, n)
+        payments.append({"tin": person, "voucher_no": f"311{period}{n:07d}",
+                         "tax_kind": "个人所得税", "period": period,
+                         "amount": f"{1180 + 7 * (n % 5)}.{(n * 13) % 100:02d}",
+                         "paid_on": _fifteenth_after(period).isoformat(),
+                         "tax_office": DEMO_TAX_OFFICE})
+    for n in range(3, 15):
+        period = _period(today, n)
+        payments.append({"tin": company, "voucher_no": f"321{period}{n:07d}",
+                         "tax_kind": "增值税", "period": period,
+                         "amount": f"{23000 + 611 * (n % 7)}.{(n * 29) % 100:02d}",
+                         "paid_on": _fifteenth_after(period).isoformat(),
+                         "tax_office": DEMO_TAX_OFFICE})
+    for n in (4, 7, 10, 13):
+        period = _period(today, n)
+        payments.append({"tin": trader, "voucher_no": f"331{period}{n:07d}",
+                         "tax_kind": "增值税", "period": period, "amount": "860.00",
+                         "paid_on": _fifteenth_after(period).isoformat(),
+                         "tax_office": DEMO_TAX_OFFICE})
+
+    def day(n: int) -> str:
+        return (today - timedelta(days=n)).isoformat()
+
+    applications = [
+        {"tin": person, "number": "SQ2026000101", "kind": "个人所得税综合所得汇算退税",
+         "submitted_on": day(20), "status": "refund", "reason": "",
+         "steps": [{"name": "accepted", "done_on": day(20)},
+                   {"name": "review", "done_on": day(15)},
+                   {"name": "approval", "done_on": day(9)},
+                   {"name": "refund", "done_on": day(3)}]},
+        {"tin": person, "number": "SQ2025004207", "kind": "开具个人所得税纳税记录",
+         "submitted_on": day(200), "status": "done", "reason": "",
+         "steps": [{"name": "accepted", "done_on": day(200)},
+                   {"name": "done", "done_on": day(200)}]},
+        {"tin": company, "number": "SQ2026000388", "kind": "增值税留抵退税",
+         "submitted_on": day(6), "status": "review", "reason": "",
+         "steps": [{"name": "accepted", "done_on": day(6)},
+                   {"name": "review", "done_on": None}]},
+        {"tin": company, "number": "SQ2026000120", "kind": "跨区域涉税事项报告",
+         "submitted_on": day(40), "status": "refused",
+         "reason": "资料不齐全：缺少跨区域经营合同复印件",
+         "steps": [{"name": "accepted", "done_on": day(40)},
+                   {"name": "refused", "done_on": day(38)}]},
+    ]
+    notices = [
+        {"industry": "*", "title": "关于个人所得税综合所得年度汇算的提醒",
+         "body": "每年3月1日至6月30日办理上一年度个人所得税综合所得年度汇算。"
+                 "可在自助办税终端查询办理进度。",
+         "published_on": "2026-02-20"},
+        {"industry": "*", "title": "办税服务厅延时服务安排",
+         "body": "征期最后三天，办税服务厅延时至18:00，自助办税终端全天可用。",
+         "published_on": "2026-01-05"},
+        {"industry": "软件和信息技术服务业", "title": "软件产品增值税即征即退政策提示",
+         "body": "销售自行开发的软件产品，增值税实际税负超过3%的部分实行即征即退。",
+         "published_on": "2026-03-02"},
+        {"industry": "餐饮业", "title": "餐饮业小规模纳税人发票开具提醒",
+         "body": "小规模纳税人可自行开具增值税专用发票，请按规定使用税控设备。",
+         "published_on": "2026-02-11"},
+    ]
+    return {"taxpayers": taxpayers, "credit": credit, "arrears": arrears,
+            "payments": payments, "applications": applications, "notices": notices}
+
+
+def load_demo_registry(session: Session, today: date, now: datetime) -> None:
+    """Upsert the demo taxpayer registry as of `today` (idempotent; the demo
+    taxpayers' earlier arrears are replaced, so a demo restarted each month does not
+    pile up debts). The caller commits."""
+    from sqlalchemy import delete
+
+    from central.db import Arrear
+    from central.registry import import_registry
+
+    session.execute(delete(Arrear).where(Arrear.tin.in_(DEMO_TINS)))
+    report = import_registry(session, demo_registry(today), now)
+    if report.errors:  # the demo is part of the package: a bad row is a bug
+        raise ValueError(f"demo registry has bad rows: {report.errors}")

@@ -28,9 +28,9 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, cast
 
-from sqlalchemy import insert, select
+from sqlalchemy import Table, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -110,7 +110,8 @@ class _Pending(NamedTuple):
     checked: Any
 
 
-_RECORDS = Record.__table__
+# A declarative class's __table__ is a Table (SQLAlchemy types it as any FromClause).
+_RECORDS = cast(Table, Record.__table__)
 
 
 def _answer(stored: Record | _NewRow, wire_uuid: str,

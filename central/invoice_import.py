@@ -187,7 +187,7 @@ def import_invoices_csv(session: Session, source: str | Path | IO[str]) -> Impor
             report.errors.append((start_line, f"expected {len(columns)} fields, "
                                               f"found {len(values)}{spans}"))
             continue
-        row = {name: value.strip() for name, value in zip(columns, values)}
+        row = {name: value.strip() for name, value in zip(columns, values, strict=True)}
         try:
             fields = _parse_row(row)
         except _RowError as exc:

@@ -29,7 +29,7 @@ class SchemaError(RuntimeError):
     """The database's schema cannot be brought to the current revision."""
 
 
-def alembic_config(connection: "Connection | None" = None) -> "Config":
+def alembic_config(connection: Connection | None = None) -> Config:
     """An Alembic config for the packaged scripts (no alembic.ini needed)."""
     from alembic.config import Config
 
@@ -48,14 +48,14 @@ def head_revision() -> str:
     return head
 
 
-def current_revision(engine: "Engine") -> str | None:
+def current_revision(engine: Engine) -> str | None:
     from alembic.runtime.migration import MigrationContext
 
     with engine.connect() as conn:
         return MigrationContext.configure(conn).get_current_revision()
 
 
-def upgrade_schema(engine: "Engine", revision: str = "head") -> str:
+def upgrade_schema(engine: Engine, revision: str = "head") -> str:
     """Bring the database to ``revision`` (default: the newest); returns the revision
     it is at afterwards. Safe to call from many processes at once."""
     from central.db import SQLITE_BUSY_MS
@@ -75,7 +75,7 @@ def upgrade_schema(engine: "Engine", revision: str = "head") -> str:
     return reached
 
 
-def _upgrade_in_transaction(conn: "Connection", revision: str) -> str | None:
+def _upgrade_in_transaction(conn: Connection, revision: str) -> str | None:
     from alembic import command
     from alembic.runtime.migration import MigrationContext
 
@@ -98,18 +98,18 @@ def _upgrade_in_transaction(conn: "Connection", revision: str) -> str | None:
     return reached
 
 
-def _sqlite_busy_timeout(conn: "Connection", ms: int) -> None:
+def _sqlite_busy_timeout(conn: Connection, ms: int) -> None:
     """Set on the DBAPI connection: a statement through `conn` would begin a transaction."""
     conn.connection.dbapi_connection.execute(f"PRAGMA busy_timeout = {int(ms)}")  # type: ignore[union-attr]
 
 
-def _user_tables(conn: "Connection") -> set[str]:
+def _user_tables(conn: Connection) -> set[str]:
     from sqlalchemy import inspect
 
     return set(inspect(conn).get_table_names()) - {"alembic_version"}
 
 
-def _signature(conn: "Connection") -> dict[str, frozenset[str]]:
+def _signature(conn: Connection) -> dict[str, frozenset[str]]:
     """Tables and their column names: what a revision's schema must match exactly."""
     from sqlalchemy import inspect
 
@@ -136,7 +136,7 @@ def _revision_signatures() -> Iterator[tuple[str, dict[str, frozenset[str]]]]:
         engine.dispose()
 
 
-def _matching_revision(conn: "Connection") -> str | None:
+def _matching_revision(conn: Connection) -> str | None:
     actual = _signature(conn)
     for rev, expected in _revision_signatures():
         if expected == actual:

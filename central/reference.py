@@ -43,7 +43,7 @@ class ReferenceInput(BaseModel):
     deleted: bool = False
 
     @model_validator(mode="after")
-    def _body_or_deleted(self) -> "ReferenceInput":
+    def _body_or_deleted(self) -> ReferenceInput:
         if self.deleted == (self.body is not None):
             raise ValueError("give a body, or deleted: true without a body")
         if self.body is not None and len(json.dumps(self.body, ensure_ascii=False)) \

@@ -148,3 +148,18 @@ class ImportReportOut(BaseModel):
     imported: int
     updated: int
     errors: list[ImportRowError]
+
+
+class RegistryRowError(BaseModel):
+    section: str
+    index: int
+    reason: str
+
+
+class RegistryReportOut(BaseModel):
+    """What a taxpayer registry import did: rows added and updated per list, and
+    every refused row with its list, its index in that list and the reason."""
+
+    imported: dict[str, int]
+    updated: dict[str, int]
+    errors: list[RegistryRowError]

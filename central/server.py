@@ -16,8 +16,8 @@ from typing import Any
 import uvicorn
 
 from central.app import create_app
-from central.tls_peer import PeerCertH11Protocol
 from central.bind_rules import Exposure
+from central.tls_peer import PeerCertH11Protocol
 
 START_TIMEOUT_S = 10.0
 
@@ -107,7 +107,7 @@ class CentralServer:
         scheme = "https" if self.ssl_options else "http"
         return f"{scheme}://{host}:{self.port}"
 
-    def start(self) -> "CentralServer":
+    def start(self) -> CentralServer:
         """Start serving; returns once the server accepts connections."""
         if self._thread is not None:
             raise RuntimeError("CentralServer already started")
@@ -154,7 +154,7 @@ class CentralServer:
         self._thread = None
         self.app.state.engine.dispose()
 
-    def __enter__(self) -> "CentralServer":
+    def __enter__(self) -> CentralServer:
         return self.start()
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,

@@ -7,9 +7,9 @@ module needs nothing but its router.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import date, datetime
-from typing import Annotated
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from typing import Annotated, Any
 
 from fastapi import Depends, Request
 from sqlalchemy import Engine
@@ -40,6 +40,19 @@ class CentralState:
     #: Signatures of kiosk verify requests already answered.
     kiosk_verify_replays: ReplayGuard
     ingest: Ingest
+    #: The service's time for taxpayer logins, sessions, QR tokens and lockouts
+    #: (tests inject one); a signed request's sent_at window uses the real clock.
+    now: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
+    #: Signatures of sealed kiosk calls already answered (central.auth.open_sealed_call).
+    sealed_call_replays: ReplayGuard = field(default_factory=ReplayGuard)
+    #: Wakes QR-login long-polls when their token is approved (central.identity).
+    qr_waiters: Any = None
+    #: Per client address, for the public 工单号 look-up (GET /v1/tickets/{number}):
+    #: like the public check, a burst of 10, then 6 a minute (central.routes.consult).
+    ticket_lookups: TokenBucket = field(default_factory=lambda: TokenBucket(10, 6.0))
+    #: The certificate issuer: signing key and the public checks' rate limit
+    #: (central.certificates.CertificateIssuer; create_app sets it).
+    certificates: Any = None
 
 
 def central_state(request: Request) -> CentralState:

@@ -7,13 +7,16 @@ more than 5 years ago are out of range.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal, InvalidOperation
-from typing import Any, Collection, Mapping, Sequence
+from typing import Any, cast
 
-from sqlalchemy import bindparam, select, tuple_, update
+from sqlalchemy import Table, bindparam, select, tuple_, update
+from sqlalchemy.dialects.postgresql import Insert as PgInsert
 from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import Insert as SqliteInsert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection, Row
 from sqlalchemy.orm import Session
@@ -178,14 +181,16 @@ def is_out_of_period(issued_on: date, today: date) -> bool:
     return issued_on >= today or issued_on < five_years_before(today)
 
 
-_LOG = VerificationLog.__table__
-_INVOICES = Invoice.__table__
+# A declarative class's __table__ is a Table (SQLAlchemy types it as any FromClause).
+_LOG = cast(Table, VerificationLog.__table__)
+_INVOICES = cast(Table, Invoice.__table__)
 # Built once: building a statement can cost more than running it (drain rate).
 _STORE_COUNT = (update(_LOG).where(_LOG.c.code == bindparam("k_code"),
                                    _LOG.c.number == bindparam("k_number"),
                                    _LOG.c.day == bindparam("k_day"))
                 .values(count=bindparam("k_count")))
-_UPSERTS = {"postgresql": pg_insert, "sqlite": sqlite_insert}
+_UPSERTS: dict[str, Callable[[Table], PgInsert | SqliteInsert]] = {
+    "postgresql": pg_insert, "sqlite": sqlite_insert}
 
 Key = tuple[str, str]  # (code, number) of an invoice
 
@@ -204,10 +209,10 @@ def _lock_counts(conn: Connection, keys: Collection[Key], today: date) -> dict[K
     if upsert is None:
         raise NotImplementedError(f"verification needs SQLite or PostgreSQL, "
                                   f"not {conn.dialect.name}")
-    statement = upsert(_LOG).values(
+    rows = upsert(_LOG).values(
         [{"code": code, "number": number, "day": today, "count": 0}
          for code, number in sorted(keys)])
-    statement = statement.on_conflict_do_update(
+    statement = rows.on_conflict_do_update(
         index_elements=[_LOG.c.code, _LOG.c.number, _LOG.c.day],
         set_={"count": _LOG.c.count},
     ).returning(_LOG.c.code, _LOG.c.number, _LOG.c.count)
@@ -243,7 +248,7 @@ def _store_counts(conn: Connection, counts: Mapping[Key, int], today: date) -> N
             for (code, number), count in sorted(counts.items())])
 
 
-def invoice_view(invoice: "Invoice | Row[Any]") -> dict[str, Any]:
+def invoice_view(invoice: Invoice | Row[Any]) -> dict[str, Any]:
     return {
         "type_code": invoice.type_code,
         "code": invoice.code,
@@ -256,7 +261,7 @@ def invoice_view(invoice: "Invoice | Row[Any]") -> dict[str, Any]:
     }
 
 
-def _mismatch(query: VerifyQuery, invoice: "Invoice | Row[Any]") -> str | None:
+def _mismatch(query: VerifyQuery, invoice: Invoice | Row[Any]) -> str | None:
     """The first field that disagrees with the registry, judged by the stored type.
 
     The stored type decides what must match: a caller who picked the wrong type and so
@@ -301,7 +306,7 @@ def verify_queries(session: Session, queries: Sequence[VerifyQuery],
     """
     conn = session.connection()  # Core statements: no ORM layer per query
     in_period = [not is_out_of_period(q.issued_on, today) for q in queries]
-    checked = {(q.code, q.number) for q, ok in zip(queries, in_period) if ok}
+    checked = {(q.code, q.number) for q, ok in zip(queries, in_period, strict=True) if ok}
     counts = _lock_counts(conn, checked, today)
     # Out-of-period queries take no check; they report the count as it stands.
     counts |= _read_counts(conn, {(q.code, q.number) for q in queries} - checked, today)
@@ -309,7 +314,7 @@ def verify_queries(session: Session, queries: Sequence[VerifyQuery],
     invoices = _read_invoices(conn, {k for k in checked if counts[k] < MAX_CHECKS_PER_DAY})
 
     results: list[dict[str, Any]] = []
-    for query, ok in zip(queries, in_period):
+    for query, ok in zip(queries, in_period, strict=True):
         key = (query.code, query.number)
         if not ok:
             results.append(_result("out_of_period", counts[key]))

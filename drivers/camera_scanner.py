@@ -29,9 +29,9 @@ import logging
 import threading
 import time
 from collections.abc import Callable
-from ctypes import c_void_p, cast, string_at
+from ctypes import c_char_p, c_void_p, cast, string_at
 from dataclasses import dataclass
-from typing import Literal, Protocol, Union
+from typing import Literal, Protocol
 
 from PIL import Image as PILImage
 
@@ -89,7 +89,7 @@ class GrayFrame:
         return cls(gray.tobytes(), gray.width, gray.height)
 
 
-Frame = Union[GrayFrame, PILImage.Image]
+Frame = GrayFrame | PILImage.Image
 
 
 def decode_payload(raw: bytes, fallback: str | None = None) -> str:
@@ -187,7 +187,7 @@ def _decode_zbar(frame: Frame, symbologies: tuple[str, ...], density: int) -> li
         try:
             zbar_image_set_format(image, pz._FOURCC["L800"])
             zbar_image_set_size(image, width, height)
-            zbar_image_set_data(image, cast(pixels, c_void_p), len(pixels), None)
+            zbar_image_set_data(image, cast(c_char_p(pixels), c_void_p), len(pixels), None)
             if zbar_scan_image(scanner, image) < 0:
                 raise RuntimeError("zbar refused the image")
             texts = []

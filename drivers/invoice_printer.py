@@ -24,7 +24,8 @@ import select
 import socket
 import threading
 import time
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from printing.escp_render import Dialect, render_escp
 from printing.forms import FormLayout, FormLayoutError, load_form
@@ -189,7 +190,7 @@ class InvoicePrinter(DeviceBase):
                 sock.settimeout(max(0.01, deadline - time.monotonic()))
                 sock.sendall(data)
                 sock.shutdown(socket.SHUT_WR)  # end of job: the print server closes when done
-            except socket.timeout as exc:
+            except TimeoutError as exc:
                 raise DeviceError(DeviceErrorCode.TIMEOUT,
                                   "the printer stopped taking data; the form may be partly printed") from exc
             except OSError as exc:
@@ -204,11 +205,12 @@ class InvoicePrinter(DeviceBase):
                 sock.settimeout(remaining)
                 try:
                     chunk = sock.recv(256)
-                except socket.timeout:
+                except TimeoutError:
                     continue
                 except OSError as exc:
                     raise DeviceError(DeviceErrorCode.OFFLINE,
-                                      f"the printer dropped the job (paper out, cover open or off line): {exc}") from exc
+                                      "the printer dropped the job (paper out, cover open "
+                                      f"or off line): {exc}") from exc
                 if not chunk:
                     return
         finally:

@@ -345,7 +345,7 @@ class ReceiptPrinter(DeviceBase):
                 device.settimeout(timeout)
                 try:
                     data = device.recv(1)
-                except socket.timeout:
+                except TimeoutError:
                     return b""
                 if not data:
                     raise DeviceError(DeviceErrorCode.OFFLINE, "printer closed the connection")
@@ -357,7 +357,7 @@ class ReceiptPrinter(DeviceBase):
                 import usb.core  # only reachable when pyusb is installed
 
                 try:
-                    return bytes(device.read(printer.in_ep, 16, max(1, int(timeout * 1000))))  # type: ignore[attr-defined]
+                    return bytes(device.read(printer.in_ep, 16, max(1, int(timeout * 1000))))
                 except usb.core.USBTimeoutError:
                     return b""
         except DeviceError:

@@ -141,6 +141,8 @@ class BuiltDevice:
 
 
 DriverFactory = Callable[[DeviceConfigLike, StatusCallback], BuiltDevice]
+# A command for the I/O thread and the future its caller waits on.
+_Job = tuple[Callable[[], Any], concurrent.futures.Future[Any]]
 
 
 class IoThread:
@@ -149,7 +151,7 @@ class IoThread:
     interrupt it) and every command after it fails fast until it returns."""
 
     def __init__(self, name: str) -> None:
-        self._jobs: queue.SimpleQueue[tuple[Callable[[], Any], concurrent.futures.Future[Any]] | None] = queue.SimpleQueue()
+        self._jobs: queue.SimpleQueue[_Job | None] = queue.SimpleQueue()
         self._running: concurrent.futures.Future[Any] | None = None
         self._thread = threading.Thread(target=self._run, name=f"device-{name}-io", daemon=True)
         self._thread.start()

@@ -12,7 +12,7 @@ import time
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from importlib import metadata
 from typing import Any, TypeVar
 
@@ -48,6 +48,7 @@ from .services.catalogue import IdentityMethod, ScanKind, ServiceSpec
 from .services.context import ServiceContext, build_service
 from .services.exposure import Exposure, measure_exposure
 from .services.hours import ServiceHours, parse_hours
+from .services.identity import IdentityService, SessionIdentity
 from .services.invoice_verify import InvoiceVerifyService
 from .services.slips import SlipPrinter
 from .services.state import FORMAT as STATE_FORMAT
@@ -113,15 +114,18 @@ class KioskCore:
         # Built from the catalogue at start: service id -> service object.
         self.services: dict[str, object] = {}
         self.hours: ServiceHours | None = parse_hours(config.ui.hours)
+        # Who the taxpayer session has identified (issue #10 §2); cleared, and the
+        # central session ended, when the session ends (`end_identity`).
+        self.identity = SessionIdentity()
         # One thread for short disk writes the GUI thread hands off (confirmations):
         # one worker keeps them in order.
         self._io: ThreadPoolExecutor | None = None
         self._state: StatePublisher | None = None
-        self._started_at = datetime.now(timezone.utc)
+        self._started_at = datetime.now(UTC)
 
     # -- lifecycle -------------------------------------------------------------------
     def start(self, *, background_sync: bool = True, open_devices: bool = True,
-              publish_state: bool | None = None) -> "KioskCore":
+              publish_state: bool | None = None) -> KioskCore:
         """`open_devices=False` for tools run beside a working kiosk (`kiosk queue ...`):
         a second process must not open the payment terminal's or the printer's port.
         `publish_state` (default: `open_devices`) writes the device and link states to
@@ -177,6 +181,9 @@ class KioskCore:
         if self._io is not None:
             self._io.shutdown(wait=True)  # queued confirmations reach the outbox first
             self._io = None
+        identity = self.services.get("identity.login")
+        if isinstance(identity, IdentityService):
+            identity.close()  # the card watch stops; a pending logout is sent first
         if hasattr(self, "central"):
             self.central.close()
         if hasattr(self, "reference"):
@@ -196,7 +203,8 @@ class KioskCore:
                 keys=self.keys, outbox=self.outbox, connectivity=self.connectivity,
                 slips=self.slips, limits=self.config.limits, reference=self.reference,
                 as_enrolled=self._as_enrolled, on_queued=self._on_queued,
-                run_io=self.run_io, device_status=self.device_status)
+                run_io=self.run_io, device_status=self.device_status,
+                driver=self.driver, identity=self.identity)
             service = build_service(ctx)
             if service is not None:
                 self.services[spec.id] = service
@@ -209,14 +217,14 @@ class KioskCore:
         unknown service."""
         return self.services[service_id]
 
-    def run_io(self, work: Callable[[], _T]) -> "Future[_T]":
+    def run_io(self, work: Callable[[], _T]) -> Future[_T]:
         """Run a short disk write on the core's I/O worker; returns at once. Failures
         stay in the future (the caller logs what matters)."""
         if self._io is None:
             raise RuntimeError("the core is not started")
         return self._io.submit(work)
 
-    def confirm_shown(self, reference: str) -> "Future[None]":
+    def confirm_shown(self, reference: str) -> Future[None]:
         """The taxpayer has seen the confirmation of queued record `reference`: marked
         on the I/O worker (an fsync), never on the caller's thread."""
         return self.run_io(lambda: self.outbox.mark_confirmed(reference))
@@ -275,7 +283,7 @@ class KioskCore:
                                  "problem": device_problem(st)}
         since = self.connectivity.offline_since
         return {"format": STATE_FORMAT, "kiosk_id": self.kiosk_id, "pid": os.getpid(),
-                "written_at": datetime.now(timezone.utc).isoformat(),
+                "written_at": datetime.now(UTC).isoformat(),
                 "started_at": self._started_at.isoformat(),
                 "link": {"online": self.connectivity.online,
                          "offline_since": since.isoformat() if since else None},
@@ -425,7 +433,7 @@ class KioskCore:
         """Device states, queue depth, oldest pending age, software version."""
         status = self.outbox.status()
         report = {
-            "sent_at": datetime.now(timezone.utc).isoformat(),
+            "sent_at": datetime.now(UTC).isoformat(),
             "software_version": software_version(),
             "queue_depth": status.pending,
             "oldest_pending_age_s": status.oldest_pending_age_s,
@@ -495,6 +503,22 @@ class KioskCore:
     def _on_card(self, uid: str) -> None:
         for listener in list(self.card_listeners):
             listener(uid)
+
+    def driver(self, kind: str) -> Any:
+        """The first configured driver of `kind` (None without devices or none)."""
+        if self.devices is None:
+            return None
+        names = self.devices.names(kind)
+        return self.devices.get(names[0]) if names else None
+
+    def end_identity(self) -> None:
+        """The session ended: forget who was identified and end their central session
+        in the background (never on the caller's thread: the GUI calls this)."""
+        identity = self.services.get("identity.login")
+        if isinstance(identity, IdentityService):
+            identity.end()
+        else:
+            self.identity.clear()
 
     def _first_driver(self, kind: str, cls: type) -> Any:
         assert self.devices is not None

@@ -6,11 +6,13 @@ wrong; retrying will not help).
 """
 from __future__ import annotations
 
+import re
 import ssl
 import threading
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import httpx
 
@@ -21,6 +23,7 @@ from offline_queue.crypto import (
     content_digest,
     decrypt_for_kiosk,
     encrypt_for_kiosk,
+    seal_call,
 )
 from offline_queue.wire import (
     EnrolRequest,
@@ -30,6 +33,7 @@ from offline_queue.wire import (
     PinVerdict,
     ReferencePage,
     SealedAnswer,
+    SealedCall,
     StaffRequest,
     StaffSnapshot,
     SyncAck,
@@ -99,8 +103,11 @@ class CentralClient:
         with self._lock:
             return self.urls[self._preferred]
 
-    def _request(self, method: str, path: str, json: Any = None) -> httpx.Response:
-        """Try the last good endpoint first, then the others; 4xx is final."""
+    def _request(self, method: str, path: str, json: Any = None,
+                 read_timeout_s: float | None = None) -> httpx.Response:
+        """Try the last good endpoint first, then the others; 4xx is final.
+        `read_timeout_s`: wait that long for the answer (a long-poll), not the
+        client's usual timeout."""
         with self._lock:
             start = self._preferred
         last_error = "no endpoint"
@@ -108,7 +115,14 @@ class CentralClient:
             idx = (start + i) % len(self.urls)
             url = self.urls[idx] + path
             try:
-                response = self._http.request(method, url, json=json)
+                if read_timeout_s is None:
+                    response = self._http.request(method, url, json=json)
+                else:
+                    timeout = self._http.timeout
+                    response = self._http.request(method, url, json=json,
+                                                  timeout=httpx.Timeout(
+                                                      read_timeout_s,
+                                                      connect=timeout.connect))
             except httpx.HTTPError as exc:
                 last_error = f"{type(exc).__name__} from {self.urls[idx]}"
                 continue
@@ -134,7 +148,7 @@ class CentralClient:
         invoice's 5 checks a day; the public endpoint answers strangers coarsely)."""
         # The query's fields are payloads.InvoiceQueryFields, the request's base.
         request = KioskVerifyRequest(kiosk_id=self.kiosk_id,
-                                     sent_at=datetime.now(timezone.utc).isoformat(),
+                                     sent_at=datetime.now(UTC).isoformat(),
                                      **query.to_fields().model_dump())
         response = self._post_signed(keys, "verify", request)
         try:
@@ -150,6 +164,27 @@ class CentralClient:
             return None
         data = response.json()
         return data.get("result") if isinstance(data, dict) else None
+
+    def certificate_status(self, number: str) -> dict[str, Any] | None:
+        """The issuer's register on a certificate (public `GET /v1/certificates/
+        {number}`): `{status: "valid" | "revoked", summary, revoked_on?}`, or None
+        when the register has no such certificate."""
+        from urllib.parse import quote
+
+        response = self._request("GET", f"/v1/certificates/{quote(number, safe='')}")
+        if response.status_code == 404:
+            return None
+        data = response.json()
+        return data if isinstance(data, dict) else None
+
+    def certificate_by_code(self, code: str) -> dict[str, Any] | None:
+        """The certificate with this 验证码 (public `POST /v1/certificates/check-code`):
+        like `certificate_status`; None when no certificate has it."""
+        response = self._request("POST", "/v1/certificates/check-code", json={"code": code})
+        if response.status_code == 404:
+            return None
+        data = response.json()
+        return data if isinstance(data, dict) else None
 
     def enroll(self, keys: KioskKeys, token: str | None = None,
                hall_id: str | None = None) -> dict[str, Any]:
@@ -187,7 +222,7 @@ class CentralClient:
         """Every current staff account (card key -> body), asked with a signed request
         and answered encrypted under this kiosk's data key. An answer that does not
         decrypt or parse raises CentralUnavailable."""
-        sent_at = datetime.now(timezone.utc).isoformat()
+        sent_at = datetime.now(UTC).isoformat()
         response = self._post_signed(keys, "staff",
                                      StaffRequest(kiosk_id=self.kiosk_id, sent_at=sent_at))
         try:
@@ -209,7 +244,7 @@ class CentralClient:
         the card and this request. CentralUnavailable: no verdict (unreachable, 5xx,
         an answer that does not open); CentralRejected: the request was refused
         (e.g. not approved, the kiosk's clock far off)."""
-        sent_at = datetime.now(timezone.utc).isoformat()
+        sent_at = datetime.now(UTC).isoformat()
         nonce, sealed_pin = encrypt_for_kiosk(keys.data_key, {"pin": pin}, self.kiosk_id,
                                               pin_request_label(card, sent_at))
         request = PinCheckRequest(kiosk_id=self.kiosk_id, sent_at=sent_at, card=card,
@@ -228,6 +263,61 @@ class CentralClient:
             raise CentralUnavailable("PIN check answer is for another request")
         return verdict
 
+    def sealed_call(self, keys: KioskKeys, purpose: str, path: str,
+                    payload: dict[str, Any]) -> dict[str, Any]:
+        """A call that carries personal data (taxpayer identity, look-ups,
+        certificates): `payload` sealed under this kiosk's data key for `purpose` (the
+        route's name, e.g. "identity.id_card") and signed (`wire.SealedCall`), POSTed
+        to `/v1/kiosks/{kiosk_id}/{path}` (`path` like "identity/id-card"); returns the
+        central's answer object, which comes back sealed to this kiosk and this call.
+
+        CentralRejected(status, reason) for a 4xx: `reason` is the central's detail,
+        which for what the kiosk shows in words starts with a machine code
+        ("taxpayer.unknown: ...", "session.expired: ..."). CentralUnavailable when no
+        answer came, the route is missing, or the answer does not open."""
+        sent_at = datetime.now(UTC).isoformat()
+        nonce, ciphertext = seal_call(keys.data_key, payload, purpose, self.kiosk_id,
+                                      sent_at)
+        request = SealedCall(kiosk_id=self.kiosk_id, sent_at=sent_at, nonce=b64e(nonce),
+                             ciphertext=b64e(ciphertext))
+        body = request.model_dump(mode="json")
+        body["signature"] = b64e(keys.sign(content_digest(body)))
+        prefix = f"/v1/kiosks/{self.kiosk_id}/"
+        url_path = path if path.startswith(prefix) else prefix + path.lstrip("/")
+        # A long-poll ("wait_s") is answered up to wait_s later than usual.
+        wait_s = payload.get("wait_s")
+        longer = (float(wait_s) + (self._http.timeout.read or 3.0)
+                  if isinstance(wait_s, (int, float)) and not isinstance(wait_s, bool)
+                  and 0 < wait_s <= 60 else None)
+        response = self._request("POST", url_path, json=body, read_timeout_s=longer)
+        if response.status_code == 404:
+            reason = _reason(response)
+            if _CODED.match(reason):  # e.g. "taxpayer.unknown: ...": a real answer
+                raise CentralRejected(404, reason)
+            raise CentralUnavailable(f"{purpose} endpoint missing")
+        try:
+            sealed = SealedAnswer.model_validate(response.json())
+            return decrypt_for_kiosk(keys.data_key, b64d(sealed.nonce),
+                                     b64d(sealed.ciphertext), self.kiosk_id, sent_at)
+        except ValueError as exc:  # JSON, pydantic, base64, RecordIntegrityError
+            raise CentralUnavailable(f"unreadable {purpose} answer: "
+                                     f"{type(exc).__name__}") from exc
+
+    def ticket(self, number: str) -> dict[str, Any] | None:
+        """A 12366 callback ticket by its 工单号 (`GET /v1/tickets/{number}`, public and
+        rate-limited): `{number, status, topic, window, asked_on, replies}`, or None
+        when the central service knows no such ticket (yet). CentralRejected for a
+        malformed or ambiguous number (409) or too many look-ups (429)."""
+        response = self._request("GET", f"/v1/tickets/{quote(number, safe='')}")
+        if response.status_code == 404:
+            if _CODED.match(_reason(response)):  # "ticket.unknown: ...": a real answer
+                return None
+            raise CentralUnavailable("tickets endpoint missing")
+        data = response.json()
+        if not isinstance(data, dict):
+            raise CentralUnavailable("unreadable ticket answer")
+        return data
+
     def reference(self, cursor: int) -> ReferencePage:
         """One page of reference-data changes after `cursor`."""
         response = self._request("GET", f"/v1/reference?cursor={int(cursor)}")
@@ -244,6 +334,10 @@ class CentralClient:
         if response.status_code == 404:
             raise CentralUnavailable("sync endpoint missing")
         return SyncAck.model_validate(response.json())
+
+
+#: A reason that starts with a machine code the kiosk maps to words ("login.locked: ...").
+_CODED = re.compile(r"^[a-z_]+\.[a-z_]+: ")
 
 
 def _reason(response: httpx.Response) -> str:

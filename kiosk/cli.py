@@ -73,7 +73,8 @@ def cmd_scenario(args: argparse.Namespace) -> int:
 
     return run_scenarios([Path(p) for p in args.files],
                          screenshots=Path(args.screenshots) if args.screenshots else None,
-                         central_url=args.central)
+                         central_url=args.central,
+                         artifacts=Path(args.artifacts) if args.artifacts else None)
 
 
 def build_parser(only_run: bool = False) -> argparse.ArgumentParser:
@@ -122,6 +123,9 @@ def build_parser(only_run: bool = False) -> argparse.ArgumentParser:
     scenario.add_argument("files", nargs="+")
     scenario.add_argument("--screenshots", help="directory for screenshot steps")
     scenario.add_argument("--central", help="use this central service instead of a fresh one")
+    scenario.add_argument("--artifacts", metavar="DIR",
+                          help="keep everything printed, in print order: "
+                               "DIR/<scenario>/<NNN>-receipt.txt and <NNN>-a4.pdf")
     scenario.set_defaults(func=cmd_scenario)
     return parser
 

@@ -112,6 +112,11 @@ class UiConfig:
     # a countdown down to 0 s, so that a thousand idle resets fit in minutes
     # (bench/rss.py).
     test_timeouts: bool = False
+    # Voice guidance (ui/voice.py): the QtTextToSpeech engine ("speechd" on a terminal,
+    # "mock" in tests, "" for none) and whether every session starts with voice on (a
+    # terminal whose headphone jack is its only speaker; else the taxpayer turns it on).
+    voice_engine: str = "speechd"
+    voice_at_start: bool = False
 
     @property
     def min_countdown_s(self) -> int:
@@ -187,7 +192,7 @@ class KioskConfig:
     def device(self, kind: str) -> DeviceConfig | None:
         return next((d for d in self.devices if d.kind == kind), None)
 
-    def with_devices(self, devices: tuple[DeviceConfig, ...]) -> "KioskConfig":
+    def with_devices(self, devices: tuple[DeviceConfig, ...]) -> KioskConfig:
         return replace(self, devices=devices)
 
 
@@ -202,7 +207,7 @@ def _section(data: dict[str, Any], name: str) -> dict[str, Any]:
     return value
 
 
-def _build(cls: type, values: dict[str, Any], section: str) -> Any:
+def _build(cls: type[Any], values: dict[str, Any], section: str) -> Any:
     known = set(cls.__dataclass_fields__)
     unknown = set(values) - known
     if unknown:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 
 class Connectivity:
@@ -49,7 +49,7 @@ class Connectivity:
             if not online:
                 self._last_failure = self._monotonic()
                 if changed:
-                    self.offline_since = datetime.now(timezone.utc)
+                    self.offline_since = datetime.now(UTC)
             else:
                 self.offline_since = None
         if changed:

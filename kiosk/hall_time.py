@@ -7,7 +7,7 @@ core, the window, CLI commands that print).
 """
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 DEFAULT_ZONE = "Asia/Shanghai"
@@ -37,7 +37,7 @@ def to_hall(moment: datetime) -> datetime:
     """`moment` as an aware datetime in the hall's zone; a naive one is taken as UTC
     (what the kiosk's clock and databases hold)."""
     if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
+        moment = moment.replace(tzinfo=UTC)
     return moment.astimezone(_zone)
 
 

@@ -191,6 +191,9 @@ def _announce_vnc(port: int) -> None:
 
 
 def run_kiosk(config: KioskConfig, *, simulate: bool, windowed: bool) -> int:
+    # First: a crash on any thread or in a Qt slot from here on is logged (redacted)
+    # and exits non-zero, so systemd restarts the kiosk (kiosk.service).
+    log.install_crash_hooks()
     try:
         return _run(config, simulate=simulate, windowed=windowed)
     except StartRefused as exc:
@@ -207,6 +210,12 @@ def _run(config: KioskConfig, *, simulate: bool, windowed: bool) -> int:
     from ui.i18n import Translations
     from ui.main_window import MainWindow
 
+    # The on-screen keyboard is Qt Virtual Keyboard, Qt's input method plugin: chosen
+    # before the QApplication exists (ui/widgets/virtual_keyboard.py docks its panel).
+    os.environ.setdefault("QT_IM_MODULE", "qtvirtualkeyboard")
+    # Without an InputPanel of ours yet (before the core is attached) the plugin would
+    # open its keyboard in a top-level window of its own ("desktop" mode): never.
+    os.environ.setdefault("QT_VIRTUALKEYBOARD_DESKTOP_DISABLE", "1")
     app = QApplication.instance() or QApplication(sys.argv)
     if vnc is not None:
         _announce_vnc(take_over_vnc(app, vnc))

@@ -18,6 +18,8 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import (
 )
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
+from offline_queue import bounded_json
+
 GENESIS_HASH = "0" * 64
 SIGNING_KEY_FILE = "kiosk_signing.key"
 DATA_KEY_FILE = "kiosk_data.key"
@@ -156,6 +158,44 @@ def decrypt_for_kiosk(data_key: bytes, nonce: bytes, ciphertext: bytes, kiosk_id
     return value
 
 
+def call_associated_data(purpose: str, kiosk_id: str, sent_at: str) -> bytes:
+    """AES-GCM associated data of a sealed kiosk call (wire.SealedCall): its request
+    opens only for the route it was made for (`purpose`, e.g. "identity.id_card"),
+    the kiosk and the sent_at it was signed with. The "call|" prefix keeps it apart
+    from records and answers (purposes and kiosk ids contain no "|")."""
+    return f"call|{purpose}|{kiosk_id}|{sent_at}".encode()
+
+
+def seal_call(data_key: bytes, payload: dict[str, Any], purpose: str, kiosk_id: str,
+              sent_at: str) -> tuple[bytes, bytes]:
+    """(nonce, ciphertext) of a sealed call's request JSON object under the kiosk's
+    data key: personal data crosses the wire readable only by the kiosk and the
+    central service, even over plain HTTP."""
+    nonce = os.urandom(12)
+    return nonce, AESGCM(data_key).encrypt(nonce, canonical_json(payload),
+                                           call_associated_data(purpose, kiosk_id,
+                                                                sent_at))
+
+
+def open_call(data_key: bytes, nonce: bytes, ciphertext: bytes, purpose: str,
+              kiosk_id: str, sent_at: str) -> dict[str, Any]:
+    """The request sealed by `seal_call`; RecordIntegrityError if it does not open
+    under this key, purpose, kiosk and sent_at, or is not a JSON object."""
+    try:
+        plain = AESGCM(data_key).decrypt(nonce, ciphertext,
+                                         call_associated_data(purpose, kiosk_id, sent_at))
+    except (InvalidTag, ValueError) as exc:  # ValueError: a nonce of the wrong size
+        raise RecordIntegrityError("the call does not open for this kiosk/route/request"
+                                   ) from exc
+    try:
+        value = bounded_json.loads(plain, what="the sealed call")
+    except ValueError as exc:
+        raise RecordIntegrityError(str(exc)) from exc
+    if not isinstance(value, dict):
+        raise RecordIntegrityError("the sealed call is not a JSON object")
+    return value
+
+
 def verify_signature(public_key: bytes, hash_hex: str, signature: bytes) -> None:
     try:
         Ed25519PublicKey.from_public_bytes(public_key).verify(signature, bytes.fromhex(hash_hex))
@@ -181,7 +221,7 @@ class KioskKeys:
         return self.signing_key.sign(bytes.fromhex(hash_hex))
 
     @classmethod
-    def generate(cls) -> "KioskKeys":
+    def generate(cls) -> KioskKeys:
         return cls(Ed25519PrivateKey.generate(), AESGCM.generate_key(bit_length=256))
 
     def signing_key_bytes(self) -> bytes:
@@ -193,7 +233,7 @@ class KioskKeys:
                                               serialization.NoEncryption())
 
     @classmethod
-    def load_or_create(cls, key_dir: Path) -> "KioskKeys":
+    def load_or_create(cls, key_dir: Path) -> KioskKeys:
         from offline_queue.filemodes import private_dir, restrict_file
 
         private_dir(key_dir)  # also repairs an older install's 0755 folder
@@ -212,7 +252,7 @@ class KioskKeys:
         return keys
 
     @classmethod
-    def from_credentials(cls, folder: Path | None) -> "KioskKeys":
+    def from_credentials(cls, folder: Path | None) -> KioskKeys:
         """The keys systemd decrypted into ``folder`` ($CREDENTIALS_DIRECTORY) from
         ``LoadCredentialEncrypted=kiosk-signing-key:...`` and ``kiosk-data-key``.
         Never creates keys: credentials are made at enrolment (deploy/credentials.md)."""

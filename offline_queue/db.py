@@ -9,7 +9,7 @@ writers can never both read "last seq = N" and both write N + 1.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import (
     Boolean,
@@ -20,6 +20,7 @@ from sqlalchemy import (
     LargeBinary,
     MetaData,
     String,
+    Table,
     Text,
     create_engine,
     event,
@@ -117,8 +118,9 @@ class MetaRow(Base):
     value: Mapped[str] = mapped_column(Text)
 
 
-outbox_table = OutboxRow.__table__
-meta_table = MetaRow.__table__
+# A declarative class's __table__ is a Table (SQLAlchemy types it as any FromClause).
+outbox_table = cast(Table, OutboxRow.__table__)
+meta_table = cast(Table, MetaRow.__table__)
 
 
 def make_engine(path: Path, **kwargs: Any) -> Engine:

@@ -70,7 +70,7 @@ class SingleInstanceLock:
         except (OSError, ValueError):
             return None
 
-    def __enter__(self) -> "SingleInstanceLock":
+    def __enter__(self) -> SingleInstanceLock:
         if not self.acquire():
             pid = self.holder_pid()
             raise LockHeld(f"{self.path} is locked"

@@ -31,7 +31,7 @@ import re
 import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -82,7 +82,7 @@ class MigrationReport:
         return self.stamped_legacy or self.from_revision != self.to_revision
 
 
-def alembic_config(version_locations: Sequence[Path] = ()) -> "Config":
+def alembic_config(version_locations: Sequence[Path] = ()) -> Config:
     """An Alembic config for the packaged scripts (no alembic.ini needed).
     ``version_locations`` adds directories of extra revisions (drills and tests)."""
     from alembic.config import Config
@@ -185,7 +185,7 @@ class _Upgrade:
         finally:
             engine.dispose()
 
-    def _locked(self, conn: "Connection") -> MigrationReport:
+    def _locked(self, conn: Connection) -> MigrationReport:
         """Everything below runs under the write lock taken by ``run``."""
         current = _revision(conn)
         if current == self.head:
@@ -248,7 +248,7 @@ class _Upgrade:
 
     # ----------------------------------------------------------------- steps
 
-    def _config(self, conn: "Connection") -> "Config":
+    def _config(self, conn: Connection) -> Config:
         cfg = alembic_config(self.version_locations)
         cfg.attributes["connection"] = conn  # env.py joins our transaction
         return cfg
@@ -259,7 +259,7 @@ class _Upgrade:
         script = ScriptDirectory.from_config(alembic_config(self.version_locations))
         return {rev.revision for rev in script.walk_revisions()}
 
-    def _migrate(self, conn: "Connection", current: str | None) -> None:
+    def _migrate(self, conn: Connection, current: str | None) -> None:
         from alembic import command
 
         command.upgrade(self._config(conn), self.head)
@@ -267,12 +267,12 @@ class _Upgrade:
             raise MigrationError(f"migration of {self.path} from {current} ended at "
                                  f"{_revision(conn)}, not {self.head}", self.backup)
 
-    def _stamp(self, conn: "Connection", revision: str) -> None:
+    def _stamp(self, conn: Connection, revision: str) -> None:
         from alembic import command
 
         command.stamp(self._config(conn), revision)
 
-    def _check(self, conn: "Connection", before: _Snapshot, when: str) -> None:
+    def _check(self, conn: Connection, before: _Snapshot, when: str) -> None:
         problems = _integrity_problems(conn)
         if problems:
             raise MigrationError(f"queue database {self.path} fails its integrity check "
@@ -287,7 +287,7 @@ class _Upgrade:
             raise MigrationError(f"migration changed sealed record content in {self.path} "
                                  f"{when}", self.backup)
 
-    def _recover(self, conn: "Connection", before: _Snapshot) -> None:
+    def _recover(self, conn: Connection, before: _Snapshot) -> None:
         """After a failure: roll back, and restore from the backup unless the file is
         provably as it was."""
         try:
@@ -351,13 +351,13 @@ def _driver_message(exc: BaseException) -> str:
     return f"{type(orig).__name__}: {orig}"
 
 
-def _revision(conn: "Connection") -> str | None:
+def _revision(conn: Connection) -> str | None:
     from alembic.runtime.migration import MigrationContext
 
     return MigrationContext.configure(conn).get_current_revision()
 
 
-def _user_tables(conn: "Connection") -> set[str]:
+def _user_tables(conn: Connection) -> set[str]:
     rows = conn.exec_driver_sql("SELECT name FROM sqlite_master WHERE type = 'table' "
                                 "AND name NOT LIKE 'sqlite_%'").all()
     return {r[0] for r in rows} - {"alembic_version"}
@@ -367,7 +367,7 @@ def _normalise(sql: str | None) -> str:
     return re.sub(r"\s+", " ", sql or "").replace("( ", "(").replace(" )", ")").strip()
 
 
-def _schema_signature(conn: "Connection") -> set[tuple[str, str, str, str]]:
+def _schema_signature(conn: Connection) -> set[tuple[str, str, str, str]]:
     """Every table and index as SQLite stored its DDL (whitespace normalised)."""
     rows = conn.exec_driver_sql(
         "SELECT type, name, tbl_name, sql FROM sqlite_master "
@@ -391,7 +391,7 @@ def _reference_signature(revision: str) -> set[tuple[str, str, str, str]]:
         engine.dispose()
 
 
-def _integrity_problems(conn: "Connection") -> str:
+def _integrity_problems(conn: Connection) -> str:
     rows = [r[0] for r in conn.exec_driver_sql("PRAGMA integrity_check").all()]
     return "" if rows == ["ok"] else "; ".join(rows[:5])
 
@@ -413,7 +413,7 @@ def _snapshot_rows(execute: Any, revision: str | None) -> _Snapshot:
     return _Snapshot(revision, counts, digest.hexdigest())
 
 
-def _snapshot(conn: "Connection", revision: str | None) -> _Snapshot:
+def _snapshot(conn: Connection, revision: str | None) -> _Snapshot:
     return _snapshot_rows(lambda sql: conn.exec_driver_sql(sql).all(), revision)
 
 
@@ -433,7 +433,7 @@ def _counts_text(counts: dict[str, int]) -> str:
 
 def _backup(path: Path, revision: str) -> Path:
     """A consistent copy made with the online backup API, fsynced with its directory."""
-    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
     target = path.with_name(f"{path.name}.bak-{revision}-{stamp}")
     fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     os.close(fd)

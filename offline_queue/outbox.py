@@ -15,12 +15,13 @@ import re
 import sqlite3
 import threading
 import uuid as uuid_mod
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from types import SimpleNamespace
-from typing import Any, Callable, Iterator
+from typing import Any
 
 from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.engine import Connection, Row
@@ -121,14 +122,14 @@ def scrub_backup_results(path: Path) -> int:
 
 
 def utc_now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def _to_utc(value: datetime) -> datetime:
     """Naive datetimes from an injected clock are taken to be UTC already."""
     if value.tzinfo is None:
-        return value.replace(tzinfo=timezone.utc)
-    return value.astimezone(timezone.utc)
+        return value.replace(tzinfo=UTC)
+    return value.astimezone(UTC)
 
 
 # The enqueue path speaks SQL to its own DBAPI connection: through the SQL expression
@@ -535,6 +536,7 @@ class Outbox:
                                                 self.kiosk_id, res.seq, res.uuid)
                                  if res.result is not None
                                  else (row.result_nonce, row.result_ciphertext))
+                reason: str | None
                 if res.status == "rejected":
                     state, reason = STATE_REJECTED, res.reason or "rejected without a reason"
                 else:
@@ -782,7 +784,7 @@ class Outbox:
 
     def status(self) -> QueueStatus:
         with _db_errors("reading queue status"), self._read() as conn, conn.begin():
-            counts = dict(conn.execute(select(outbox_table.c.state, func.count())
+            counts: dict[str, int] = dict(conn.execute(select(outbox_table.c.state, func.count())
                                        .group_by(outbox_table.c.state)).all())
             oldest = conn.execute(select(outbox_table.c.created_at)
                                   .where(outbox_table.c.state == STATE_PENDING)
@@ -905,7 +907,7 @@ class Outbox:
             writer.close()  # back to the pool, which dispose() then closes
         self._engine.dispose()
 
-    def __enter__(self) -> "Outbox":
+    def __enter__(self) -> Outbox:
         return self
 
     def __exit__(self, *exc: object) -> None:

@@ -14,9 +14,13 @@ requests from these, and the central service parses them with the same models
 """
 from __future__ import annotations
 
+import datetime as _dt
+import hashlib
+import json
+import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, fields
-from datetime import date
+from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
 from typing import Any
 
@@ -105,6 +109,90 @@ class InvoiceQuery:
                    check_code_last6=wire.check_code_last6)
 
 
+# --- taxpayer records (issue #10): queued by the kiosk, applied by the central --------
+
+#: Consent to send the credit rating to a bank (银税互动), or its withdrawal.
+CREDIT_CONSENT_KIND = "credit.consent"
+#: An application for the 中国税收居民身份证明.
+RESIDENCE_APPLICATION_KIND = "residence.application"
+_TIN_PATTERN = r"^[0-9A-Z]{15,20}$"
+
+
+def _aware(value: datetime) -> datetime:
+    if value.tzinfo is None:
+        raise ValueError("needs a UTC offset")
+    return value
+
+
+class CreditConsentPayload(BaseModel):
+    """`credit.consent`: the taxpayer (`tin`) grants (`granted` true) or withdraws
+    (false) consent to send their credit rating to `bank`, at `at` (ISO with
+    offset). The newest record per taxpayer counts."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    tin: str = Field(pattern=_TIN_PATTERN)
+    bank: str = Field(min_length=1, max_length=100)
+    granted: bool
+    at: datetime
+
+    _at_aware = field_validator("at")(_aware)
+
+
+class ResidenceApplicationPayload(BaseModel):
+    """`residence.application`: tax residence certificate for `year` to show in
+    `country` (country or region), with the `reason` and the `income_types`; `at`
+    when it was submitted (ISO with offset). Its number is
+    `residence_application_number(payload)`, which the kiosk prints at once."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    tin: str = Field(pattern=_TIN_PATTERN)
+    year: int = Field(ge=1990, le=2100)
+    country: str = Field(min_length=1, max_length=100)
+    reason: str = Field(min_length=1, max_length=500)
+    income_types: list[str] = Field(min_length=1, max_length=20)
+    at: datetime
+
+    _at_aware = field_validator("at")(_aware)
+
+    @field_validator("income_types")
+    @classmethod
+    def _short_texts(cls, value: list[str]) -> list[str]:
+        if not all(0 < len(item.strip()) <= 50 for item in value):
+            raise ValueError("each income type is 1-50 characters")
+        return [item.strip() for item in value]
+
+
+#: How many working days a residence certificate takes (the receipt's expected date).
+RESIDENCE_WORKING_DAYS = 10
+_CHINA = timezone(timedelta(hours=8))
+
+
+def residence_application_number(payload: Mapping[str, Any]) -> str:
+    """The application number of a `residence.application` payload, the same on the
+    kiosk (printed at once, also offline) and in the central's register: "SR", the
+    submission date in China (YYYYMMDD) and 8 digits of the SHA-256 of the payload's
+    canonical JSON. The same payload always gets the same number (a resend is the
+    same application)."""
+    checked = ResidenceApplicationPayload.model_validate(dict(payload))
+    canonical = json.dumps(checked.model_dump(mode="json"), sort_keys=True,
+                           separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+    digits = int.from_bytes(hashlib.sha256(canonical).digest()[:8], "big") % 10**8
+    return f"SR{checked.at.astimezone(_CHINA):%Y%m%d}{digits:08d}"
+
+
+def residence_expected_on(submitted: date) -> date:
+    """When a residence certificate applied for on `submitted` is expected: after
+    RESIDENCE_WORKING_DAYS working days (Monday to Friday; holidays not counted)."""
+    day, left = submitted, RESIDENCE_WORKING_DAYS
+    while left:
+        day += timedelta(days=1)
+        if day.weekday() < 5:
+            left -= 1
+    return day
+
+
 # One field set: the typed query and its wire form name the same fields.
 assert [f.name for f in fields(InvoiceQuery)] == list(InvoiceQueryFields.model_fields)
 
@@ -120,3 +208,173 @@ def readable_errors(errors: Iterable[Mapping[str, Any]]) -> str:
         where = ".".join(loc) or "body"
         parts.append(f"{where}: {error.get('msg', 'invalid')}")
     return "; ".join(parts) or "invalid request"
+
+
+# --- Consultation and ideas (issue #13 §3): queued records of `consult.callback` and
+# `suggestion.box`. The kiosk builds these payloads; the central's record kinds
+# (central/kinds/consult_callback.py, central/kinds/suggestion.py) parse them with the
+# same models.
+
+#: The record kind of a queued callback request (kiosk service `consult.callback`).
+CONSULT_CALLBACK_KIND = "consult.callback"
+#: The record kind of a queued suggestion (kiosk service `suggestion.box`).
+SUGGESTION_KIND = "suggestion"
+#: Topics a callback may be about (the screen names them in both languages).
+CALLBACK_TOPICS = ("iit", "invoice", "vat", "social_insurance", "property", "other")
+#: When the taxpayer wants to be called (hall time).
+CALLBACK_WINDOWS = ("morning", "afternoon", "any")
+#: What a suggestion is about.
+SUGGESTION_CATEGORIES = ("service", "terminal", "hall", "policy", "idea")
+CALLBACK_TEXT_MAX = 200
+SUGGESTION_TEXT_MAX = 500
+#: A mainland mobile number (11 digits from 13-19) or a landline with its area code.
+PHONE_PATTERN = r"^(1[3-9][0-9]{9}|0[1-9][0-9]{8,10})$"
+#: Prefixes of the numbers derived from a request: 工单号 and 意见受理号.
+TICKET_PREFIX = "GD"
+SUGGESTION_PREFIX = "YJ"
+#: Digits after the prefix: 11 derived from the request id and 1 Luhn check digit.
+DERIVED_DIGITS = 12
+
+
+def _luhn_digit(digits: str) -> str:
+    """The Luhn check digit of `digits` (catches every single-digit typo and most
+    swaps of neighbours when a number is typed back on the keypad)."""
+    total = 0
+    for i, ch in enumerate(reversed(digits)):
+        d = int(ch)
+        if i % 2 == 0:
+            d *= 2
+            if d > 9:
+                d -= 9
+        total += d
+    return str((10 - total % 10) % 10)
+
+
+def derived_number(prefix: str, request_id: str) -> str:
+    """The number a person reads, keeps and types back for a queued request, the same
+    on the kiosk (printed at once, offline too) and on the central service (computed
+    from the synced payload): `prefix` + 11 digits + 1 Luhn check digit.
+
+    The 11 digits are the first 48 bits of SHA-256 over the 16 bytes of the request's
+    UUID (`request_id`, a fresh uuid4 the kiosk puts in the payload) modulo 10^11, as
+    for kiosk.services.views.short_reference; the hash is salted with the prefix, so a
+    ticket and a suggestion never share digits. Collisions are possible (about
+    n²/2·10⁻¹¹ among n requests); the central service then answers the number as
+    ambiguous instead of showing one person's replies to another."""
+    raw = uuid.UUID(request_id.strip()).bytes
+    value = int.from_bytes(hashlib.sha256(prefix.encode() + raw).digest()[:6], "big")
+    body = f"{value % 10 ** (DERIVED_DIGITS - 1):0{DERIVED_DIGITS - 1}d}"
+    return prefix + body + _luhn_digit(body)
+
+
+def number_shape_ok(prefix: str, number: str) -> bool:
+    """Whether `number` has the shape `derived_number` makes (prefix, 12 digits, the
+    check digit right): typed numbers are checked before any look-up."""
+    digits = number[len(prefix):] if number.upper().startswith(prefix) else number
+    return (len(digits) == DERIVED_DIGITS and digits.isdigit()
+            and _luhn_digit(digits[:-1]) == digits[-1])
+
+
+def normalise_number(prefix: str, typed: str) -> str:
+    """A typed number in its printed form: digits only get the prefix, spaces go."""
+    text = "".join(typed.split()).upper()
+    return text if text.startswith(prefix) else prefix + text
+
+
+class CallbackPayload(BaseModel):
+    """The payload of a record of kind CONSULT_CALLBACK_KIND: the 12366 callback
+    request. `phone` travels in full (the central service must call it back); every
+    screen and slip masks it (kiosk.domain.masking)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    request_id: str = Field(pattern=r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-"
+                                    r"[0-9a-f]{12}$",
+                            description="a fresh UUID; the 工单号 is derived from it")
+    topic: str
+    phone: str = Field(pattern=PHONE_PATTERN)
+    window: str
+    text: str = Field(default="", max_length=CALLBACK_TEXT_MAX)
+    lang: str = Field(default="zh", pattern=r"^(zh|en)$")
+    at: str = Field(max_length=40, description="when it was asked, ISO 8601")
+
+    @field_validator("topic")
+    @classmethod
+    def _topic(cls, value: str) -> str:
+        if value not in CALLBACK_TOPICS:
+            raise ValueError(f"one of {', '.join(CALLBACK_TOPICS)}")
+        return value
+
+    @field_validator("window")
+    @classmethod
+    def _window(cls, value: str) -> str:
+        if value not in CALLBACK_WINDOWS:
+            raise ValueError(f"one of {', '.join(CALLBACK_WINDOWS)}")
+        return value
+
+    @property
+    def ticket(self) -> str:
+        return derived_number(TICKET_PREFIX, self.request_id)
+
+
+class SuggestionPayload(BaseModel):
+    """The payload of a record of kind SUGGESTION_KIND (意见建议 / 创意征集); `contact`
+    (a phone number) is optional and masked wherever it is shown."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    request_id: str = Field(pattern=r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-"
+                                    r"[0-9a-f]{12}$")
+    category: str
+    text: str = Field(min_length=1, max_length=SUGGESTION_TEXT_MAX)
+    contact: str | None = Field(default=None, pattern=PHONE_PATTERN)
+    at: str = Field(max_length=40)
+
+    @field_validator("category")
+    @classmethod
+    def _category(cls, value: str) -> str:
+        if value not in SUGGESTION_CATEGORIES:
+            raise ValueError(f"one of {', '.join(SUGGESTION_CATEGORIES)}")
+        return value
+
+    @field_validator("text")
+    @classmethod
+    def _not_blank(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("must not be blank")
+        return value
+
+    @property
+    def receipt(self) -> str:
+        return derived_number(SUGGESTION_PREFIX, self.request_id)
+
+
+# --- The tax school (税务学堂): reference data of kind `course` -------------------------
+
+#: Reference-data kind of a course (key: the course id, e.g. "2026-iit-annual").
+COURSE_KIND = "course"
+#: Booking numbers (online, assigned by the central service): "KC" + 12 digits.
+BOOKING_PREFIX = "KC"
+
+
+class CourseBody(BaseModel):
+    """The body of a reference item of kind COURSE_KIND, as the central service stores
+    it and the kiosk shows it: titles and summaries in both languages, the day and
+    time (hall time), where (a room of the hall, or online with a link text), and the
+    seats. Seats left are counted by the central service, never in the item."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    title_zh: str = Field(min_length=1, max_length=100)
+    title_en: str = Field(min_length=1, max_length=200)
+    summary_zh: str = Field(default="", max_length=400)
+    summary_en: str = Field(default="", max_length=800)
+    date: _dt.date
+    start: str = Field(pattern=r"^[0-2][0-9]:[0-5][0-9]$")
+    end: str = Field(pattern=r"^[0-2][0-9]:[0-5][0-9]$")
+    online: bool = False
+    place_zh: str = Field(default="", max_length=100)
+    place_en: str = Field(default="", max_length=200)
+    teacher_zh: str = Field(default="", max_length=50)
+    teacher_en: str = Field(default="", max_length=100)
+    seats: int = Field(ge=1, le=100_000)

@@ -54,7 +54,7 @@ def _birth_date(digits: str) -> bool:
 
 def _uscc(digits: str) -> bool:
     """Whether an 18-digit string is a well-formed enterprise credit code."""
-    total = sum(_USCC_ALPHABET.index(c) * w for c, w in zip(digits, _USCC_WEIGHTS))
+    total = sum(_USCC_ALPHABET.index(c) * w for c, w in zip(digits[:17], _USCC_WEIGHTS, strict=True))
     return _USCC_ALPHABET[(31 - total % 31) % 31] == digits[17]
 
 

@@ -11,12 +11,13 @@ from __future__ import annotations
 import json
 import logging
 import sqlite3
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, cast
 
-from sqlalchemy import BigInteger, Engine, String, Text, select
+from sqlalchemy import BigInteger, Engine, String, Table, Text, select
 from sqlalchemy.engine import Connection, Row
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -53,8 +54,9 @@ class InboxMeta(_Base):
     value: Mapped[str] = mapped_column(Text)
 
 
-_items = InboxItem.__table__
-_meta = InboxMeta.__table__
+# A declarative class's __table__ is a Table (SQLAlchemy types it as any FromClause).
+_items = cast(Table, InboxItem.__table__)
+_meta = cast(Table, InboxMeta.__table__)
 
 
 @dataclass(frozen=True)

@@ -20,10 +20,10 @@ import logging
 import random
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
-from typing import Callable
 
 from offline_queue.lock import SingleInstanceLock
 from offline_queue.outbox import Outbox, OutboxError, utc_now

@@ -198,6 +198,50 @@ class SealedAnswer(BaseModel):
     ciphertext: str = Field(min_length=1)  # base64
 
 
+# --- sealed kiosk calls (personal data both ways, e.g. taxpayer identity) ---------------
+
+#: Largest base64 ciphertext of a sealed call's request.
+MAX_CALL_CIPHERTEXT_B64 = 64 * 1024
+
+
+class SealedCall(_SignedRequest):
+    """`POST /v1/kiosks/{kiosk_id}/<route>` carrying personal data: the request JSON
+    object sealed with `crypto.seal_call` under the kiosk's data key (associated data:
+    the route's purpose, kiosk_id and sent_at), and the kiosk's signature over every
+    other field. sent_at must be within STAFF_WINDOW_S of the central's clock and each
+    signature is answered once. The answer is a SealedAnswer (`crypto.encrypt_for_kiosk`,
+    bound to kiosk_id and this sent_at)."""
+
+    nonce: str = Field(min_length=16, max_length=24)  # base64 of 12 bytes
+    ciphertext: str = Field(min_length=1, max_length=MAX_CALL_CIPHERTEXT_B64)  # base64
+
+
+#: Every sealed call: its purpose (bound into the sealed request) -> its path under
+#: /v1/kiosks/{kiosk_id}/ (`CentralClient.sealed_call(keys, purpose, path, payload)`).
+SEALED_ROUTES: dict[str, str] = {
+    "identity.id_card": "identity/id-card",
+    "identity.qr": "identity/qr",
+    "identity.qr_poll": "identity/qr/poll",
+    "identity.password": "identity/password",
+    "identity.enterprise": "identity/enterprise",
+    "identity.logout": "identity/logout",
+    "taxpayer.info": "taxpayer/info",
+    "taxpayer.credit": "taxpayer/credit",
+    "taxpayer.arrears": "taxpayer/arrears",
+    "taxpayer.progress": "taxpayer/progress",
+    "taxpayer.notices": "taxpayer/notices",
+    "taxpayer.payments": "taxpayer/payments",
+    "taxpayer.voucher_printed": "taxpayer/voucher-printed",
+    "certificate.issue": "certificate/issue",
+    # The tax school (central.routes.school), with a session; its `school.seats`
+    # ("school/seats") takes no payload and is left out of this table.
+    "school.bookings": "school/bookings",
+    "school.book": "school/book",
+    "school.cancel": "school/cancel",
+    "school.evaluate": "school/evaluate",
+}
+
+
 # --- online PIN check (failures counted per card across the fleet) ----------------------
 
 PinResult = Literal["ok", "wrong", "locked", "unknown"]

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal, Union
+from typing import Literal
 
 from PIL import Image as PILImage
 
@@ -62,6 +62,10 @@ class QrCode:
     data: str
     size_mm: float = 30.0
     ec: Literal["L", "M", "Q", "H"] = "M"
+    #: A4 only (receipts centre the code and leave the caption out): "left" puts the
+    #: code at the left margin with `caption` (lines of text) beside it.
+    align: Align = "center"
+    caption: str = ""
 
 
 @dataclass(frozen=True)
@@ -76,7 +80,7 @@ class Barcode:
 class Image:
     """A picture (logo, stamp); scaled down to the paper width if wider. Centred."""
 
-    source: Union[str, Path, PILImage.Image]
+    source: str | Path | PILImage.Image
 
     def load(self) -> PILImage.Image:
         if isinstance(self.source, PILImage.Image):
@@ -96,8 +100,49 @@ class Feed:
     lines: int = 1
 
 
-Block = Union[Heading, Text, KeyValue, Columns, Rule, QrCode, Barcode, Image, Cut, Feed]
-BLOCK_TYPES = (Heading, Text, KeyValue, Columns, Rule, QrCode, Barcode, Image, Cut, Feed)
+@dataclass(frozen=True)
+class GridCell:
+    """One cell of a `Grid`; `span` columns wide; `shaded`: a label cell (grey)."""
+
+    text: str
+    span: int = 1
+    bold: bool = False
+    align: Align = "left"
+    shaded: bool = False
+
+
+@dataclass(frozen=True)
+class Grid:
+    """A ruled table, as forms of record have (certificates on A4): `widths` are the
+    columns' relative weights, each row's cell spans add up to their number. The PDF
+    draws every cell's border and may break the page between rows; a receipt prints
+    each row as a `Columns` line."""
+
+    widths: tuple[int, ...]
+    rows: tuple[tuple[GridCell, ...], ...]
+
+    def __post_init__(self) -> None:
+        if not self.widths or any(w <= 0 for w in self.widths):
+            raise ValueError("Grid: one positive width per column")
+        for i, row in enumerate(self.rows):
+            if sum(cell.span for cell in row) != len(self.widths) \
+                    or any(cell.span < 1 for cell in row):
+                raise ValueError(f"Grid: row {i} spans {sum(c.span for c in row)} "
+                                 f"columns, not {len(self.widths)}")
+
+    def row_columns(self, row: tuple[GridCell, ...]) -> Columns:
+        """One row as a `Columns` block (its cells' widths summed over their spans)."""
+        widths, col = [], 0
+        for cell in row:
+            widths.append(sum(self.widths[col:col + cell.span]))
+            col += cell.span
+        return Columns(tuple(cell.text for cell in row), widths=tuple(widths),
+                       aligns=tuple(cell.align for cell in row))
+
+
+Block = (Heading | Text | KeyValue | Columns | Rule | QrCode | Barcode | Image | Cut | Feed
+         | Grid)
+BLOCK_TYPES = (Heading, Text, KeyValue, Columns, Rule, QrCode, Barcode, Image, Cut, Feed, Grid)
 
 
 @dataclass
@@ -110,7 +155,7 @@ class Document:
             if not isinstance(block, BLOCK_TYPES):
                 raise TypeError(f"not a document block: {block!r}")
 
-    def add(self, *blocks: Block) -> "Document":
+    def add(self, *blocks: Block) -> Document:
         for block in blocks:
             if not isinstance(block, BLOCK_TYPES):
                 raise TypeError(f"not a document block: {block!r}")
@@ -127,4 +172,6 @@ class Document:
                 out.append(f"{block.key}: {block.value}")
             elif isinstance(block, Columns):
                 out.append("  ".join(block.cells))
+            elif isinstance(block, Grid):
+                out.extend("  ".join(cell.text for cell in row) for row in block.rows)
         return "\n".join(out)

@@ -36,9 +36,10 @@ also widens Chinese characters on ESC/PK printers).
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any, Literal, Mapping
+from typing import Any, Literal
 
 from .forms import FormLayout, FormLayoutError, PlacedText
 

@@ -10,6 +10,7 @@ entering Chinese mode, which prints garbage on printers that start in ANK mode.
 from __future__ import annotations
 
 import copy
+
 import qrcode
 from escpos.constants import QR_ECLEVEL_H, QR_ECLEVEL_L, QR_ECLEVEL_M, QR_ECLEVEL_Q
 from escpos.escpos import Escpos
@@ -169,7 +170,7 @@ def _draw_line(image: PILImage.Image, line: TextLine, y: int, width: int) -> Non
             continue
         cell_w = max(1, int(cell.width * col_px))
         left, top, right, bottom = font.getbbox(cell.text, stroke_width=stroke)
-        text_w = max(1, right - min(left, 0))
+        text_w = max(1, int(right - min(left, 0)))
         canvas = PILImage.new("1", (text_w, line_h), 1)
         # Baseline-ish placement: centre the font's em box in the line pitch.
         y_off = (line_h - RASTER_FONT_PX * line.scale) // 2

@@ -9,10 +9,21 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from typing import Union
 
 from .document import (
-    Align, Barcode, Columns, Cut, Document, Feed, Heading, Image, KeyValue, QrCode, Rule, Text,
+    Align,
+    Barcode,
+    Columns,
+    Cut,
+    Document,
+    Feed,
+    Grid,
+    Heading,
+    Image,
+    KeyValue,
+    QrCode,
+    Rule,
+    Text,
 )
 
 
@@ -47,7 +58,7 @@ class TextLine:
         return all(cell.text.isascii() for cell in self.cells)
 
 
-LayoutItem = Union[TextLine, QrCode, Barcode, Image, Cut, Feed]
+LayoutItem = TextLine | QrCode | Barcode | Image | Cut | Feed
 
 
 def char_width(ch: str) -> int:
@@ -137,6 +148,9 @@ def layout(doc: Document, chars_per_line: int) -> list[LayoutItem]:
             items.extend(_key_value(block, cpl))
         elif isinstance(block, Columns):
             items.extend(_columns(block, cpl))
+        elif isinstance(block, Grid):  # a receipt has no ruled cells: one line a row
+            for row in block.rows:
+                items.extend(_columns(block.row_columns(row), cpl))
         elif isinstance(block, Rule):
             ch = block.char or "-"
             count = cpl // max(1, display_width(ch[0]))
@@ -167,14 +181,15 @@ def _columns(block: Columns, cpl: int) -> list[TextLine]:
     weights = list(block.widths) if block.widths else [1] * n
     if len(weights) != n or any(w <= 0 for w in weights):
         raise ValueError("Columns: one positive width per cell")
-    aligns = list(block.aligns) if block.aligns else (["left"] * (n - 1) + ["right"] if n > 1 else ["left"])
+    left: list[Align] = ["left"] * (n - 1)
+    aligns: list[Align] = list(block.aligns) if block.aligns else left + ["right"] if n > 1 else ["left"]
     if len(aligns) != n:
         raise ValueError("Columns: one alignment per cell")
     usable = cpl - (n - 1)  # one blank between columns
     total = sum(weights)
     widths = [max(1, usable * w // total) for w in weights]
     widths[-1] = max(1, usable - sum(widths[:-1]))
-    wrapped = [wrap(text, width) for text, width in zip(cells, widths)]
+    wrapped = [wrap(text, width) for text, width in zip(cells, widths, strict=True)]
     rows = max(len(w) for w in wrapped)
     lines: list[TextLine] = []
     for r in range(rows):

@@ -22,11 +22,32 @@ from pathlib import Path
 import qrcode
 from PySide6.QtCore import QMarginsF, QPointF, QRectF, QSizeF, Qt
 from PySide6.QtGui import (
-    QColor, QFont, QFontMetricsF, QImage, QPageLayout, QPageSize, QPainter, QPdfWriter, QPen,
+    QColor,
+    QFont,
+    QFontMetricsF,
+    QImage,
+    QPageLayout,
+    QPageSize,
+    QPaintDevice,
+    QPainter,
+    QPdfWriter,
+    QPen,
 )
 
 from .document import (
-    Barcode, Columns, Cut, Document, Feed, Heading, Image, KeyValue, QrCode, Rule, Text,
+    Barcode,
+    Columns,
+    Cut,
+    Document,
+    Feed,
+    Grid,
+    GridCell,
+    Heading,
+    Image,
+    KeyValue,
+    QrCode,
+    Rule,
+    Text,
 )
 from .preview import _barcode_modules, _ensure_app, _font_family
 
@@ -51,6 +72,7 @@ Draw = Callable[[QPainter, float], None]  # (painter, top y) -> draws the block
 class _Box:
     height: float
     draw: Draw
+    gap: float | None = None  # space below it; None: GAP_MM (rows of a grid: 0)
 
 
 def mm(value: float) -> float:
@@ -62,6 +84,10 @@ def render_pdf(doc: Document, path: str | os.PathLike[str], *, title: str | None
     """Write `doc` as an A4 PDF at `path` and return the path (OSError if it cannot)."""
     _ensure_app()
     out = Path(path)
+    try:  # here, with the reason: QPainter.begin() would only warn on stderr and fail
+        out.touch()
+    except OSError as exc:
+        raise OSError(f"could not write {out}: {exc.strerror}") from exc
     writer = QPdfWriter(str(out))
     writer.setResolution(RESOLUTION)
     writer.setPageLayout(QPageLayout(QPageSize(QPageSize.PageSizeId.A4),
@@ -69,44 +95,147 @@ def render_pdf(doc: Document, path: str | os.PathLike[str], *, title: str | None
                                      QPageLayout.Unit.Millimeter))
     writer.setTitle(title if title is not None else doc.title)
     writer.setCreator("tax-kiosk")
+    family = _font_family()
+    pages = _paginate(doc, writer, family)
+    painter = QPainter()
+    if not painter.begin(writer):
+        raise OSError(f"could not write {out}")
+    try:
+        for number in range(1, len(pages) + 1):
+            if number > 1:
+                writer.newPage()
+            _paint_page(painter, pages, number, family)
+    finally:
+        painter.end()
+    if not out.is_file() or out.stat().st_size == 0:
+        raise OSError(f"could not write {out}")
+    return out
+
+
+def render_page_image(doc: Document, *, dpi: float = 96.0, page: int = 1) -> QImage:
+    """One A4 page of `doc` as a picture (the on-screen preview of what the A4 printer
+    prints): laid out exactly as `render_pdf` lays it out, drawn at `dpi`. Raises
+    ValueError for a page the document does not have."""
+    _ensure_app()
+    family = _font_family()
+    # Lay out against a device that measures text like the PDF (RESOLUTION dots per
+    # inch), then draw scaled down: the same line breaks, the same page breaks.
+    scale = dpi / RESOLUTION
+    image = QImage(round(mm(210.0) * scale), round(mm(297.0) * scale),
+                   QImage.Format.Format_RGB32)
+    dots_per_metre = round(RESOLUTION / 0.0254)
+    image.setDotsPerMeterX(dots_per_metre)
+    image.setDotsPerMeterY(dots_per_metre)
+    image.fill(QColor("white"))
+    pages = _paginate(doc, image, family)
+    if not 1 <= page <= len(pages):
+        raise ValueError(f"the document has {len(pages)} page(s), not a page {page}")
+    painter = QPainter(image)
+    try:
+        painter.setRenderHint(QPainter.RenderHint.TextAntialiasing, True)
+        painter.scale(scale, scale)
+        _paint_page(painter, pages, page, family)
+    finally:
+        painter.end()
+    image.setDotsPerMeterX(round(dpi / 0.0254))
+    image.setDotsPerMeterY(round(dpi / 0.0254))
+    return image
+
+
+def page_count(doc: Document) -> int:
+    """How many A4 pages `doc` fills."""
+    _ensure_app()
+    image = QImage(8, 8, QImage.Format.Format_RGB32)
+    image.setDotsPerMeterX(round(RESOLUTION / 0.0254))
+    image.setDotsPerMeterY(round(RESOLUTION / 0.0254))
+    return len(_paginate(doc, image, _font_family()))
+
+
+Page = list[tuple[float, _Box]]
+
+
+def _paginate(doc: Document, device: QPaintDevice, family: str) -> list[Page]:
+    """The blocks' boxes placed on A4 pages (a box never splits across pages)."""
     page_w, page_h = mm(210.0), mm(297.0)
     left, width = mm(MARGIN_MM), page_w - 2 * mm(MARGIN_MM)
     top, bottom = mm(MARGIN_MM), page_h - mm(MARGIN_MM) - mm(FOOTER_MM)
-
-    family = _font_family()
-    boxes = [box for block in doc.blocks
-             for box in [_layout(block, writer, family, left, width)] if box is not None]
-    pages: list[list[tuple[float, _Box]]] = [[]]
+    boxes = [box for block in doc.blocks for box in _boxes(block, device, family, left, width)]
+    pages: list[Page] = [[]]
     y = top
     for box in boxes:
         if y + box.height > bottom and pages[-1]:
             pages.append([])
             y = top
         pages[-1].append((y, box))
-        y += box.height + mm(GAP_MM)
+        y += box.height + (mm(GAP_MM) if box.gap is None else box.gap)
+    return pages
 
-    painter = QPainter()
-    if not painter.begin(writer):
-        raise OSError(f"could not write {out}")
-    try:
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing, False)
-        for number, page in enumerate(pages, start=1):
-            if number > 1:
-                writer.newPage()
-            for y, box in page:
-                box.draw(painter, y)
-            if len(pages) > 1:
-                font = _font(family, 9)
-                painter.setFont(font)
-                painter.setPen(QColor("black"))
-                painter.drawText(QRectF(left, page_h - mm(MARGIN_MM), width, mm(FOOTER_MM)),
-                                 int(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop),
-                                 f"{number} / {len(pages)}")
-    finally:
-        painter.end()
-    if not out.is_file() or out.stat().st_size == 0:
-        raise OSError(f"could not write {out}")
-    return out
+
+def _paint_page(painter: QPainter, pages: list[Page], number: int, family: str) -> None:
+    page_h = mm(297.0)
+    left, width = mm(MARGIN_MM), mm(210.0) - 2 * mm(MARGIN_MM)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing, False)
+    for y, box in pages[number - 1]:
+        box.draw(painter, y)
+    if len(pages) > 1:
+        painter.setFont(_font(family, 9))
+        painter.setPen(QColor("black"))
+        painter.drawText(QRectF(left, page_h - mm(MARGIN_MM), width, mm(FOOTER_MM)),
+                         int(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop),
+                         f"{number} / {len(pages)}")
+
+
+def _boxes(block: object, device: QPaintDevice, family: str, left: float,
+           width: float) -> list[_Box]:
+    if isinstance(block, Grid):
+        return _grid_boxes(block, device, family, left, width)
+    box = _layout(block, device, family, left, width)
+    return [] if box is None else [box]
+
+
+GRID_PAD_MM = 1.2  # inside a ruled cell
+GRID_PT = 10.0  # a little smaller than body text: forms hold many columns
+GRID_LINE_MM = 0.25
+GRID_SHADE = "#eeeeee"
+
+
+def _grid_boxes(block: Grid, device: QPaintDevice, family: str, left: float,
+                width: float) -> list[_Box]:
+    """One box per row, drawn with their borders and no gap between them, so a long
+    table may continue on the next page."""
+    total = float(sum(block.widths))
+    edges = [left]
+    for weight in block.widths:
+        edges.append(edges[-1] + width * weight / total)
+    pad = mm(GRID_PAD_MM)
+    boxes: list[_Box] = []
+    for index, row in enumerate(block.rows):
+        cells: list[tuple[GridCell, float, float, _Box]] = []
+        col = 0
+        for cell in row:
+            x0, x1 = edges[col], edges[col + cell.span]
+            col += cell.span
+            text = _text_box(cell.text, _font(family, GRID_PT, cell.bold), device,
+                             x0 + pad, max(1.0, x1 - x0 - 2 * pad), cell.align)
+            cells.append((cell, x0, x1, text))
+        height = max(text.height for *_, text in cells) + 2 * pad
+        last = index == len(block.rows) - 1
+
+        def draw(p: QPainter, y: float, cells: list[tuple[GridCell, float, float, _Box]]
+                 = cells, height: float = height) -> None:
+            for cell, x0, x1, text in cells:
+                if cell.shaded:
+                    p.fillRect(QRectF(x0, y, x1 - x0, height), QColor(GRID_SHADE))
+                # Vertically centred in the row, as forms print short labels.
+                text.draw(p, y + (height - text.height) / 2)
+            pen = QPen(QColor("black"))
+            pen.setWidthF(mm(GRID_LINE_MM))
+            p.setPen(pen)
+            for _cell, x0, x1, _text in cells:
+                p.drawRect(QRectF(x0, y, x1 - x0, height))
+
+        boxes.append(_Box(height, draw, gap=None if last else 0.0))
+    return boxes
 
 
 def _font(family: str, points: float, bold: bool = False) -> QFont:
@@ -116,13 +245,13 @@ def _font(family: str, points: float, bold: bool = False) -> QFont:
     return font
 
 
-def _text_height(text: str, font: QFont, device: QPdfWriter, width: float, flags: int) -> float:
+def _text_height(text: str, font: QFont, device: QPaintDevice, width: float, flags: int) -> float:
     metrics = QFontMetricsF(font, device)
     rect = metrics.boundingRect(QRectF(0, 0, width, 1e7), flags | int(Qt.TextFlag.TextWordWrap), text)
     return max(rect.height(), metrics.height())
 
 
-def _text_box(text: str, font: QFont, device: QPdfWriter, x: float, width: float,
+def _text_box(text: str, font: QFont, device: QPaintDevice, x: float, width: float,
               align: str = "left") -> _Box:
     flags = int(_ALIGN[align] | Qt.AlignmentFlag.AlignTop)
     height = _text_height(text, font, device, width, flags)
@@ -135,7 +264,7 @@ def _text_box(text: str, font: QFont, device: QPdfWriter, x: float, width: float
     return _Box(height, draw)
 
 
-def _row(cells: list[tuple[str, QFont, float, float, str]], device: QPdfWriter) -> _Box:
+def _row(cells: list[tuple[str, QFont, float, float, str]], device: QPaintDevice) -> _Box:
     """Side-by-side wrapped texts (x, width, align each); as tall as the tallest."""
     boxes = [_text_box(text, font, device, x, w, align) for text, font, x, w, align in cells]
     height = max(box.height for box in boxes)
@@ -147,7 +276,7 @@ def _row(cells: list[tuple[str, QFont, float, float, str]], device: QPdfWriter) 
     return _Box(height, draw)
 
 
-def _layout(block: object, device: QPdfWriter, family: str, left: float, width: float) -> _Box | None:
+def _layout(block: object, device: QPaintDevice, family: str, left: float, width: float) -> _Box | None:
     body = _font(family, BODY_PT)
     if isinstance(block, Heading):
         box = _text_box(block.text, _font(family, HEADING_PT, bold=True), device, left, width, "center")
@@ -170,7 +299,7 @@ def _layout(block: object, device: QPdfWriter, family: str, left: float, width: 
         x = left
         row = []
         gap = mm(2)
-        for text, weight, align in zip(cells, weights, aligns):
+        for text, weight, align in zip(cells, weights, aligns, strict=False):
             cell_w = width * weight / total
             row.append((text, body, x, max(1.0, cell_w - gap), align))
             x += cell_w
@@ -189,7 +318,7 @@ def _layout(block: object, device: QPdfWriter, family: str, left: float, width: 
 
         return _Box(height, draw_rule)
     if isinstance(block, QrCode):
-        return _qr_box(block, left, width)
+        return _qr_box(block, left, width, device, family)
     if isinstance(block, Barcode):
         return _barcode_box(block, device, family, left, width)
     if isinstance(block, Image):
@@ -210,13 +339,20 @@ def qr_matrix(data: str, ec: str = "M", border: int = 4) -> list[list[bool]]:
     return qr.get_matrix()
 
 
-def _qr_box(block: QrCode, left: float, width: float) -> _Box:
+def _qr_box(block: QrCode, left: float, width: float, device: QPaintDevice | None = None,
+            family: str = "") -> _Box:
     matrix = qr_matrix(block.data, block.ec)
     modules = len(matrix)
     size = min(width, mm(max(20.0, block.size_mm)))
     module = max(1, int(size / modules))  # whole device units: every module the same
     side = module * modules
-    x0 = left + (width - side) / 2
+    beside = block.align == "left" and bool(block.caption) and device is not None
+    x0 = left if block.align == "left" else (left + width - side if block.align == "right"
+                                             else left + (width - side) / 2)
+    caption: _Box | None = None
+    if beside and device is not None:
+        caption = _text_box(block.caption, _font(family, BODY_PT), device,
+                            x0 + side + mm(4), max(1.0, width - side - mm(4)))
 
     def draw(p: QPainter, y: float) -> None:
         black = QColor("black")
@@ -230,11 +366,13 @@ def _qr_box(block: QrCode, left: float, width: float) -> _Box:
                 while c < modules and row[c]:
                     c += 1
                 p.fillRect(QRectF(x0 + start * module, y + r * module, (c - start) * module, module), black)
+        if caption is not None:
+            caption.draw(p, y + max(0.0, (side - caption.height) / 2))
 
-    return _Box(side, draw)
+    return _Box(max(side, caption.height if caption else 0.0), draw)
 
 
-def _barcode_box(block: Barcode, device: QPdfWriter, family: str, left: float, width: float) -> _Box:
+def _barcode_box(block: Barcode, device: QPaintDevice, family: str, left: float, width: float) -> _Box:
     bars = _barcode_modules(block.data)
     module = max(1, int(min(mm(0.33), width / max(1, len(bars)))))
     bar_h = mm(block.height_mm)

@@ -14,7 +14,14 @@ from pathlib import Path
 import qrcode
 from PySide6.QtCore import QRect, Qt
 from PySide6.QtGui import (
-    QColor, QFont, QFontDatabase, QFontMetrics, QGuiApplication, QImage, QPainter, QPen,
+    QColor,
+    QFont,
+    QFontDatabase,
+    QFontMetrics,
+    QGuiApplication,
+    QImage,
+    QPainter,
+    QPen,
 )
 
 from .document import Barcode, Cut, Document, Feed, Image, QrCode
@@ -72,7 +79,8 @@ def render_png(doc: Document, path: str | os.PathLike[str], *, width_px: int = 5
     finally:
         painter.end()
     out = Path(path)
-    if not image.save(str(out), "PNG"):
+    # PySide6 6.10 takes the format as str only; its stub declares bytes.
+    if not image.save(str(out), "PNG"):  # type: ignore[call-overload]
         raise OSError(f"could not write {out}")
     return out
 
@@ -193,3 +201,16 @@ def _draw(painter: QPainter, item: LayoutItem, x: int, y: int, width_px: int, cp
         pen.setStyle(Qt.PenStyle.DashLine)
         painter.setPen(pen)
         painter.drawLine(x - MARGIN_PX, y + LINE_PX // 2, x + width_px + MARGIN_PX, y + LINE_PX // 2)
+
+
+def render_a4_png(doc: Document, path: str | os.PathLike[str], *, dpi: float = 96.0,
+                  page: int = 1) -> Path:
+    """One A4 page of `doc` as the A4 printer prints it (printing.pdf_render's layout),
+    as a PNG for the screen's preview. Call from the GUI thread."""
+    from .pdf_render import render_page_image  # pdf_render imports this module
+
+    out = Path(path)
+    # PySide6 6.10 takes the format as str only; its stub declares bytes.
+    if not render_page_image(doc, dpi=dpi, page=page).save(str(out), "PNG"):  # type: ignore[call-overload]
+        raise OSError(f"could not write {out}")
+    return out

@@ -142,3 +142,38 @@ def printer_test_page(*, profile_name: str, printed_at: datetime, kiosk_id: str)
         ],
         title="test page",
     )
+
+
+def receipt_slip(
+    *,
+    lang: Lang,
+    title_zh: str,
+    title_en: str,
+    number_label: str,
+    number: str,
+    headline: str,
+    rows: list[tuple[str, str]],
+    notes: list[str],
+    printed_at: datetime,
+    kiosk_id: str,
+    qr_data: str | None = None,
+) -> Document:
+    """A receipt for a request the taxpayer made here (a 12366 callback's 工单号, a
+    suggestion's receipt number, a course booking): the number large enough to read
+    out, what was asked (`rows`, masked by the caller), and what happens next
+    (`notes`). `qr_data`, when given, lets any terminal look the number up again."""
+    _check_lang(lang)
+    blocks: list = _title(lang, title_zh, title_en)
+    blocks += [
+        Rule(),
+        Text(headline, bold=True, align="center"),
+        KeyValue(number_label, number, bold=True),
+    ]
+    blocks += [KeyValue(label, value) for label, value in rows]
+    if notes:
+        blocks.append(Rule())
+        blocks += [Text(note) for note in notes]
+    if qr_data:
+        blocks += [Rule(), QrCode(qr_data, size_mm=25)]
+    blocks += _footer(lang, printed_at, kiosk_id)
+    return Document(blocks, title=f"{title_zh} {number}")

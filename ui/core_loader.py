@@ -25,7 +25,7 @@ class CoreLoader(QObject):
     def __init__(self, config: KioskConfig) -> None:
         super().__init__()
         self._config = config
-        self.core: "KioskCore | None" = None
+        self.core: KioskCore | None = None
         self._thread: threading.Thread | None = None
         self._done.connect(self._deliver, Qt.ConnectionType.QueuedConnection)
 

@@ -9,7 +9,13 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import (
-    QCheckBox, QGridLayout, QGroupBox, QLabel, QPushButton, QVBoxLayout, QWidget,
+    QCheckBox,
+    QGridLayout,
+    QGroupBox,
+    QLabel,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
 )
 
 from kiosk.simulation.demo import DEMO_STAFF_CARD_UID, demo_qr_texts
@@ -19,7 +25,7 @@ if TYPE_CHECKING:
 
 
 class DeveloperPanel(QWidget):
-    def __init__(self, hall: "SimulatedHall", parent: QWidget | None = None) -> None:
+    def __init__(self, hall: SimulatedHall, parent: QWidget | None = None) -> None:
         super().__init__(None)
         self.setObjectName("panel.developer")
         self.setWindowTitle("Simulated hall")
@@ -37,6 +43,16 @@ class DeveloperPanel(QWidget):
         garbage = QPushButton("Scan garbage")
         garbage.clicked.connect(lambda: hall.scan("https://example.invalid/lottery?x=1"))
         layout.addWidget(garbage)
+        if hall.id_card is not None:  # the identity gate: the sample (demo) ID card
+            place = QPushButton("Place the demo ID card")
+            place.setObjectName("dev.id_card")
+            place.setToolTip("A fresh placement: a card already there is lifted first")
+            place.clicked.connect(lambda: hall.place_id_card())
+            take = QPushButton("Take the ID card away")
+            take.setObjectName("dev.id_card_remove")
+            take.clicked.connect(hall.take_id_card)
+            layout.addWidget(place)
+            layout.addWidget(take)
         if hall.staff_card is not None:  # maintenance mode: the demo staff card
             staff = QPushButton("Tap staff card")
             staff.setObjectName("dev.staff_card")
@@ -45,7 +61,7 @@ class DeveloperPanel(QWidget):
             layout.addWidget(staff)
         network = QCheckBox("Network online")
         network.setChecked(True)
-        network.toggled.connect(lambda on: hall.network and hall.network.set_online(on))
+        network.toggled.connect(lambda on: hall.network.set_online(on) if hall.network else None)
         layout.addWidget(network)
         self.fault_boxes: dict[tuple[str, str], QCheckBox] = {}
         for device in hall.devices():

@@ -48,7 +48,7 @@ class Translations(QObject):
         if default_language not in LANGUAGES:
             raise ValueError(f"unsupported language {default_language!r}")
         self._app = app
-        self._default: Language = default_language  # type: ignore[assignment]
+        self._default: Language = default_language
         self._zh = QTranslator(self)
         if not self._zh.load(str(qm_path)):
             raise TranslationsError(f"cannot load translations from {qm_path}")
@@ -68,7 +68,7 @@ class Translations(QObject):
             self._app.installTranslator(self._zh)
         else:
             self._app.removeTranslator(self._zh)
-        self._language = language  # type: ignore[assignment]
+        self._language = language
         log.info("language switched to %s", language)
         self.language_changed.emit(language)
 

@@ -12,17 +12,28 @@ import sys
 import time
 from collections.abc import Callable
 from datetime import datetime
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QApplication, QHBoxLayout, QLabel, QLineEdit, QMainWindow, QStackedWidget, QVBoxLayout, QWidget
-
-from typing import TYPE_CHECKING, Any
+from PySide6.QtWidgets import (
+    QApplication,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QMainWindow,
+    QPlainTextEdit,
+    QStackedWidget,
+    QTextEdit,
+    QVBoxLayout,
+    QWidget,
+)
 
 from kiosk import hall_time, log
 from kiosk.config import KioskConfig
 from ui.i18n import Translations
 from ui.idle import IdleWatcher
+from ui.layout import window_size
 from ui.notify import FirstPaint, Watchdog, sd_notify
 from ui.screens.attract import AttractScreen
 from ui.screens.base import Screen
@@ -33,9 +44,9 @@ from ui.widgets.idle_overlay import IdleOverlay
 from ui.widgets.offline_banner import OfflineBanner
 
 if TYPE_CHECKING:
+    from kiosk.app import KioskCore
     from ui.flow.flow import ServiceFlow
     from ui.ops import LatestRead
-    from kiosk.app import KioskCore
     from ui.staff_mode import StaffMode
     from ui.wedge_filter import WedgeScannerFilter
 
@@ -56,6 +67,7 @@ class CoreBridge(QObject):
     connectivity_changed = Signal(bool)
     device_changed = Signal(object)  # drivers.base.DeviceStatus
     staff_card = Signal(str)  # a staff card UID (normalised hex)
+    identity_changed = Signal()  # someone was identified, or no longer is
 
 
 class MainWindow(QMainWindow):
@@ -68,7 +80,7 @@ class MainWindow(QMainWindow):
     ready = Signal()
 
     def __init__(self, config: KioskConfig, translations: Translations, *,
-                 core: "KioskCore | None" = None,
+                 core: KioskCore | None = None,
                  idle_clock: Callable[[], float] | None = None, kiosk_mode: bool = True) -> None:
         """With `core=None` the window shows the attract screen at once and takes the
         core later through `attach_core` (fast cold start; see docs/design.md)."""
@@ -117,9 +129,16 @@ class MainWindow(QMainWindow):
         self.back_button.clicked.connect(self.go_back)
         self.language_button.clicked.connect(self.toggle_language)
         self.finish_button.clicked.connect(self._finish)
+        # While a taxpayer is identified: who (masked), and a way to end it all.
+        self.identity_label = QLabel()
+        self.identity_label.setObjectName("label.identity")
+        self.logout_button = make_button("", "action.logout", role="secondary")
+        self.logout_button.clicked.connect(lambda: self.end_session("logout"))
         for b in (self.home_button, self.back_button):
             bar.addWidget(b)
         bar.addStretch(1)
+        bar.addWidget(self.identity_label)
+        bar.addWidget(self.logout_button)
         bar.addWidget(self.large_text_button)
         bar.addWidget(self.contrast_button)
         bar.addWidget(self.language_button)
@@ -131,6 +150,16 @@ class MainWindow(QMainWindow):
         outer.addWidget(self.banner)
         outer.addWidget(self.stack, 1)
         self.setCentralWidget(central)
+        # The band with the terminal's name, the hall and its clock, above the action bar.
+        from ui.widgets.header import Header, mount_header
+
+        self.header: Header = mount_header(self)
+        # Voice guidance: the top bar's voice switch, screens spoken (ui/voice.py).
+        from ui.voice import VoiceGuidance
+
+        self.voice = VoiceGuidance(self)
+        # The panel's size for `[ui] orientation`; full screen (kiosk) overrides it.
+        self.resize(window_size(cfg.orientation))
 
         self.overlay = IdleOverlay(self, units=self.units)
         self.overlay.hide()
@@ -181,7 +210,7 @@ class MainWindow(QMainWindow):
         if core is not None:
             self.attach_core(core)
 
-    def attach_core(self, core: "KioskCore") -> None:
+    def attach_core(self, core: KioskCore) -> None:
         """Connect the started core: device and sync callbacks, the service screens."""
         self.core = core
         # The application-wide filters call Python for every event of every QObject. The
@@ -196,6 +225,9 @@ class MainWindow(QMainWindow):
         core.queue_listeners.append(self.bridge.queue_changed.emit)
         core.connectivity.subscribe(self.bridge.connectivity_changed.emit)
         core.device_listeners.append(self.bridge.device_changed.emit)
+        self.bridge.identity_changed.connect(self._show_identity,
+                                             Qt.ConnectionType.QueuedConnection)
+        core.identity.listeners.append(lambda _who: self.bridge.identity_changed.emit())
         if self.config.device("camera_scanner") is not None:  # QtMultimedia only if needed
             from ui.camera_scanner import attach_camera_sources
 
@@ -207,6 +239,11 @@ class MainWindow(QMainWindow):
         if card_listeners is not None:
             card_listeners.append(self.bridge.staff_card.emit)
         self._build_service_screens()
+        # The on-screen keyboard for free text, docked under the screens; made after
+        # the first paint (its QML engine takes ~70 ms).
+        from ui.widgets.virtual_keyboard import mount_keyboard
+
+        self.keyboard = mount_keyboard(self)
         self.refresh_queue_status()
         self._warm_up()
         if self._start_requested is not None:
@@ -269,7 +306,9 @@ class MainWindow(QMainWindow):
         # finds a Python type for the first one by creating every lazily loaded Qt
         # class (~50 ms). Wrapping the application's children (some are private) has
         # that happen now, not at a later event such as a taxpayer's first touch.
-        QApplication.instance().children()
+        app = QApplication.instance()
+        if app is not None:
+            app.children()
         # Everything built so far lives as long as the process. Frozen, it is left out
         # of the collector's full passes, which otherwise walk ~150k objects with the GIL
         # held: a 150-200 ms freeze of the screen whenever one runs (e.g. while syncing).
@@ -284,7 +323,9 @@ class MainWindow(QMainWindow):
         goes with the others at the end of the session."""
         self._add_screen(screen)
 
-    def screen(self, screen_id: str) -> Screen:
+    # Shadows QWidget.screen() (the QScreen getter) on purpose: nothing asks the window
+    # for its QScreen, and `window.screen(id)` reads well in the flows and tests.
+    def screen(self, screen_id: str) -> Screen:  # type: ignore[override]
         return self.screens[screen_id]
 
     def current_screen(self) -> Screen:
@@ -306,6 +347,7 @@ class MainWindow(QMainWindow):
         for button in (self.home_button, self.back_button, self.finish_button):
             button.setVisible(not screen.staff_screen)
         self.back_button.setEnabled(bool(self._history) and screen_id != "home")
+        self._show_identity()
         limit = self.config.ui.idle_form_s if screen.idle_kind == "form" \
             else self.config.ui.idle_reading_s
         self.idle.set_limit(limit)
@@ -324,13 +366,15 @@ class MainWindow(QMainWindow):
 
     def open_service(self, service_id: str) -> None:
         from ui.flow.core_api import entry_screen
+        from ui.flow.gate import redirect
 
         screen_id = entry_screen(service_id)
         if screen_id is None or screen_id not in self.screens:
             raise KeyError(f"no such service on this terminal: {service_id!r}")
         if not self.in_session:
             self.start_session()
-        self.show_screen(screen_id)
+        # A service that needs identity opens the identity gate first (ui/flow/gate.py).
+        self.show_screen(redirect(self, service_id) or screen_id)
 
     def deliver_scan(self, text: str) -> None:
         """A scan from any scanner arrives here on the GUI thread. The core decides
@@ -386,12 +430,20 @@ class MainWindow(QMainWindow):
     def end_session(self, reason: str = "finish") -> None:
         """Privacy reset: new screens, empty clipboard, default language, attract screen."""
         self.overlay.dismiss()
+        if self.core is not None:
+            self.core.end_identity()  # the central session ends in the background
         self.in_session = False
         self.idle.enabled = False
         if self.staff is not None:
             self.staff.reset()
+        keyboard = getattr(self, "keyboard", None)
+        if keyboard is not None:
+            keyboard.close_keyboard()  # no half-typed Pinyin into the next session
         for screen in list(self.screens.values()):
-            for field in screen.findChildren(QLineEdit):
+            typed: list[QLineEdit | QPlainTextEdit | QTextEdit] = [
+                *screen.findChildren(QLineEdit), *screen.findChildren(QPlainTextEdit),
+                *screen.findChildren(QTextEdit)]
+            for field in typed:
                 field.clear()  # nothing typed survives, even before deferred deletion
             self.stack.removeWidget(screen)
             screen.setParent(None)
@@ -404,15 +456,44 @@ class MainWindow(QMainWindow):
         QGuiApplication.clipboard().clear()
         if self.wedge is not None:
             self.wedge.reset()  # half a scan must not leak into the next session
-        scanner = getattr(self.core, "scanner", None)
-        if scanner is not None and hasattr(scanner, "clear_buffer"):
-            scanner.clear_buffer()
+        self._clear_scanners()
         self.set_language(self.config.ui.language)
         self.set_display(large_text=False, high_contrast=self.config.ui.high_contrast)
         self._build_screens()
         self.show_screen("attract", remember=False)
         _log.info("session ended (%s)", reason)
         self.session_ended.emit(reason)
+
+    def _show_identity(self) -> None:
+        """The identified taxpayer's masked name and the sign-out button, in the top
+        bar while someone is identified (never on staff screens)."""
+        who = self.core.identity.current if self.core is not None else None
+        screen = self.stack.currentWidget()
+        shown = who is not None and self.in_session and not getattr(
+            screen, "staff_screen", False)
+        self.identity_label.setText(who.masked_name() if shown and who is not None else "")
+        self.identity_label.setVisible(shown)
+        self.logout_button.setVisible(shown)
+
+    def _clear_scanners(self) -> None:
+        """Scanners forget the last session's codes: the serial scanner's half-read
+        line, and each camera scanner's duplicate filter (else the next taxpayer's
+        first scan of the same invoice within its window would be dropped)."""
+        core = self.core
+        if core is None:
+            return
+        scanner = getattr(core, "scanner", None)
+        if scanner is not None and hasattr(scanner, "clear_buffer"):
+            scanner.clear_buffer()
+        devices = core.devices
+        cameras = devices.names("camera_scanner") if devices is not None else []
+        if cameras:
+            from drivers.camera_scanner import CameraScanner  # only where one is set up
+
+            for name in cameras:
+                camera = devices.get(name) if devices is not None else None
+                if isinstance(camera, CameraScanner):
+                    camera.clear_buffer()
 
     def _finish(self) -> None:
         if self.staff is not None and self.staff.active:
@@ -475,6 +556,9 @@ class MainWindow(QMainWindow):
         self.back_button.setAccessibleName(self.tr("Back"))
         self.finish_button.setText(self.tr("Finish"))
         self.finish_button.setAccessibleName(self.tr("Finish and clear my data"))
+        self.logout_button.setText(self.tr("Sign out"))
+        self.logout_button.setAccessibleName(self.tr("Sign out, finish and clear my data"))
+        self._show_identity()
         # The language button names the other language in that language.
         self.language_button.setText("English" if self.language == "zh" else "中文")
         self.language_button.setAccessibleName(self.tr("Switch language"))

@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QCoreApplication, QT_TRANSLATE_NOOP
+from PySide6.QtCore import QCoreApplication
 
 from ui.i18n import fill
 
@@ -16,6 +16,12 @@ if TYPE_CHECKING:
     from kiosk.staff.auth import StaffAuthError
 
 _CTX = "Messages"
+
+
+def QT_TRANSLATE_NOOP(context: str, source: str) -> str:  # noqa: N802 (lupdate finds this name)
+    """Marks `source` for lupdate, as Qt's does; typed str (PySide6 declares object)."""
+    return source
+
 
 MESSAGES: dict[str, str] = {
     "qr.invalid": QT_TRANSLATE_NOOP("Messages", "This QR code cannot be read as an invoice. Please scan the QR code printed on the invoice."),
@@ -60,6 +66,18 @@ MESSAGES: dict[str, str] = {
     "code.invalid": QT_TRANSLATE_NOOP("Messages", "Enter letters and digits only."),
     "choice.invalid": QT_TRANSLATE_NOOP("Messages", "Please choose one of the options."),
     "too_long": QT_TRANSLATE_NOOP("Messages", "This is too long."),
+    # The calculators (kiosk.domain.calculators.CalculatorInputError codes), beside the field.
+    "calc.invalid": QT_TRANSLATE_NOOP("Messages", "This figure cannot be used. Please check it."),
+    "calc.float": QT_TRANSLATE_NOOP("Messages", "Enter the figure in yuan, e.g. 1024.50."),
+    "calc.type": QT_TRANSLATE_NOOP("Messages", "Enter a number."),
+    "calc.not_a_number": QT_TRANSLATE_NOOP("Messages", "Enter a number."),
+    "calc.negative": QT_TRANSLATE_NOOP("Messages", "The figure cannot be negative."),
+    "calc.too_large": QT_TRANSLATE_NOOP("Messages", "This figure is too large. Please check it."),
+    "calc.decimals": QT_TRANSLATE_NOOP("Messages", "Use at most 2 decimal places."),
+    "calc.month": QT_TRANSLATE_NOOP("Messages", "Enter a month from 1 to 12."),
+    "calc.displacement": QT_TRANSLATE_NOOP("Messages", "Enter the engine size in litres, more than 0 and at most 20, e.g. 1.6."),
+    "calc.amounts": QT_TRANSLATE_NOOP("Messages", "The yearly tax table of this terminal is not valid. Please ask the hall staff."),
+    "calc.arguments": QT_TRANSLATE_NOOP("Messages", "Give the months owned or the month bought, not both."),
     # Scans no service takes (home screen).
     "scan.unknown": QT_TRANSLATE_NOOP("Messages", "This code cannot be used at this terminal. Please scan an invoice QR code or the QR code on a slip from this system."),
     # Why a service's tile is greyed (kiosk.services.availability reason codes).
@@ -80,6 +98,56 @@ MESSAGES: dict[str, str] = {
     "staff.kiosk_locked": QT_TRANSLATE_NOOP("Messages", "Staff sign-in is locked on this terminal: its record of wrong PINs cannot be read. Please ask a technician."),
     "staff.kiosk_locked.until": QT_TRANSLATE_NOOP("Messages", "Staff sign-in is locked on this terminal until %1: its record of wrong PINs was damaged."),
     "staff.not_allowed": QT_TRANSLATE_NOOP("Messages", "Your role may not do this."),
+    # Identification (identity.login; kiosk.services.identity and the central's codes).
+    "taxpayer.unknown": QT_TRANSLATE_NOOP("Messages", "No taxpayer is registered under these details. Please check them, or ask the hall staff."),
+    "login.wrong_password": QT_TRANSLATE_NOOP("Messages", "Wrong TIN or password. Please try again."),
+    "login.wrong_password.left": QT_TRANSLATE_NOOP("Messages", "Wrong TIN or password. Tries left before password sign-in is locked: %1."),
+    "login.locked": QT_TRANSLATE_NOOP("Messages", "Too many wrong passwords: password sign-in is locked for now. Please use your ID card or the tax app, or try again later."),
+    "login.locked.until": QT_TRANSLATE_NOOP("Messages", "Too many wrong passwords: password sign-in is locked until %1. Please use your ID card or the tax app."),
+    "login.qr_expired": QT_TRANSLATE_NOOP("Messages", "This sign-in code has expired. Please scan the new code."),
+    "login.qr_used": QT_TRANSLATE_NOOP("Messages", "This sign-in code has already been used. Please scan the new code."),
+    "session.expired": QT_TRANSLATE_NOOP("Messages", "Your sign-in has expired. Please sign in again."),
+    "identity.network": QT_TRANSLATE_NOOP("Messages", "The tax service cannot be reached. Signing in with the tax app or a password needs the network; please use your ID card or try again later."),
+    "identity.no_enterprise": QT_TRANSLATE_NOOP("Messages", "You are not registered to act for an enterprise. This service is for enterprises."),
+    "identity.failed": QT_TRANSLATE_NOOP("Messages", "Signing in did not work. Please try again."),
+    "id_card.expired": QT_TRANSLATE_NOOP("Messages", "This ID card expired on %1 and cannot be used. Please use a valid ID card, the tax app or a password."),
+    "id_card.invalid": QT_TRANSLATE_NOOP("Messages", "The number on this ID card cannot be right. Please ask the hall staff."),
+    "id_card.unsupported": QT_TRANSLATE_NOOP("Messages", "This card is not a resident ID card. Please use your resident ID card, the tax app or a password."),
+    "id_card.unreadable": QT_TRANSLATE_NOOP("Messages", "This card could not be read. Please take it away and put it flat on the reader again."),
+    "id_card.reader": QT_TRANSLATE_NOOP("Messages", "The ID card reader is not working. Please sign in with the tax app or a password, or ask the hall staff."),
+    "tin.invalid": QT_TRANSLATE_NOOP("Messages", "Enter an 18-character unified social credit code or resident ID number."),
+    "password.too_long": QT_TRANSLATE_NOOP("Messages", "A password has at most 64 characters."),
+    # Certificates (certificate.verify / certificate.print; offline_queue.certificates
+    # and the central's codes).
+    "certificate.damaged": QT_TRANSLATE_NOOP("Messages", "This QR code is not a tax certificate's, or it is damaged."),
+    "certificate.bad_signature": QT_TRANSLATE_NOOP("Messages", "The certificate's signature does not match: it may be forged or altered."),
+    "certificate.unknown_key": QT_TRANSLATE_NOOP("Messages", "This certificate was not signed by a tax office this terminal knows."),
+    "certificate.key_expired": QT_TRANSLATE_NOOP("Messages", "This certificate is dated outside the validity of the key that signed it."),
+    "certificate.revoked": QT_TRANSLATE_NOOP("Messages", "The tax office has revoked this certificate."),
+    "certificate.unknown": QT_TRANSLATE_NOOP("Messages", "The tax office has no certificate with this number or code."),
+    "certificate.code_format": QT_TRANSLATE_NOOP("Messages", "A verification code has 16 letters and digits."),
+    "certificate.needs_network": QT_TRANSLATE_NOOP("Messages", "Checking a verification code needs the network. Please scan the certificate's QR code, or try again later."),
+    "certificate.too_many": QT_TRANSLATE_NOOP("Messages", "Too many checks from this terminal just now. Please try again in a minute."),
+    "certificate.no_payments": QT_TRANSLATE_NOOP("Messages", "No payment matches this certificate. Please choose another payment or period."),
+    "certificate.person_only": QT_TRANSLATE_NOOP("Messages", "A tax payment record is issued to natural persons only."),
+    "period.invalid": QT_TRANSLATE_NOOP("Messages", "Enter a period of months as YYYYMM, from no later than to, at most 36 months, not after this month."),
+    # Consultation, tax school, suggestions (issue #13 §3).
+    "service.network": QT_TRANSLATE_NOOP("Messages", "The tax service cannot be reached right now. Please try again later."),
+    "phone.invalid": QT_TRANSLATE_NOOP("Messages", "Enter an 11-digit mobile number, or a landline number with its area code."),
+    "callback.invalid": QT_TRANSLATE_NOOP("Messages", "This request cannot be accepted. Please check the fields."),
+    "suggestion.invalid": QT_TRANSLATE_NOOP("Messages", "This suggestion cannot be accepted. Please check the fields."),
+    "ticket.invalid": QT_TRANSLATE_NOOP("Messages", "This is not a ticket number: type the 12 digits after GD on your slip."),
+    "ticket.unknown": QT_TRANSLATE_NOOP("Messages", "No ticket has this number yet. A request made while the network was down is registered once this terminal is back online."),
+    "ticket.ambiguous": QT_TRANSLATE_NOOP("Messages", "This number cannot be looked up here. Please ask at a counter with your slip."),
+    "ticket.busy": QT_TRANSLATE_NOOP("Messages", "Too many look-ups from this terminal. Please try again in a minute."),
+    "course.unknown": QT_TRANSLATE_NOOP("Messages", "This course is no longer offered."),
+    "course.full": QT_TRANSLATE_NOOP("Messages", "This course is full. Please choose another course."),
+    "course.booked": QT_TRANSLATE_NOOP("Messages", "You have booked this course already."),
+    "course.over": QT_TRANSLATE_NOOP("Messages", "This course has already taken place."),
+    "course.not_yet": QT_TRANSLATE_NOOP("Messages", "You can score a course from the day after it."),
+    "booking.unknown": QT_TRANSLATE_NOOP("Messages", "You have no booking on this course."),
+    "school.identify": QT_TRANSLATE_NOOP("Messages", "To book, please sign in with the tax service (your ID card while the network works, the tax app or your password)."),
+    "score.invalid": QT_TRANSLATE_NOOP("Messages", "Please choose a score from 1 to 5."),
 }
 
 
@@ -107,7 +175,7 @@ def _lookup(code: str) -> str:
     return QCoreApplication.translate(_CTX, source)
 
 
-def staff_auth_message(exc: "StaffAuthError") -> str:
+def staff_auth_message(exc: StaffAuthError) -> str:
     """The sentence for a refused staff sign-in: attempts left after a wrong PIN, the
     local time (HH:MM) a locked card unlocks."""
     code = exc.code

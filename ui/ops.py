@@ -21,8 +21,18 @@ from collections.abc import Callable
 from typing import Any, Final, Generic, TypeVar
 
 import shiboken6
-from PySide6.QtCore import (QCoreApplication, QDeadlineTimer, QEventLoop, QObject,
-                            QRunnable, QThread, QThreadPool, Qt, Signal, Slot)
+from PySide6.QtCore import (
+    QCoreApplication,
+    QDeadlineTimer,
+    QEventLoop,
+    QObject,
+    QRunnable,
+    Qt,
+    QThread,
+    QThreadPool,
+    Signal,
+    Slot,
+)
 
 log = logging.getLogger("kiosk.ui")
 

@@ -35,7 +35,7 @@ MAINTENANCE_SCREEN = "maintenance"
 
 
 class StaffMode(QObject):
-    def __init__(self, window: "MainWindow") -> None:
+    def __init__(self, window: MainWindow) -> None:
         super().__init__(window)
         self.window_ = window
         self.session: StaffSession | None = None
@@ -49,7 +49,7 @@ class StaffMode(QObject):
         """A staff member is signed in (the maintenance screen is the only one)."""
         return self.session is not None
 
-    def _core_staff(self) -> "StaffAuth | None":
+    def _core_staff(self) -> StaffAuth | None:
         core = self.window_.core
         return core.staff if core is not None else None
 
@@ -124,7 +124,7 @@ class StaffMode(QObject):
             lambda exc: self._refused(attempt, exc)).run_in_background()
         return True
 
-    def _signed_in(self, attempt: int, session: "StaffSession") -> None:
+    def _signed_in(self, attempt: int, session: StaffSession) -> None:
         self.busy = False
         if attempt != self._attempt or self.window_.in_session or self.active:
             # The PIN screen was left while the PIN was checked: sign straight out.
@@ -149,8 +149,10 @@ class StaffMode(QObject):
         else:
             _log.error("staff sign-in failed: %s", type(exc).__name__)
             text = lambda: message("staff.failed")  # noqa: E731
+        from ui.screens.staff import StaffPinScreen  # here: the window builds the screens first
+
         pin_screen = self.window_.screens.get(PIN_SCREEN)
-        if pin_screen is not None:
+        if isinstance(pin_screen, StaffPinScreen):
             pin_screen.show_error(text)
 
     def cancel(self) -> None:
@@ -194,7 +196,7 @@ class StaffMode(QObject):
             self._logout_in_background(session, reason)
         self.window_.end_session("staff")
 
-    def _logout_in_background(self, session: "StaffSession", reason: str) -> None:
+    def _logout_in_background(self, session: StaffSession, reason: str) -> None:
         staff = self._core_staff()
         if staff is not None:
             Op(self, lambda: staff.logout(session, reason)).run_in_background()

@@ -155,6 +155,10 @@ class Space:
     XL = 12.0
 
 
+# Capital height of the attract screen's title, readable from a few metres away.
+DISPLAY_CAP_MM = 13.0
+
+
 class IconSize:
     """Icon sizes in millimetres (the SVGs are drawn on a 24 px grid and stay crisp at
     24 and 48 px: at 93 PPI 7 mm is 26 px, 13 mm is 48 px)."""
@@ -322,6 +326,8 @@ QFrame[role="card"] {{ background-color: {p.surface}; color: {p.text};
 QFrame[role="card"][state="unavailable"] {{ border-style: dashed; }}
 QLabel[role="title"] {{ font-size: {title}px; font-weight: bold; }}
 QLabel[textsize="title"] {{ font-size: {title}px; font-weight: bold; }}
+QLabel[textsize="display"] {{ font-size: {u.font_px(DISPLAY_CAP_MM)}px; font-weight: bold;
+    color: {p.primary}; }}
 QLabel[role="subtitle"] {{ font-size: {sub}px; color: {p.text_muted}; }}
 QLabel[role="muted"] {{ color: {p.text_muted}; }}
 QLabel[role="error"] {{ color: {p.danger}; font-weight: bold; }}

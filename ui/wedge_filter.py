@@ -37,10 +37,14 @@ class WedgeScannerFilter(QObject):
         self._timer.timeout.connect(self._flush)
 
     def install(self) -> None:
-        QApplication.instance().installEventFilter(self)
+        app = QApplication.instance()
+        assert app is not None, "install the filter once the QApplication exists"
+        app.installEventFilter(self)
 
     def uninstall(self) -> None:
-        QApplication.instance().removeEventFilter(self)
+        app = QApplication.instance()
+        if app is not None:
+            app.removeEventFilter(self)
 
     def reset(self) -> None:
         """Session end: drop anything held back (it may be half a scan)."""
@@ -75,15 +79,15 @@ class WedgeScannerFilter(QObject):
         if result.action is WedgeAction.SCAN:
             self.scanned.emit(result.text)
         elif result.action is WedgeAction.PASSTHROUGH and self._target is not None:
-            self._deliver(result.text)
+            self._deliver(self._target, result.text)
 
-    def _deliver(self, text: str) -> None:
+    def _deliver(self, target: QObject, text: str) -> None:
         self._replaying = True
         try:
             for char in text:
                 key = _SUFFIX_KEYS.get(char, Qt.Key.Key_unknown)
                 for kind in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease):
-                    QApplication.sendEvent(self._target, QKeyEvent(
+                    QApplication.sendEvent(target, QKeyEvent(
                         kind, key, Qt.KeyboardModifier.NoModifier, char))
         finally:
             self._replaying = False

@@ -2,5 +2,8 @@
 package registers them (central.record_kinds). A new kind: a module here that calls
 `record_kinds.register(...)`, and one import line below."""
 from central.kinds import invoice_verify, void
+from central.kinds import consult_callback, suggestion
+from central.kinds import credit_consent, residence
 
-__all__ = ["invoice_verify", "void"]
+__all__ = ["consult_callback", "suggestion", "invoice_verify", "void",
+           "credit_consent", "residence"]

@@ -29,6 +29,7 @@ from typing import TypeVar
 from ..base import DeviceState, DeviceStatus, StatusCallback
 from ..device import Capability
 from ..errors import DeviceCondition, DeviceError, DeviceErrorCode
+
 # LOCK_WAIT_S, READ_SLICE_S and INTERBYTE_S were defined here: still importable from here.
 from ..journalled_device import LOCK_WAIT_S, JournalledSerialDevice  # noqa: F401
 from ..serial_link import INTERBYTE_S, READ_SLICE_S  # noqa: F401
@@ -109,14 +110,14 @@ class _NoReply(Exception):
     pass
 
 
-def sensors_fault(sensors: Sensors) -> tuple[DeviceErrorCode, DeviceCondition, str] | None:
+def sensors_fault(sensors: Sensors) -> tuple[DeviceErrorCode, DeviceCondition | None, str] | None:
     """The fault that stops dispensing, most urgent first (door, jam, empty)."""
     if sensors.door_open:
-        return _FAULTS[Result.DOOR_OPEN]  # type: ignore[return-value]
+        return _FAULTS[Result.DOOR_OPEN]
     if sensors.jam:
-        return _FAULTS[Result.JAM]  # type: ignore[return-value]
+        return _FAULTS[Result.JAM]
     if sensors.empty:
-        return _FAULTS[Result.EMPTY]  # type: ignore[return-value]
+        return _FAULTS[Result.EMPTY]
     return None
 
 

@@ -170,7 +170,7 @@ class Sensors:
     door_open: bool = False
 
     @classmethod
-    def from_byte(cls, value: int) -> "Sensors":
+    def from_byte(cls, value: int) -> Sensors:
         return cls(bool(value & Sensor.STOCK_LOW), bool(value & Sensor.EMPTY),
                    bool(value & Sensor.JAM), bool(value & Sensor.DOOR_OPEN))
 

@@ -25,7 +25,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 
-
 from ..errors import DeviceCondition, DeviceError, DeviceErrorCode
 
 PREAMBLE = b"\xaa\xaa\xaa\x96\x69"

@@ -33,8 +33,8 @@ from .protocol import (
     CMD_READ_BASE_INFO,
     CMD_SELECT_CARD,
     CMD_STATUS,
-    SW3_NO_CARD,
     SUCCESS_CODES,
+    SW3_NO_CARD,
     FrameReader,
     IdCardRecord,
     Response,
@@ -93,7 +93,7 @@ class IdCardReader(DeviceBase):
 
     # -- lifecycle --------------------------------------------------------------------
 
-    def open(self) -> "IdCardReader":
+    def open(self) -> IdCardReader:
         """Open the port and find the reader's speed; DeviceError if it does not answer."""
         with self._locked():
             self._ensure_open()
@@ -108,7 +108,7 @@ class IdCardReader(DeviceBase):
     def is_open(self) -> bool:
         return self._port is not None
 
-    def __enter__(self) -> "IdCardReader":
+    def __enter__(self) -> IdCardReader:
         return self.open()
 
     def __exit__(self, *exc: object) -> None:
@@ -185,7 +185,7 @@ class IdCardReader(DeviceBase):
 
     # -- port handling ----------------------------------------------------------------
 
-    def _locked(self) -> "_LockGuard":
+    def _locked(self) -> _LockGuard:
         return _LockGuard(self._lock, self.lock_timeout_s, self.name)
 
     def _ensure_open(self) -> serial.Serial:

@@ -44,7 +44,7 @@ class ProtocolError(ValueError):
 # -- frame layer -----------------------------------------------------------------------
 
 
-def lrc(data: bytes) -> int:
+def lrc(data: bytes | bytearray) -> int:
     """XOR of all bytes."""
     value = 0
     for byte in data:

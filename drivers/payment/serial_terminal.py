@@ -25,6 +25,7 @@ from collections.abc import Callable
 from ..base import DeviceState, DeviceStatus, StatusCallback
 from ..device import Capability
 from ..errors import DeviceCondition, DeviceError, DeviceErrorCode
+
 # LOCK_WAIT_S, READ_SLICE_S and INTERBYTE_S were defined here: still importable from here.
 from ..journalled_device import LOCK_WAIT_S, JournalledSerialDevice  # noqa: F401
 from ..serial_link import INTERBYTE_S, READ_SLICE_S  # noqa: F401

@@ -157,7 +157,7 @@ class SimulatedIdCardReader(PtyDevice):
 
     def _answer(self, request: bytes | int, generation: int) -> None:
         if isinstance(request, int):
-            reply = self._response(request)
+            reply: bytes | None = self._response(request)
         else:
             cmd, para = request[0], request[1]
             self.requests.append((cmd, para))

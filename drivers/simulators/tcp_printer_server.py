@@ -140,7 +140,7 @@ class TcpPrinterServer:
         while self._listener is listener:
             try:
                 conn, _ = listener.accept()
-            except socket.timeout:
+            except TimeoutError:
                 continue
             except OSError:
                 break
@@ -166,7 +166,7 @@ class TcpPrinterServer:
                     break
                 try:
                     data = conn.recv(65536)
-                except socket.timeout:
+                except TimeoutError:
                     continue
                 except OSError:
                     break

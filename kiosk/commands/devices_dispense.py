@@ -70,7 +70,7 @@ def _journal_path(args: argparse.Namespace) -> Path:
     return load_config(getattr(args, "config", None)).data_dir / JOURNAL_FILE_NAME
 
 
-def _say_counters(label: str, c: "Counters") -> None:
+def _say_counters(label: str, c: Counters) -> None:
     s = c.sensors
     flags = [name for name, on in (("stock low", s.stock_low), ("EMPTY", s.empty),
                                    ("JAM", s.jam), ("DOOR OPEN", s.door_open)) if on]

@@ -91,7 +91,10 @@ def _key_origin(args: argparse.Namespace, config: Any) -> tuple[str, str | None]
     else the key files, created at the first enrolment - but never new files beside
     sealed credentials: that would silently give the kiosk a second identity."""
     from offline_queue.crypto import (
-        DATA_KEY_FILE, SIGNING_KEY_FILE, credentials_directory, has_key_credentials,
+        DATA_KEY_FILE,
+        SIGNING_KEY_FILE,
+        credentials_directory,
+        has_key_credentials,
     )
 
     from .credentials import CREDENTIAL_SUFFIX, CREDSTORE_DIR, credential_names
@@ -116,7 +119,11 @@ def _seal_keys(args: argparse.Namespace, key_dir: Path, keys: Any) -> int:
     """--credentials-commands: print the systemd-creds commands; --credentials DIR:
     write the sealed credentials and remove the plain key files."""
     from .credentials import (
-        CREDSTORE_DIR, CredentialError, has_tpm2, remove_key_files, seal_commands,
+        CREDSTORE_DIR,
+        CredentialError,
+        has_tpm2,
+        remove_key_files,
+        seal_commands,
         write_credentials,
     )
 

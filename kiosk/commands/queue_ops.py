@@ -11,7 +11,7 @@ import json
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -85,7 +85,7 @@ def cmd_export(args: argparse.Namespace) -> int:
                 print("kiosk queue export: nothing pending, no bundle written",
                       file=sys.stderr)
                 return 1
-            bundle = build_bundle(outbox.kiosk_id, records, keys, datetime.now(timezone.utc))
+            bundle = build_bundle(outbox.kiosk_id, records, keys, datetime.now(UTC))
     except QueueRefused as exc:
         return _refused("export", exc)
     try:

@@ -19,7 +19,7 @@ import json
 import sys
 import unicodedata
 from collections.abc import Callable
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from .. import hall_time
@@ -52,7 +52,7 @@ def _probe(config: KioskConfig) -> bool:
 
 
 def services_report(config: KioskConfig, online: bool, now: datetime | None = None,
-                    catalogue: "tuple[ServiceSpec, ...] | None" = None,
+                    catalogue: tuple[ServiceSpec, ...] | None = None,
                     ) -> tuple[list[dict[str, Any]], str | None]:
     """Each catalogue entry as a JSON object with its availability, and why the device
     states are unknown (None when they are known)."""
@@ -61,7 +61,7 @@ def services_report(config: KioskConfig, online: bool, now: datetime | None = No
     from ..services.hours import parse_hours
     from ..services.state import read_state, state_path
 
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     published = read_state(state_path(config.data_dir), now)
     hours = parse_hours(config.ui.hours)
     rows = []
@@ -100,7 +100,7 @@ def cmd_services(args: argparse.Namespace) -> int:
                       "yes" if r["available"] else f"no ({r['reason']})"))
     widths = [max(_width(row[i]) for row in table) for i in range(4)]
     for row in table:
-        print("  ".join(_pad(cell, w) for cell, w in zip(row, widths)) + "  " + row[4])
+        print("  ".join(_pad(cell, w) for cell, w in zip(row, widths, strict=False)) + "  " + row[4])
     urls = ", ".join(config.central.urls)
     print(f"\ncentral service: {'reachable' if online else 'unreachable'} ({urls})")
     if why_unknown:

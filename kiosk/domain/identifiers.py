@@ -23,7 +23,7 @@ def validate_uscc(text: str) -> str:
     if bad:
         raise IdentifierError(f"character {bad[0]!r} cannot appear in a credit code",
                               "uscc.character")
-    total = sum(USCC_ALPHABET.index(c) * w for c, w in zip(code[:17], _USCC_WEIGHTS))
+    total = sum(USCC_ALPHABET.index(c) * w for c, w in zip(code[:17], _USCC_WEIGHTS, strict=True))
     if USCC_ALPHABET[(31 - total % 31) % 31] != code[17]:
         raise IdentifierError("the credit code's check character is wrong (typo?)",
                               "uscc.checksum")
@@ -47,7 +47,7 @@ def validate_resident_id(text: str, today: date | None = None) -> str:
     if born > (today or date.today()) or born.year < 1850:
         raise IdentifierError("the birth date in the ID number is impossible",
                               "rid.birth_date")
-    total = sum(int(c) * w for c, w in zip(number[:17], _ID_WEIGHTS))
+    total = sum(int(c) * w for c, w in zip(number[:17], _ID_WEIGHTS, strict=True))
     if _ID_CHECK[total % 11] != number[17]:
         raise IdentifierError("the ID number's check character is wrong (typo?)",
                               "rid.checksum")

@@ -6,7 +6,8 @@ field (logs and audit records keep no names, ID numbers or phone numbers).
 """
 from __future__ import annotations
 
-from typing import Callable, Literal
+from collections.abc import Callable
+from typing import Literal
 
 Surface = Literal["screen", "paper", "log"]
 Field = Literal["id_number", "name", "phone", "bank_card", "address", "bank_account",

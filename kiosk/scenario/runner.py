@@ -32,7 +32,7 @@ class ScenarioSession:
     """One scenario run: a simulated hall, a fresh kiosk data dir, the real main window."""
 
     def __init__(self, scenario_dir: Path, screenshots: Path | None,
-                 central_url: str | None) -> None:
+                 central_url: str | None, artifacts: Path | None = None) -> None:
         from PySide6.QtWidgets import QApplication
 
         from ui.i18n import Translations
@@ -43,10 +43,16 @@ class ScenarioSession:
 
         self.scenario_dir = scenario_dir
         self.screenshots = screenshots
+        # The on-screen keyboard's input method, as kiosk/launcher.py chooses it.
+        os.environ.setdefault("QT_IM_MODULE", "qtvirtualkeyboard")
+        os.environ.setdefault("QT_VIRTUALKEYBOARD_DESKTOP_DISABLE", "1")
         self.app = QApplication.instance() or QApplication(sys.argv[:1])
         self.tmp = Path(tempfile.mkdtemp(prefix="kiosk-scenario-"))
         self.hall = SimulatedHall(self.tmp / "hall", central_url=central_url).start()
-        base = parse_config({"data_dir": str(self.tmp / "kiosk"), "kiosk_id": "scenario-kiosk"})
+        base = parse_config({"data_dir": str(self.tmp / "kiosk"), "kiosk_id": "scenario-kiosk",
+                             # Qt's mock speech engine: it speaks nowhere, and
+                             # `expect_spoken` reads what it was given.
+                             "ui": {"voice_engine": "mock"}})
         base = replace(base, central=replace(base.central, offline_grace_s=0.0))
         self.config: KioskConfig = self.hall.kiosk_config(base)
         self.core = KioskCore(self.config).start(background_sync=False)
@@ -60,9 +66,43 @@ class ScenarioSession:
         self.window.resize(1080, 1600)
         self.window.show()
         self.printed_mark = 0
+        self.spoken_mark = 0  # how far expect_spoken has matched what voice said
+        self.a4_mark = 0  # how far expect_printed has matched the A4 pages' text
+        # Everything printed, in print order: ("receipt", index) or ("a4", path);
+        # with `artifacts`, each is kept as DIR/<NNN>-receipt.txt or DIR/<NNN>-a4.pdf.
+        self.artifacts = artifacts
+        self.printed: list[tuple[str, Any]] = []
+        self._receipts_seen = 0
+        self._a4_seen: set[Path] = set()
         self.pump()
 
+    def watch_prints(self) -> None:
+        """Note what came out of the printers since the last look, in print order."""
+        docs = self.hall.printer.documents  # cut (complete) receipts
+        for index in range(self._receipts_seen, len(docs)):
+            self._keep("receipt", index, docs[index].text)
+        self._receipts_seen = len(docs)
+        for path in self.hall.a4.documents():
+            if path not in self._a4_seen:
+                self._a4_seen.add(path)
+                self._keep("a4", path, None)
+
+    def _keep(self, kind: str, what: Any, text: str | None) -> None:
+        self.printed.append((kind, what))
+        if self.artifacts is None:
+            return
+        self.artifacts.mkdir(parents=True, exist_ok=True)
+        name = f"{len(self.printed):03d}-{kind}"
+        if kind == "receipt":
+            (self.artifacts / f"{name}.txt").write_text((text or "") + "\n", encoding="utf-8")
+        else:
+            shutil.copyfile(what, self.artifacts / f"{name}.pdf")
+
     def close(self) -> None:
+        try:
+            self.watch_prints()  # the last prints, before the hall's files go
+        except OSError:
+            pass
         self.window.close()
         self.window.idle.uninstall()
         # Stop what emits first: a signal queued by the core after the window is
@@ -82,6 +122,7 @@ class ScenarioSession:
         end = time.monotonic() + seconds
         while True:
             self.app.processEvents()
+            self.watch_prints()
             # processEvents() outside exec() never runs deferred deletions: without this
             # every screen a session reset rebuilt would stay alive (memory grows with
             # each session, unlike the real event loop).
@@ -112,10 +153,12 @@ class ScenarioSession:
         from PySide6.QtWidgets import QAbstractButton, QLabel, QLineEdit
 
         parts = []
-        for cls in (QLabel, QAbstractButton, QLineEdit):
-            for w in self.window.findChildren(cls):
-                if w.isVisibleTo(self.window) and w.isVisible():
-                    parts.append(w.text())
+        widgets: list[QLabel | QAbstractButton | QLineEdit] = [
+            *self.window.findChildren(QLabel), *self.window.findChildren(QAbstractButton),
+            *self.window.findChildren(QLineEdit)]
+        for w in widgets:
+            if w.isVisibleTo(self.window) and w.isVisible():
+                parts.append(w.text())
         return "\n".join(p for p in parts if p)
 
     def find(self, name: str) -> Any:
@@ -174,7 +217,13 @@ class ScenarioSession:
         self.hall.scan(str(arg))
 
     def do_scan_printed_qr(self, arg: Any) -> None:
-        qr = self.hall.printer.last_qr()
+        """Scan the QR of the last printed paper: an A4 page (read from the rendered
+        page) when the A4 printer printed last, else the last receipt's."""
+        self.watch_prints()
+        qr = None
+        if self.printed and self.printed[-1][0] == "a4":
+            qr = self.hall.a4.last_qr()
+        qr = qr or self.hall.printer.last_qr() or self.hall.a4.last_qr()
         if not qr:
             raise StepFailed("nothing with a QR code has been printed")
         self.hall.scan(qr)
@@ -187,17 +236,72 @@ class ScenarioSession:
         return sim
 
     def do_id_card(self, arg: Any) -> None:
-        """`{name, id_number, ...}` puts a card on the reader; `remove` takes it away."""
+        """`{name, id_number, ...}` (`{}`: the sample card) puts a card on the reader,
+        always as a fresh placement: a card already there is taken away first, until
+        the kiosk's reader watch has seen the reader empty. `remove` takes it away."""
         sim = self._simulator("id_card", "ID card reader")
         if arg == "remove":
             sim.remove_card()
         elif isinstance(arg, dict):
+            if sim.has_card:
+                sim.remove_card()
+                self._card_seen_gone()
             try:
                 sim.insert_card({k: str(v) for k, v in arg.items()})
             except (ValueError, KeyError) as exc:
                 raise StepFailed(f"this card cannot be made: {exc}") from None
         else:
             raise StepFailed("id_card takes the card's fields, or `remove`")
+
+    def _card_seen_gone(self) -> None:
+        """Wait until the identity gate's reader watch (if it is watching) has found
+        the reader empty, so the next card is a placement and not the same card."""
+        watch = getattr(self.core.services.get("identity.login"), "watch", None)
+        if watch is not None and watch.armed and not watch.wait_polls(1, WAIT_S):
+            raise StepFailed("the ID card reader watch never saw the card taken away")
+
+    def do_app_login(self, arg: Any) -> None:
+        """`TIN`: the tax app approves the login QR shown on screen for that taxpayer
+        (the QR is read from the screen's pixels; the demo approval endpoint is called
+        with the admin token, as `import_invoices` does)."""
+        from PySide6.QtGui import QImage
+
+        from drivers.camera_scanner import GrayFrame, decode_frame
+
+        tin = str(arg or "").strip()
+        if not tin:
+            raise StepFailed("app_login takes the TIN of the taxpayer who approves")
+        texts: list[str] = []
+
+        def read_qr() -> bool:
+            if not self._visible("image.qr"):
+                return False
+            image = self.find("image.qr").grab().toImage().convertToFormat(
+                QImage.Format.Format_Grayscale8)
+            if image.width() < 21:
+                return False
+            frame = GrayFrame(bytes(image.constBits()), image.width(), image.height(),
+                              image.bytesPerLine())
+            texts[:] = [t for t in decode_frame(frame) if t.startswith("TAXLOGIN:")]
+            return bool(texts)
+
+        self.wait_until(read_qr, lambda: "no login QR code is shown on screen")
+        token = texts[0].removeprefix("TAXLOGIN:")
+        r = httpx.post(f"{self.hall.central_url}/v1/login/qr/{token}/approve",
+                       json={"tin": tin}, headers=self._admin_headers(), timeout=10)
+        if r.status_code not in (200, 204):
+            raise StepFailed(f"the tax app's approval was refused: HTTP {r.status_code} "
+                             f"{r.text[:300]}")
+
+    def _admin_headers(self) -> dict[str, str]:
+        from central.bind_rules import ADMIN_TOKEN_CREDENTIAL, ADMIN_TOKEN_ENV
+        from offline_queue.secrets import SecretError, read_secret
+
+        try:  # the same sources as `kiosk central` (env, _FILE, systemd credential)
+            token = read_secret(ADMIN_TOKEN_ENV, credential=ADMIN_TOKEN_CREDENTIAL)
+        except SecretError as exc:
+            raise StepFailed(f"admin token: {exc}") from None
+        return {"Authorization": f"Bearer {token}"} if token else {}
 
     def do_staff_card(self, arg: Any) -> None:
         """`demo` taps the demo staff card on the simulated reader; anything else is
@@ -288,13 +392,23 @@ class ScenarioSession:
             raise StepFailed(f"text {arg!r} is visible but should not be")
 
     def do_expect_printed(self, arg: Any) -> None:
+        """The text was printed since the last match: on a receipt, or on an A4 page
+        (the text a PDF reader extracts)."""
         def printed() -> str:
             return self.hall.printer.all_text()[self.printed_mark:]
 
-        self.wait_until(lambda: str(arg) in printed(),
-                        lambda: f"{arg!r} not printed; printed since last check:\n{printed()}")
-        text = self.hall.printer.all_text()
-        self.printed_mark = text.index(str(arg), self.printed_mark) + len(str(arg))
+        def a4_printed() -> str:  # every A4 page's text in print order, as one stream
+            return self.hall.a4.all_text()[self.a4_mark:]
+
+        self.wait_until(lambda: str(arg) in printed() or str(arg) in a4_printed(),
+                        lambda: f"{arg!r} not printed; printed since last check:\n"
+                                f"{printed()}\n{a4_printed()}")
+        if str(arg) in printed():
+            text = self.hall.printer.all_text()
+            self.printed_mark = text.index(str(arg), self.printed_mark) + len(str(arg))
+        else:
+            text = self.hall.a4.all_text()
+            self.a4_mark = text.index(str(arg), self.a4_mark) + len(str(arg))
 
     def do_network(self, arg: Any) -> None:
         if arg not in ("offline", "online"):
@@ -338,8 +452,68 @@ class ScenarioSession:
         if r.status_code != 200:
             raise StepFailed(f"import failed: HTTP {r.status_code} {r.text[:300]}")
 
+    def do_import_registry(self, arg: Any) -> None:
+        """Import a taxpayer registry document (path relative to the scenario): into
+        the simulated hall's own central database, or under `--central URL` through
+        POST /v1/admin/registry with the admin token (read like `kiosk central`).
+        Any refused row fails the step, naming it."""
+        path = (self.scenario_dir / str(arg)).resolve()
+        if self.hall.central is None:  # an external central: its admin endpoint
+            from central.bind_rules import ADMIN_TOKEN_CREDENTIAL, ADMIN_TOKEN_ENV
+            from offline_queue.secrets import SecretError, read_secret
+
+            try:
+                token = read_secret(ADMIN_TOKEN_ENV, credential=ADMIN_TOKEN_CREDENTIAL)
+            except SecretError as exc:
+                raise StepFailed(f"import failed: admin token: {exc}") from None
+            headers = {"Authorization": f"Bearer {token}"} if token else {}
+            try:
+                body = path.read_bytes()
+            except OSError as exc:
+                raise StepFailed(f"import failed: {path}: {exc.strerror}") from None
+            r = httpx.post(self.hall.central_url + "/v1/admin/registry", content=body,
+                           headers=headers | {"Content-Type": "application/json"},
+                           timeout=30)
+            if r.status_code != 200:
+                raise StepFailed(f"import failed: HTTP {r.status_code} {r.text[:300]}")
+            errors = r.json().get("errors") or []
+        else:  # the hall's own central: straight into its database
+            from sqlalchemy.orm import Session
+
+            from central.registry import RegistryFileError, import_registry, load_document
+
+            engine = self.hall.central.app.state.engine
+            try:
+                document = load_document(path)
+                with Session(engine) as session:
+                    report = import_registry(session, document)
+                    session.commit()
+            except RegistryFileError as exc:
+                raise StepFailed(f"import failed: {exc}") from None
+            errors = report.to_json()["errors"]
+        if errors:
+            raise StepFailed("import refused rows: " + "; ".join(
+                f"{e['section']}[{e['index']}]: {e['reason']}" for e in errors[:5]))
+
     def do_wait(self, arg: Any) -> None:
         self.pump(float(arg))
+
+    def do_expect_spoken(self, arg: Any) -> None:
+        """Voice guidance said `arg` (a part of one utterance) since the last
+        expect_spoken; the speech engine is Qt's mock one."""
+        voice = self.window.voice.voice
+        start = min(self.spoken_mark, len(voice.said))  # a session end clears it
+
+        def said() -> bool:
+            for i in range(start, len(voice.said)):
+                if str(arg) in voice.said[i].text:
+                    self.spoken_mark = i + 1
+                    return True
+            return False
+
+        self.wait_until(said, lambda: f"{arg!r} was not said; voice is "
+                        f"{'on' if voice.on else 'off'}, it said: "
+                        f"{[u.text for u in voice.said[start:]]}")
 
 
 VERBS = {name[3:]: getattr(ScenarioSession, name) for name in dir(ScenarioSession)
@@ -378,13 +552,14 @@ def load_steps(path: Path) -> list[tuple[str, Any]]:
     return steps
 
 
-def run_scenario(path: Path, screenshots: Path | None, central_url: str | None) -> str | None:
+def run_scenario(path: Path, screenshots: Path | None, central_url: str | None,
+                 artifacts: Path | None = None) -> str | None:
     """Run one file; None when every step is met, else the failure description."""
     try:
         steps = load_steps(path)
     except (StepFailed, OSError, yaml.YAMLError) as exc:
         return str(exc)
-    session = ScenarioSession(path.parent, screenshots, central_url)
+    session = ScenarioSession(path.parent, screenshots, central_url, artifacts)
     try:
         for i, (verb, arg) in enumerate(steps, 1):
             try:
@@ -399,12 +574,15 @@ def run_scenario(path: Path, screenshots: Path | None, central_url: str | None) 
 
 
 def run_scenarios(paths: list[Path], screenshots: Path | None = None,
-                  central_url: str | None = None) -> int:
+                  central_url: str | None = None, artifacts: Path | None = None) -> int:
+    """Run each file; `artifacts`: keep everything printed, in print order, as
+    artifacts/<scenario>/<NNN>-receipt.txt and <NNN>-a4.pdf."""
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     failed = 0
     for path in paths:
         shots = screenshots / path.stem if screenshots else None
-        error = run_scenario(path, shots, central_url)
+        error = run_scenario(path, shots, central_url,
+                             artifacts / path.stem if artifacts else None)
         if error:
             failed += 1
             print(f"FAIL {error}", flush=True)

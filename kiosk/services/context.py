@@ -24,12 +24,13 @@ if TYPE_CHECKING:  # the core's parts; imported for the types only
     from ..config import KioskConfig, LimitsConfig
     from ..connectivity import Connectivity
     from .catalogue import ServiceSpec
+    from .identity import SessionIdentity
     from .slips import SlipPrinter
 
 _T = TypeVar("_T")
 
 
-def run_inline(work: Callable[[], _T]) -> "Future[_T]":
+def run_inline(work: Callable[[], _T]) -> Future[_T]:
     """`run_io` for a context without a core worker (tests, tools): runs `work` now and
     returns its settled future."""
     future: Future[_T] = Future()
@@ -55,24 +56,32 @@ class ServiceContext:
     - `run_io`: hands a short disk write to the core's I/O worker thread and returns at
       once (a Future); for work that must not run on the GUI thread yet needs no result
     - `device_status`: the status of the first configured device of a kind (or None)
+    - `driver`: the first configured driver of a kind (the identity gate's ID card
+      reader), or None
+    - `identity`: who the session has identified (`core.identity`), for services that
+      act for a taxpayer
     - `clock`, `config`, `spec`: injectable time, the kiosk's config, the service's own
       catalogue entry
     """
 
-    spec: "ServiceSpec"
-    config: "KioskConfig"
-    clock: "SystemClock"
-    central: "CentralClient"
-    keys: "KioskKeys"
-    outbox: "Outbox"
-    connectivity: "Connectivity"
-    slips: "SlipPrinter"
-    limits: "LimitsConfig"
-    reference: "ReferenceInbox"
+    spec: ServiceSpec
+    config: KioskConfig
+    clock: SystemClock
+    central: CentralClient
+    keys: KioskKeys
+    outbox: Outbox
+    connectivity: Connectivity
+    slips: SlipPrinter
+    limits: LimitsConfig
+    reference: ReferenceInbox
     as_enrolled: Callable[[Callable[[], Any]], Any]
     on_queued: Callable[[], None]
-    run_io: Callable[[Callable[[], Any]], "Future[Any]"] = run_inline
-    device_status: Callable[[str], "DeviceStatus | None"] = lambda _kind: None
+    run_io: Callable[[Callable[[], Any]], Future[Any]] = run_inline
+    device_status: Callable[[str], DeviceStatus | None] = lambda _kind: None
+    # The first configured driver of a kind (None: none), and who the session has
+    # identified (`core.identity`; kiosk.services.identity).
+    driver: Callable[[str], Any] = lambda _kind: None
+    identity: SessionIdentity | None = None
 
     @property
     def kiosk_id(self) -> str:
@@ -86,7 +95,7 @@ def load_factory(reference: str) -> Callable[[ServiceContext], object]:
     if not callable(factory):
         raise ImportError(f"service factory {reference!r}: {name!r} is not a callable "
                           f"of {module_name}")
-    return factory  # type: ignore[no-any-return]
+    return factory
 
 
 def build_service(ctx: ServiceContext) -> object | None:

@@ -175,10 +175,12 @@ class InvoiceVerifyService:
         return StillPending(reference, query)
 
     def print_result(self, outcome: Verified, lang: str) -> None:
-        self._slips.print_result(outcome.query, outcome.result, lang)
+        # A result that came back through the queue carries its short reference on paper.
+        self._slips.print_result(outcome.query, outcome.result, lang,
+                                 reference=outcome.reference)
 
 
-def build(ctx: "ServiceContext") -> InvoiceVerifyService:
+def build(ctx: ServiceContext) -> InvoiceVerifyService:
     """The catalogue's factory for `invoice.verify`."""
     return InvoiceVerifyService(
         central=ctx.central, keys=ctx.keys, outbox=ctx.outbox,

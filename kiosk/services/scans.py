@@ -88,7 +88,7 @@ class Scan:
 
 def s10_check_digit(serial: str) -> int:
     """The UPU S10 check digit of an 8-digit serial number."""
-    total = sum(int(d) * w for d, w in zip(serial, _S10_WEIGHTS))
+    total = sum(int(d) * w for d, w in zip(serial, _S10_WEIGHTS, strict=True))
     check = 11 - total % 11
     return {10: 0, 11: 5}.get(check, check)
 

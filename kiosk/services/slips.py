@@ -8,18 +8,18 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from datetime import datetime
-
 from typing import TYPE_CHECKING
 
 from drivers.errors import DeviceError
-from printing.templates import printer_test_page, queued_slip, verification_slip
+from printing.document import Document
+from printing.templates import Lang, printer_test_page, queued_slip, receipt_slip, verification_slip
 
 if TYPE_CHECKING:  # python-escpos is slow to import; the GUI starts without it
     from drivers.receipt_printer import ReceiptPrinter
 
 from .. import log
-from ..hall_time import to_hall
 from ..domain import VerificationQuery, VerificationResult, outcome_label, type_name
+from ..hall_time import to_hall
 from .views import ResultView, short_reference, verification_view
 
 _log = log.get("device.printer")
@@ -35,7 +35,7 @@ class PrintFailed(Exception):
 
 
 class SlipPrinter:
-    def __init__(self, printer: "ReceiptPrinter | None", kiosk_id: str,
+    def __init__(self, printer: ReceiptPrinter | None, kiosk_id: str,
                  now: Callable[[], datetime]) -> None:
         self._printer = printer
         self._kiosk_id = kiosk_id
@@ -66,7 +66,7 @@ class SlipPrinter:
                      lang: str, reference: str | None = None) -> None:
         rows = slip_rows(verification_view(query, result, lang, reference))
         doc = verification_slip(
-            lang=lang, invoice_number=query.number, invoice_type=type_name(query.type_code, lang),
+            lang=_slip_lang(lang), invoice_number=query.number, invoice_type=type_name(query.type_code, lang),
             outcome_label=outcome_label(result.outcome, "zh") +
             ("" if lang == "zh" else f" / {outcome_label(result.outcome, 'en')}"),
             detail_rows=rows, qr_data=result_qr(query, result),
@@ -75,10 +75,27 @@ class SlipPrinter:
 
     def print_queued(self, query: VerificationQuery, reference: str, lang: str) -> None:
         # People read the short reference; the QR keeps the record's UUID.
-        doc = queued_slip(lang=lang, reference=short_reference(reference),
+        doc = queued_slip(lang=_slip_lang(lang), reference=short_reference(reference),
                           invoice_number=query.number,
                           qr_data=SLIP_REFERENCE_PREFIX + reference,
                           printed_at=to_hall(self._now()), kiosk_id=self._kiosk_id)
+        self._print(doc)
+
+    def print_receipt(self, *, lang: str, title: tuple[str, str], number_label: str,
+                      number: str, headline: str, rows: list[tuple[str, str]],
+                      notes: list[str], qr_data: str | None = None) -> None:
+        """A receipt slip (printing.templates.receipt_slip) for a request made here:
+        a callback's 工单号, a suggestion's receipt, a course booking. `rows` must be
+        masked already (kiosk.domain.masking, surface "paper")."""
+        self._print(receipt_slip(
+            lang=_slip_lang(lang), title_zh=title[0], title_en=title[1],
+            number_label=number_label, number=number, headline=headline, rows=rows,
+            notes=notes, qr_data=qr_data, printed_at=to_hall(self._now()),
+            kiosk_id=self._kiosk_id))
+
+    def print_document(self, doc: Document) -> None:
+        """A document a service laid out itself (a guidance checklist, a calculation):
+        no personal data in it; PrintFailed with the reason when it cannot print."""
         self._print(doc)
 
     def print_test_page(self) -> None:
@@ -91,6 +108,15 @@ class SlipPrinter:
 
 
 RESULT_SLIP_PREFIX = "TAXKIOSK:CHECK:"
+
+
+def _slip_lang(lang: str) -> Lang:
+    """A slip is in Chinese or English: any other code is refused, as the templates do."""
+    if lang == "zh":
+        return "zh"
+    if lang == "en":
+        return "en"
+    raise ValueError(f"lang must be 'zh' or 'en', not {lang!r}")
 
 
 def result_qr(query: VerificationQuery, result: VerificationResult) -> str:

@@ -26,7 +26,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -155,7 +155,7 @@ def _alive(pid: object) -> bool:
 def read_state(path: Path, now: datetime | None = None,
                stale_after_s: float = STALE_AFTER_S) -> PublishedState:
     """The published state at `path`, judged fresh or not (never raises)."""
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     try:
         document = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
@@ -174,7 +174,7 @@ def read_state(path: Path, now: datetime | None = None,
     except (KeyError, TypeError, ValueError) as exc:
         return PublishedState(None, None, None, f"{path.name} is damaged ({exc})")
     if written_at.tzinfo is None:
-        written_at = written_at.replace(tzinfo=timezone.utc)
+        written_at = written_at.replace(tzinfo=UTC)
     online = link.get("online") if isinstance(link.get("online"), bool) else None
     age_s = (now - written_at).total_seconds()
     if not document.get("running", False) or not _alive(document.get("pid")):

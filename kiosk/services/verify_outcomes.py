@@ -3,7 +3,6 @@ screens import these types at start-up, before the core has loaded."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Union
 
 from ..domain import InvoiceQr, VerificationQuery, VerificationResult
 
@@ -32,7 +31,7 @@ class ScannedResultSlip:
     query: VerificationQuery
 
 
-Scan = Union[ScannedInvoice, ScannedReference, ScannedResultSlip]
+Scan = ScannedInvoice | ScannedReference | ScannedResultSlip
 
 
 @dataclass(frozen=True)

@@ -4,6 +4,8 @@ from __future__ import annotations
 import importlib
 import importlib.util
 import logging
+import threading
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -14,6 +16,7 @@ from drivers.simulators.escpos_printer_sim import SimulatedReceiptPrinter
 from drivers.simulators.serial_scanner_sim import SimulatedSerialScanner
 
 from ..config import CentralConfig, DeviceConfig, KioskConfig
+from .a4 import A4Capture
 from .demo import DEMO_STAFF_CARD_UID
 from .network import NetworkSwitch
 
@@ -87,6 +90,8 @@ class SimulatedHall:
         # A stable link path, so an unplugged scanner comes back under the same name.
         self.scanner = SimulatedSerialScanner(stable_link=True)
         self.printer = SimulatedReceiptPrinter()
+        # The A4 printer: the real driver writing PDFs into this directory.
+        self.a4 = A4Capture(work_dir / "a4")
         self.id_card: Any = None
         self.payment: Any = None
         self.dispenser: Any = None
@@ -97,7 +102,7 @@ class SimulatedHall:
         self._scanner_slow = False
         self._scanner_mute = False
 
-    def start(self) -> "SimulatedHall":
+    def start(self) -> SimulatedHall:
         self.work_dir.mkdir(parents=True, exist_ok=True)
         if self._external_central:
             self.central_url = self._external_central.rstrip("/")
@@ -110,6 +115,7 @@ class SimulatedHall:
         parts = urlsplit(self.central_url)
         self.network = NetworkSwitch(parts.hostname or "127.0.0.1", parts.port or 80).start()
         self.printer.start()
+        self.a4.start()
         for attr, device, module, cls_name in OPTIONAL_SIMULATORS:
             sim = _start_optional(module, cls_name)
             if sim is not None:
@@ -120,7 +126,7 @@ class SimulatedHall:
         return self
 
     def stop(self) -> None:
-        stops = [self.printer.stop, self.scanner.close]
+        stops: list[Callable[[], None] | None] = [self.printer.stop, self.scanner.close]
         stops += [_stopper(sim) for sim in self._optional.values()]
         stops += [self.network.stop if self.network else None,
                   self.central.stop if self.central else None]
@@ -140,6 +146,7 @@ class SimulatedHall:
                          {"suffix": "\r\n", **fast}),
             DeviceConfig("receipt_printer", "receipt_printer", self.printer.connection,
                          {"profile": "default80", **fast}),
+            DeviceConfig("a4_printer", "a4_printer", self.a4.connection, dict(fast)),
         ]
         for device, sim in self._optional.items():
             connection = getattr(sim, "connection", "")
@@ -210,6 +217,27 @@ class SimulatedHall:
         """Switch every fault of `device` off: it works again."""
         for fault in sorted(self.active_faults(device)):
             self.set_fault(device, fault, False)
+
+    def place_id_card(self, fields: dict[str, Any] | None = None, *,
+                      lift_s: float = 1.0) -> None:
+        """Put an ID card on the simulated reader (the sample card, or these fields
+        over it) as a fresh placement: a card already there is taken away first and
+        the new one placed `lift_s` later (in the background), long enough for the
+        kiosk's reader watch to see the reader empty. The reader starts empty."""
+        if self.id_card is None:
+            raise KeyError("the hall has no simulated ID card reader")
+        sim = self.id_card
+        if not sim.has_card:
+            sim.insert_card(fields)
+            return
+        sim.remove_card()
+        timer = threading.Timer(lift_s, sim.insert_card, args=(fields,))
+        timer.daemon = True
+        timer.start()
+
+    def take_id_card(self) -> None:
+        if self.id_card is not None:
+            self.id_card.remove_card()
 
     def tap_staff_card(self, uid: str | None = None) -> None:
         """A staff card on the simulated reader (default: the demo staff card)."""

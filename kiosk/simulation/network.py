@@ -27,7 +27,7 @@ class NetworkSwitch:
     def online(self) -> bool:
         return self._online
 
-    def start(self) -> "NetworkSwitch":
+    def start(self) -> NetworkSwitch:
         self.set_online(True)
         return self
 

@@ -43,7 +43,7 @@ class StaffAccount:
     pin_hash: str
 
     @classmethod
-    def from_body(cls, body: Any) -> "StaffAccount | None":
+    def from_body(cls, body: Any) -> StaffAccount | None:
         """The account in a reference item's body; None (logged) if it is malformed."""
         try:
             staff_id, roles, pin = body["staff_id"], body["roles"], body["pin"]

@@ -11,7 +11,7 @@ import logging
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -37,7 +37,7 @@ LOGOUT_REASONS = ("staff", "idle")
 
 
 def _utc_now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 @dataclass(frozen=True)
@@ -217,7 +217,7 @@ class StaffAuth:
 
     def _emit(self, event: str, staff_id: str | None, detail: dict[str, Any]) -> None:
         payload = {"event": event, "staff_id": staff_id,
-                   "at": self._clock().astimezone(timezone.utc).isoformat(),
+                   "at": self._clock().astimezone(UTC).isoformat(),
                    "detail": detail}
         self._audit(event, payload)
 

@@ -10,9 +10,9 @@ import json
 import logging
 import os
 import tempfile
-from dataclasses import dataclass
 from collections.abc import Callable
-from datetime import datetime, timedelta, timezone
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -53,7 +53,7 @@ class LockoutStore:
         self.path = Path(path)
         restrict_file(self.path)  # 0600: an older install wrote it under umask 022
         self.lock_for = lock_for
-        self._clock = clock or (lambda: datetime.now(timezone.utc))
+        self._clock = clock or (lambda: datetime.now(UTC))
 
     def load(self) -> dict[str, CardState]:
         try:

@@ -14,10 +14,11 @@ texts; `printing.escp_render` turns those into ESC/P bytes.
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Any, Literal, Mapping
+from typing import Any, Literal
 
 from ..chinese_amount import amount_in_chinese_capitals
 

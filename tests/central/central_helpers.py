@@ -126,3 +126,62 @@ class SealingKiosk:
     def batch(self, *records: WireRecord, kiosk_id: str | None = None) -> dict[str, Any]:
         return SyncBatch(kiosk_id=kiosk_id or self.kiosk_id,
                          records=list(records)).model_dump(mode="json")
+
+
+# --- taxpayer identity (issue #10): a real kiosk client on sealed calls ---------------
+
+class MovableClock:
+    """The central's `now` for taxpayer logins, moved by the test (QR expiry, session
+    expiry, the password lock); starts at the real time so sent_at windows agree."""
+
+    def __init__(self) -> None:
+        self.t = datetime.now(UTC)
+
+    def __call__(self) -> datetime:
+        return self.t
+
+    def advance(self, **delta: float) -> None:
+        self.t += timedelta(**delta)
+
+
+def enrolled_kiosk(url: str, kiosk_id: str | None = None, *,
+                   token: str | None = ENROLMENT_TOKEN) -> tuple[Any, KioskKeys]:
+    """(kiosk.central_client.CentralClient, keys) of a kiosk enrolled on the server at
+    `url` (approved when `token` is the enrolment token, pending without one)."""
+    from kiosk.central_client import CentralClient
+
+    keys = KioskKeys.generate()
+    client = CentralClient((url,), kiosk_id or f"K-tp-{uuid_mod.uuid4().hex[:8]}",
+                           timeout_s=10.0)
+    answer = client.enroll(keys, token=token)
+    assert answer["approved"] is (token is not None), answer
+    return client, keys
+
+
+def sealed_body(kiosk_id: str, keys: KioskKeys, purpose: str, payload: dict[str, Any],
+                *, sent_at: str | None = None, data_key: bytes | None = None
+                ) -> dict[str, Any]:
+    """A SealedCall body as CentralClient.sealed_call builds it (for tests that send
+    it by hand: replays, forgeries, tampering)."""
+    from offline_queue.crypto import content_digest, seal_call
+    from offline_queue.wire import SealedCall
+
+    sent_at = sent_at or datetime.now(UTC).isoformat()
+    nonce, ciphertext = seal_call(data_key or keys.data_key, payload, purpose, kiosk_id,
+                                  sent_at)
+    body = SealedCall(kiosk_id=kiosk_id, sent_at=sent_at, nonce=b64e(nonce),
+                      ciphertext=b64e(ciphertext)).model_dump(mode="json")
+    body["signature"] = b64e(keys.sign(content_digest(body)))
+    return body
+
+
+def open_answer(kiosk_id: str, keys: KioskKeys, body: dict[str, Any],
+                answer: dict[str, Any]) -> dict[str, Any]:
+    """The plaintext of a SealedAnswer to the sealed call `body`."""
+    from offline_queue.crypto import b64d, decrypt_for_kiosk
+
+    return decrypt_for_kiosk(keys.data_key, b64d(answer["nonce"]),
+                             b64d(answer["ciphertext"]), kiosk_id, body["sent_at"])
+
+
+DEMO_CARD = {"id_number": "11010519491231002X", "name": "买买提·艾力", "valid_until": "长期"}

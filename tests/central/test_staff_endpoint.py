@@ -59,19 +59,26 @@ def request(keys: KioskKeys, kiosk_id: str, sent_at: datetime | str | None = Non
 
 
 def test_the_reference_feed_never_carries_staff_items(client: httpx.Client) -> None:
+    # The service seeds items of its own at start (its certificate key; demo courses):
+    # everything below is relative to the feed's position before this test's items.
+    base = page(client, 0)["next_cursor"]
+    while page(client, base)["more"]:
+        base = page(client, base)["next_cursor"]
     assert add(client, [{"kind": "announcement", "key": "a1", "body": {"zh": "通知"}},
                         staff("card-1", "S001"),
-                        {"kind": "policy", "key": "p1", "body": {"rate": "1%"}}]) == [1, 2, 3]
+                        {"kind": "policy", "key": "p1", "body": {"rate": "1%"}}]) == [
+        base + 1, base + 2, base + 3]
     assert add(client, [{"kind": "staff", "key": "card-1", "deleted": True},
                         {"kind": "announcement", "key": "a2", "body": {"zh": "通知二"}},
-                        staff("card-2", "S002")]) == [4, 5, 6]
-    full = page(client, 0)
+                        staff("card-2", "S002")]) == [base + 4, base + 5, base + 6]
+    full = page(client, base)
     assert [(i["kind"], i["key"], i["updated_seq"]) for i in full["items"]] == [
-        ("announcement", "a1", 1), ("policy", "p1", 3), ("announcement", "a2", 5)]
-    assert full["next_cursor"] == 5 and full["more"] is False
+        ("announcement", "a1", base + 1), ("policy", "p1", base + 3),
+        ("announcement", "a2", base + 5)]
+    assert full["next_cursor"] == base + 5 and full["more"] is False
     assert "staff" not in str(full) and PIN_HASH not in str(full)
     # Page by page, the cursor steps over the staff seqs like every kiosk's does.
-    cursor, seen = 0, []
+    cursor, seen = base, []
     while True:
         one = page(client, cursor, limit=1)
         seen += [i["key"] for i in one["items"]]
@@ -79,8 +86,8 @@ def test_the_reference_feed_never_carries_staff_items(client: httpx.Client) -> N
         cursor = one["next_cursor"]
         if not one["more"]:
             break
-    assert (seen, cursor) == (["a1", "p1", "a2"], 5)
-    assert page(client, 5) == {"items": [], "next_cursor": 5, "more": False}
+    assert (seen, cursor) == (["a1", "p1", "a2"], base + 5)
+    assert page(client, base + 5) == {"items": [], "next_cursor": base + 5, "more": False}
 
 
 def test_an_enrolled_kiosk_gets_the_snapshot_sealed_to_its_own_key(

@@ -30,7 +30,7 @@ def _to_result(window, hall, qtbot) -> None:  # type: ignore[no-untyped-def]
 def test_print_waits_with_the_reason_while_the_printer_is_out_of_paper(
         window, hall, core, qtbot) -> None:  # type: ignore[no-untyped-def]
     _to_result(window, hall, qtbot)
-    button = window.findChild(object, "action.print")
+    button = window.screen("invoice.verify.result").findChild(object, "action.print")
     status = window.screen("invoice.verify.result").findChild(object, "label.print_status")
     qtbot.waitUntil(lambda: core.devices.status("receipt_printer").ok, timeout=5000)
     assert button.isEnabled()
@@ -58,7 +58,7 @@ def test_cover_open_also_waits_and_the_next_result_screen_knows_at_once(
     qtbot.waitUntil(lambda: core.devices.status("receipt_printer").state is DeviceState.ERROR,
                     timeout=5000)
     _to_result(window, hall, qtbot)
-    button = window.findChild(object, "action.print")
+    button = window.screen("invoice.verify.result").findChild(object, "action.print")
     assert not button.isEnabled()
     assert "打印机盖未关好" in window.screen("invoice.verify.result").findChild(
         object, "label.print_status").text()

@@ -33,7 +33,8 @@ def test_scan_over_pty_shows_genuine_and_prints_slip(window, hall, qtbot) -> Non
     qtbot.waitUntil(lambda: window.current_screen().screen_id == "invoice.verify.result",
                     timeout=8000)
     assert "查验一致" in visible_text(window) and "31415926" in visible_text(window)
-    qtbot.mouseClick(window.findChild(object, "action.print"), Qt.MouseButton.LeftButton)
+    print_button = window.screen("invoice.verify.result").findChild(object, "action.print")
+    qtbot.mouseClick(print_button, Qt.MouseButton.LeftButton)
     docs = hall.printer.wait_for_documents(1, timeout=8)
     printed = "\n".join(docs[-1].lines)
     assert "查验一致" in printed and "31415926" in printed
@@ -43,7 +44,7 @@ def test_scan_over_pty_shows_genuine_and_prints_slip(window, hall, qtbot) -> Non
 def test_bad_scans_show_a_message_queue_nothing_and_the_next_scan_works(
         window, hall, core, qtbot) -> None:  # type: ignore[no-untyped-def]
     _start_verify(window, qtbot)
-    error = window.findChild(object, "label.error")
+    error = window.screen("invoice.verify").findChild(object, "label.error")
     for noise in ("https://example.com/x", "01,10,0330", "X" * 5000,
                   "01,10,033002600111,31415926,88.50,20230230,19387263548102954712,",
                   "01,10,033002600111,31415926,88.50,20230210,1938726354"):
@@ -151,7 +152,7 @@ class TestOfflineLimits:
         window.refresh_queue_status()
         qtbot.waitUntil(lambda: "离线暂存已达上限" in banner.text(), timeout=8000)
 
-        error = window.findChild(object, "label.error")
+        error = window.screen("invoice.verify").findChild(object, "label.error")
         hall.scanner.scan(GENUINE_10)
         qtbot.waitUntil(lambda: error.isVisible() and "暂存的业务已达上限" in error.text(), timeout=8000)
         assert window.current_screen().screen_id == "invoice.verify"

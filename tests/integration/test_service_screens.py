@@ -39,7 +39,8 @@ def test_slip_printed_stays_in_the_language_shown(window, hall, qtbot) -> None: 
     hall.scan(GENUINE)
     qtbot.waitUntil(lambda: window.current_screen().screen_id == "invoice.verify.result",
                     timeout=8000)
-    qtbot.mouseClick(window.findChild(object, "action.print"), Qt.MouseButton.LeftButton)
+    print_button = window.screen("invoice.verify.result").findChild(object, "action.print")
+    qtbot.mouseClick(print_button, Qt.MouseButton.LeftButton)
     status = _label(window, "invoice.verify.result", "label.print_status")
     qtbot.waitUntil(lambda: status.text() == "凭条已打印，请取走。", timeout=8000)
     _switch(window, "en")

@@ -117,7 +117,11 @@ def kiosk_services(config: Path) -> list[dict[str, Any]]:
 def test_services_are_built_from_the_catalogue(core: KioskCore) -> None:
     service = core.service("invoice.verify")
     assert isinstance(service, InvoiceVerifyService)
-    assert core.services == {"invoice.verify": service}
+    # One object per catalogue entry that declares a factory, each under its id.
+    from kiosk.services.catalogue import CATALOGUE
+
+    assert set(core.services) == {s.id for s in CATALOGUE if s.factory is not None}
+    assert core.services["invoice.verify"] is service
     assert core.invoice_verify is service  # the UI's old name, until it migrates
     with pytest.raises(KeyError):
         core.service("no.such.service")
@@ -312,13 +316,19 @@ def test_kiosk_services_json_through_the_command(core: KioskCore, tmp_path: Path
                                                  settings: dict[str, Any]) -> None:
     path = state_path(core.config.data_dir)
     wait_for(lambda: read_state(path).devices is not None)
+    from kiosk.services.catalogue import CATALOGUE
+
     rows = kiosk_services(config_file(tmp_path, settings))
-    assert rows == [{
+    assert [r["id"] for r in rows] == [s.id for s in CATALOGUE]  # the whole catalogue
+    verify = next(r for r in rows if r["id"] == "invoice.verify")
+    assert verify == {
         "id": "invoice.verify", "title_zh": "发票查验", "title_en": "Invoice verification",
         "group": "invoices", "policy": "queue", "identity": "none", "identity_methods": [],
-        "devices": [], "staff_role": None, "available": True, "reason": None}]
+        "devices": [], "staff_role": None, "available": True, "reason": None}
+    calc = next(r for r in rows if r["policy"] == "local")  # needs no network
+    assert calc["available"] and calc["reason"] is None
     closed = kiosk_services(config_file(tmp_path, settings, 'hours = { mon = "" }'))
-    assert (closed[0]["available"], closed[0]["reason"]) == (False, "hours")
+    assert {(r["available"], r["reason"]) for r in closed} == {(False, "hours")}
 
 
 def test_kiosk_services_table_for_people(core: KioskCore, tmp_path: Path,

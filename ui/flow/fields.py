@@ -21,6 +21,7 @@ class Kind(str, Enum):
     CODE = "code"  # letters and digits (a TIN, a pickup code); X on the keypad
     CHOICE = "choice"  # one of a few values, as a row of buttons
     TEXT = "text"  # free text (names); the system's input method, no keypad
+    PASSWORD = "password"  # hidden as typed; digits and letters on the keypad
 
 
 @dataclass(frozen=True)
@@ -30,15 +31,19 @@ class KindRule:
     keypad: bool
     dot: bool = False
     x: bool = False
+    letters: bool = False  # the keypad's letter rows (upper case first for a code)
+    secret: bool = False  # echo mode Password
 
 
 RULES: dict[Kind, KindRule] = {
     Kind.DIGITS: KindRule(r"[0-9]*", 32, keypad=True),
     Kind.AMOUNT: KindRule(r"[0-9]{0,12}(\.[0-9]{0,2})?", 15, keypad=True, dot=True),
     Kind.DATE: KindRule(r"[0-9]{0,8}", 8, keypad=True),
-    Kind.CODE: KindRule(r"[0-9A-Za-z]*", 32, keypad=True, x=True),
+    Kind.CODE: KindRule(r"[0-9A-Za-z]*", 32, keypad=True, x=True, letters=True),
     Kind.CHOICE: KindRule(None, 0, keypad=False),
     Kind.TEXT: KindRule(None, 100, keypad=False),
+    # Typing stops at 256 so that an over-long password gets a message, not silence.
+    Kind.PASSWORD: KindRule(r"[\x21-\x7e]*", 256, keypad=True, letters=True, secret=True),
 }
 
 

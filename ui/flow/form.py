@@ -8,6 +8,10 @@ refresh, so they follow a language switch. A service subclass sets `fields`, ret
 its texts (`title_text`, `field_text`, `choice_text`, `prompt_text`, `confirm_text`),
 may narrow `visible_fields()` and sends the values on in `submit(values)`, which
 returns the problems (field -> message code) to show, empty when the form went out.
+
+Layout: standing (portrait), the choices and fields, then the keypad under them and
+the confirm button at the bottom; lying (landscape), the keypad and the confirm button
+stand beside the fields, each label left of its field, so the form fits 1080 px high.
 """
 from __future__ import annotations
 
@@ -15,10 +19,9 @@ from functools import partial
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QEvent, QObject, QRegularExpression
-from PySide6.QtGui import QRegularExpressionValidator
+from PySide6.QtGui import QRegularExpressionValidator, QResizeEvent
 from PySide6.QtWidgets import (
     QFormLayout,
-    QGridLayout,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -27,6 +30,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ui.layout import Orientation
+from ui.theme import Space
+from ui.widgets.adaptive import ColumnsLayout, OrientationBox, panel_orientation
 from ui.widgets.buttons import make_button
 from ui.widgets.keypad import Keypad
 
@@ -58,45 +64,81 @@ class FormScreen(FlowScreen):
         self.choice_buttons: dict[str, dict[str, QPushButton]] = {}
         self.title = self.bind(self.title_label("label.title"), self.title_text)
         self.layout_.addWidget(self.title)
+        gap = window.units.px(Space.M)
+        # Fields on one side, keypad and confirm on the other (beside or below).
+        self.body = OrientationBox()
+        self.body.setSpacing(window.units.px(Space.XL))
+        self._fields_column = QVBoxLayout()
+        self._fields_column.setSpacing(gap)
+        self._keys_column = QVBoxLayout()
+        self._keys_column.setSpacing(gap)
         form_host = QWidget()
         self.form = QFormLayout(form_host)
-        self.form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapAllRows)
+        self.form.setContentsMargins(0, 0, 0, 0)
+        self.form.setVerticalSpacing(gap)
         for spec in self.fields:
             if spec.kind is Kind.CHOICE:
                 self._add_choice(spec)
             else:
                 self._add_input(spec)
-        self.layout_.addWidget(form_host)
+        self._fields_column.addWidget(form_host)
+        self._fields_column.addStretch(1)
         self.keypad = Keypad(units=window.units)
-        row = QHBoxLayout()
-        row.addStretch(1)
-        row.addWidget(self.keypad, 3)
-        row.addStretch(1)
-        self.layout_.addLayout(row)
-        self.layout_.addStretch(1)
+        self._keypad_row = QHBoxLayout()
+        self._keypad_row.addStretch(1)
+        self._keypad_row.addWidget(self.keypad, 3)
+        self._keypad_row.addStretch(1)
+        self._keys_column.addLayout(self._keypad_row)
+        self._keys_column.addStretch(1)
         self.confirm = self.bind(make_button("", "action.confirm", role="primary"),
                                  self.confirm_text)
         self.confirm.clicked.connect(self.submit_form)
-        self.layout_.addWidget(self.confirm)
+        self._keys_column.addWidget(self.confirm)
+        self.body.addLayout(self._fields_column, 3)
+        self.body.addLayout(self._keys_column, 2)
+        self.layout_.addLayout(self.body, 1)
+        self._lay_out(panel_orientation(self.window_), force=True)
         self._show_fields()
         self.refresh()
+
+    # -- layout ------------------------------------------------------------------------
+    def _lay_out(self, orientation: Orientation, *, force: bool = False) -> None:
+        """Keypad beside the fields (landscape) or under them (portrait)."""
+        if not self.body.set_orientation(orientation) and not force:
+            return
+        lying = orientation == "landscape"
+        # Lying, each label stands left of its field: four rows fit 1080 px.
+        self.form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.DontWrapRows if lying
+                                   else QFormLayout.RowWrapPolicy.WrapAllRows)
+        # The keypad fills its column lying; standing it keeps to the middle.
+        self._keypad_row.setStretch(0, 0 if lying else 1)
+        self._keypad_row.setStretch(2, 0 if lying else 1)
+        self.body.setStretch(0, 3 if lying else 0)
+        self.body.setStretch(1, 2 if lying else 1)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        self._lay_out(panel_orientation(self.window_))
+        super().resizeEvent(event)
 
     # -- building ----------------------------------------------------------------------
     def _add_choice(self, spec: FieldSpec) -> None:
         prompt = self.bind(self.text_label(f"label.{spec.name}_prompt"),
                            lambda: self.prompt_text(spec.name))
-        self.layout_.addWidget(prompt)
-        grid = QGridLayout()
+        self._fields_column.addWidget(prompt)
+        # As many of the spec's columns as the labels allow (fewer in English, with
+        # larger text, standing): the buttons never widen the window.
+        grid = ColumnsLayout(spec.columns)
+        grid.setSpacing(self.window_.units.px(Space.S))
         buttons: dict[str, QPushButton] = {}
-        for i, value in enumerate(spec.choices):
+        for value in spec.choices:
             button = make_button("", f"{spec.name}.{value}", role="secondary")
             button.setCheckable(True)
             button.clicked.connect(lambda _=False, n=spec.name, v=value: self.choose(n, v))
             self.bind(button, partial(self.choice_text, spec.name, value))
-            grid.addWidget(button, i // spec.columns, i % spec.columns)
+            grid.addWidget(button)
             buttons[value] = button
         self.choice_buttons[spec.name] = buttons
-        self.layout_.addLayout(grid)
+        self._fields_column.addLayout(grid)
 
     def _add_input(self, spec: FieldSpec) -> None:
         edit = QLineEdit()
@@ -105,6 +147,8 @@ class FormScreen(FlowScreen):
             edit.setValidator(QRegularExpressionValidator(
                 QRegularExpression(spec.rule.pattern), edit))
         edit.setMaxLength(spec.length)
+        if spec.rule.secret:
+            edit.setEchoMode(QLineEdit.EchoMode.Password)
         edit.textEdited.connect(partial(self._edited, spec.name))
         edit.installEventFilter(self)
         label = self.bind(QLabel(), partial(self.field_text, spec.name))
@@ -176,7 +220,8 @@ class FormScreen(FlowScreen):
     def _target(self, name: str) -> None:
         rule = self.specs[name].rule
         self.keypad.set_target(self.inputs[name] if rule.keypad else None)
-        self.keypad.set_allowed(dot=rule.dot, x=rule.x)
+        self.keypad.set_allowed(dot=rule.dot, x=rule.x, letters=rule.letters,
+                                upper=self.specs[name].kind is Kind.CODE)
 
     def eventFilter(self, obj: QObject, event: Any) -> bool:
         if event.type() == QEvent.Type.FocusIn and isinstance(obj, QLineEdit):

@@ -13,6 +13,7 @@ from PySide6.QtCore import QT_TRANSLATE_NOOP
 
 from kiosk.services.views import short_reference
 from ui.theme import set_style_property
+from ui.widgets.busy import SlipTray
 from ui.widgets.buttons import make_button
 
 from .base import FlowScreen, Said
@@ -71,6 +72,12 @@ class QueuedScreen(NoticeScreen):
         set_style_property(self.reference, "textsize", "title")
         self.layout_.addWidget(self.reference)
         self.layout_.addWidget(self.print_status)
+        # Where the slip with the reference comes out, while and after it prints.
+        self.slip = SlipTray(units=self.window_.units)
+        self.layout_.addWidget(self.slip, 1)
+
+    def update_state(self) -> None:
+        self.slip.set_state(self.flow.queued_print if self.flow.queued_reference else None)
 
     def reference_text(self) -> Said:
         ref = self.flow.queued_reference

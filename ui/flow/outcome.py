@@ -9,6 +9,9 @@ back by itself (MainWindow.device_status_changed).
 
 A service subclass returns `view()` (built by the core for `self.lang()`), its texts,
 and `print_job()`: the blocking call that prints, run in the background.
+
+While a slip prints, a picture shows where it comes out (the slip sliding out of the
+printer slot; still once printed), beside the result (landscape) or under it (portrait).
 """
 from __future__ import annotations
 
@@ -16,10 +19,13 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP, Qt
-from PySide6.QtWidgets import QHBoxLayout
+from PySide6.QtGui import QResizeEvent
+from PySide6.QtWidgets import QHBoxLayout, QVBoxLayout
 
 from kiosk.services.views import ResultView
-from ui.theme import set_style_property
+from ui.theme import Space, set_style_property
+from ui.widgets.adaptive import OrientationBox, panel_orientation
+from ui.widgets.busy import SlipTray
 from ui.widgets.buttons import make_button
 
 from .base import FlowScreen, Said
@@ -59,9 +65,19 @@ class OutcomeScreen(FlowScreen):
         self.print_button = self.bind(make_button("", "action.print", role="primary"),
                                       self.print_text)
         self.print_button.clicked.connect(self.print_slip)
-        for w in (self.title, self.outcome, self.crc_warning, self.details):
-            self.layout_.addWidget(w)
-        self.layout_.addStretch(1)
+        self.slip = SlipTray(units=window.units)
+        self.layout_.addWidget(self.title)
+        result = QVBoxLayout()
+        result.setSpacing(window.units.px(Space.M))
+        for w in (self.outcome, self.crc_warning, self.details):
+            result.addWidget(w)
+        result.addStretch(1)
+        self.body = OrientationBox()
+        self.body.setSpacing(window.units.px(Space.XL))
+        self.body.addLayout(result, 3)
+        self.body.addWidget(self.slip, 2)
+        self.body.set_orientation(panel_orientation(window))
+        self.layout_.addLayout(self.body, 1)
         self.layout_.addWidget(self.print_status)
         row = QHBoxLayout()
         row.addWidget(self.again)
@@ -114,6 +130,11 @@ class OutcomeScreen(FlowScreen):
             self.set_tone(self.outcome, view.tone)
         self.print_button.setEnabled(self.print_state != "printing"
                                      and self.printer_problem is None)
+        self.slip.set_state(self.print_state)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        self.body.set_orientation(panel_orientation(self.window_))
+        super().resizeEvent(event)
 
     def on_enter(self) -> None:
         if self.print_state != "printing":

@@ -4,7 +4,7 @@
 <context>
     <name>AttractScreen</name>
     <message>
-        <location filename="../screens/attract.py" line="+58"/>
+        <location filename="../screens/attract.py" line="+134"/>
         <source>Self-service tax terminal</source>
         <translation>自助办税终端</translation>
     </message>
@@ -14,7 +14,12 @@
         <translation>发票查验等业务，请触摸屏幕开始。</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+5"/>
+        <source>Have an invoice? Hold its QR code under the scanner below the screen: verification starts at once.</source>
+        <translation>有发票要查验？将发票上的二维码对准屏幕下方的扫描窗口，立即开始查验。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
         <source>Touch to start</source>
         <translation>触摸屏幕开始</translation>
     </message>
@@ -22,6 +27,37 @@
         <location line="+1"/>
         <source>Start</source>
         <translation>开始</translation>
+    </message>
+</context>
+<context>
+    <name>BookConfirm</name>
+    <message>
+        <location filename="../screens/school_courses.py" line="+186"/>
+        <source>Book one seat on this course for you?</source>
+        <translation>为您预约本课程一个座位？</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>Book</source>
+        <translation>确认预约</translation>
+    </message>
+</context>
+<context>
+    <name>BookingDone</name>
+    <message>
+        <location line="+8"/>
+        <source>Tax school booking</source>
+        <translation>税务学堂预约</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Back to the courses</source>
+        <translation>返回课程列表</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Print the booking slip</source>
+        <translation>打印预约凭条</translation>
     </message>
 </context>
 <context>
@@ -35,6 +71,169 @@
         <location line="+1"/>
         <source>Printing… Take your slip from the printer slot</source>
         <translation>正在打印…请从打印口取走凭条</translation>
+    </message>
+</context>
+<context>
+    <name>CalculatorScreen</name>
+    <message>
+        <location filename="../screens/calculators.py" line="+41"/>
+        <source>Calculate</source>
+        <translation>计算</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>%1 (optional)</source>
+        <translation>%1（选填）</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Change the figures</source>
+        <translation>修改数字</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Print the calculation</source>
+        <translation>打印计算过程</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Result of the calculation</source>
+        <translation>计算结果</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>An estimate for guidance: the tax office&apos;s assessment prevails.</source>
+        <translation>计算结果仅供参考，以税务机关核定为准。</translation>
+    </message>
+</context>
+<context>
+    <name>CalendarScreen</name>
+    <message>
+        <location filename="../screens/guide_calendar.py" line="+67"/>
+        <source>Filing calendar</source>
+        <translation>办税日历</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Filing deadlines in %1</source>
+        <translation>%1申报纳税期限</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Today is %1 (hall time)</source>
+        <translation>今天是%1（本厅时间）</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>closed</source>
+        <translation>已截止</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>last day today</source>
+        <translation>今天截止</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>days left: %1</source>
+        <translation>还剩%1天</translation>
+    </message>
+    <message>
+        <location line="+15"/>
+        <source>No filing deadlines are published for this month.</source>
+        <translation>本月没有公布的申报纳税期限。</translation>
+    </message>
+    <message>
+        <location line="+12"/>
+        <source>Next deadline: %1 %2</source>
+        <translation>下一个截止日：%1 %2</translation>
+    </message>
+</context>
+<context>
+    <name>CallbackForm</name>
+    <message>
+        <location filename="../screens/consult_callback.py" line="+62"/>
+        <source>Tell us what your question is about and when to call: the 12366 tax service calls you back. You get a ticket number on a slip.</source>
+        <translation>请选择咨询类别和方便接听的时段，12366 纳税服务热线将回电解答。提交后打印凭条，凭工单号查询答复。</translation>
+    </message>
+    <message>
+        <location line="+15"/>
+        <source>12366 callback request</source>
+        <translation>12366 预约回电</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>What is it about?</source>
+        <translation>咨询类别</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>When may we call you?</source>
+        <translation>方便接听的时段</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>Phone number to call back</source>
+        <translation>回电号码</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Your question in a few words (optional)</source>
+        <translation>问题简述（选填）</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Request a callback</source>
+        <translation>提交预约回电</translation>
+    </message>
+</context>
+<context>
+    <name>CallbackSaved</name>
+    <message>
+        <location line="+25"/>
+        <source>Look up this ticket</source>
+        <translation>查询此工单</translation>
+    </message>
+    <message>
+        <location line="+13"/>
+        <source>Callback requested</source>
+        <translation>预约回电已受理</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Your request is registered under the ticket number below. This terminal sends it to the 12366 tax service at once, or as soon as the network is back; the number stays the same.</source>
+        <translation>您的预约已登记，工单号见下方。本机会立即提交给 12366；如网络中断，将在恢复后自动提交，工单号不变。</translation>
+    </message>
+</context>
+<context>
+    <name>CertificateResultScreen</name>
+    <message>
+        <location filename="../screens/certificate_verify.py" line="+82"/>
+        <source>Certificate check</source>
+        <translation>证明查验结果</translation>
+    </message>
+    <message>
+        <location line="+12"/>
+        <source>Check another certificate</source>
+        <translation>查验其他证明</translation>
+    </message>
+</context>
+<context>
+    <name>CertificateVerifyScreen</name>
+    <message>
+        <location line="-35"/>
+        <source>Scan the certificate&apos;s QR code, or type its verification code</source>
+        <translation>请扫描证明上的二维码，或输入验证码</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Verification code (16 letters and digits, checked online)</source>
+        <translation>验证码（16位字母和数字，联网查验）</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Check the code</source>
+        <translation>查验验证码</translation>
     </message>
 </context>
 <context>
@@ -56,17 +255,241 @@
     </message>
 </context>
 <context>
+    <name>CourseList</name>
+    <message>
+        <location filename="../screens/school_courses.py" line="-108"/>
+        <source>Please wait…</source>
+        <translation>请稍候…</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>Book a seat</source>
+        <translation>预约</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Cancel my booking</source>
+        <translation>取消预约</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Score this course</source>
+        <translation>评价课程</translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>Tax school: courses</source>
+        <translation>税务学堂 课程</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>No courses are published yet. Please try again after the terminal has synced.</source>
+        <translation>暂无课程信息，请在终端联网同步后再试。</translation>
+    </message>
+</context>
+<context>
+    <name>Evaluate</name>
+    <message>
+        <location line="+104"/>
+        <source>Score a course</source>
+        <translation>评价课程</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Score the course: %1</source>
+        <translation>评价课程：%1</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>1 = poor, 5 = excellent</source>
+        <translation>1 星最差，5 星最好</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Send my score</source>
+        <translation>提交评价</translation>
+    </message>
+</context>
+<context>
+    <name>FaqAnswer</name>
+    <message>
+        <location filename="../screens/consult_faq.py" line="+73"/>
+        <source>12366 answer</source>
+        <translation>12366答复</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Not answered? Ask 12366 to call you back</source>
+        <translation>没有解决？请12366回电</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Not answered? Call 12366 or ask at the advice counter</source>
+        <translation>没有解决？请拨打12366或到咨询窗口</translation>
+    </message>
+</context>
+<context>
+    <name>FaqSearch</name>
+    <message>
+        <location line="-37"/>
+        <source>12366 questions and answers</source>
+        <translation>12366智能咨询</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Type your question, e.g. 个税汇算 or grsds. Answers update as you type.</source>
+        <translation>输入您的问题，例如“个税汇算”或拼音首字母“grsds”，答案随输入更新。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Not answered? Ask 12366 to call you back</source>
+        <translation>没有解决？请12366回电</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Not answered? Call 12366 or ask at the advice counter</source>
+        <translation>没有解决？请拨打12366或到咨询窗口</translation>
+    </message>
+</context>
+<context>
     <name>FormScreen</name>
     <message>
-        <location filename="../flow/form.py" line="+34"/>
+        <location filename="../flow/form.py" line="+48"/>
         <source>Confirm</source>
         <translation>确认</translation>
     </message>
 </context>
 <context>
+    <name>GateChoiceScreen</name>
+    <message>
+        <location filename="../screens/identity_login.py" line="+390"/>
+        <source>Sign in</source>
+        <translation>登录</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Sign in to use: %1</source>
+        <translation>登录后办理：%1</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Choose how to sign in. You can also put your ID card on the reader now.</source>
+        <translation>请选择登录方式。也可以直接把身份证放在读卡区。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Choose how to sign in.</source>
+        <translation>请选择登录方式。</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>ID card</source>
+        <translation>身份证登录</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Scan with the tax app</source>
+        <translation>税务APP扫码登录</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Tax ID and password</source>
+        <translation>纳税人识别号和密码登录</translation>
+    </message>
+</context>
+<context>
+    <name>GuidanceScreen</name>
+    <message>
+        <location filename="../screens/guidance_kit.py" line="+47"/>
+        <source>Information as of %1</source>
+        <translation>资料更新于 %1</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Information as of %1 (saved on this terminal: the tax service cannot be reached now)</source>
+        <translation>资料更新于 %1（本机保存的资料：暂时无法连接税务系统）</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>This information has not been downloaded to this terminal yet. Please ask the hall staff.</source>
+        <translation>本机尚未下载这些资料，请咨询大厅工作人员。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Loading…</source>
+        <translation>正在加载…</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Nothing found. Try other words or the first letters of the pinyin.</source>
+        <translation>没有找到。请换个说法，或输入拼音首字母。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Type words or pinyin initials, e.g. wszm</source>
+        <translation>输入文字或拼音首字母，例如 wszm</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Back to the list</source>
+        <translation>返回列表</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Print</source>
+        <translation>打印</translation>
+    </message>
+</context>
+<context>
+    <name>GuideMatter</name>
+    <message>
+        <location filename="../screens/guide_catalogue.py" line="+81"/>
+        <source>Print the materials checklist</source>
+        <translation>打印资料清单</translation>
+    </message>
+    <message>
+        <location line="+21"/>
+        <source>Tax guide</source>
+        <translation>办税导航</translation>
+    </message>
+    <message>
+        <location line="+23"/>
+        <source>Can be done here, on this terminal</source>
+        <translation>可在本机办理</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>At a counter: %1</source>
+        <translation>需到窗口：%1</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>Open here: %1</source>
+        <translation>在本机办理：%1</translation>
+    </message>
+</context>
+<context>
+    <name>GuideSearch</name>
+    <message>
+        <location line="-84"/>
+        <source>Tax guide: what to bring and where to go</source>
+        <translation>办税导航：在哪办、带什么资料</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Search a matter, or choose a group below.</source>
+        <translation>搜索事项，或在下方选择分类。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>All groups</source>
+        <translation>全部分类</translation>
+    </message>
+</context>
+<context>
     <name>Header</name>
     <message>
-        <location filename="../widgets/header.py" line="+178"/>
+        <location filename="../widgets/header.py" line="+315"/>
         <source>Self-service tax terminal</source>
         <translation>自助办税终端</translation>
     </message>
@@ -79,9 +502,127 @@
 <context>
     <name>HomeScreen</name>
     <message>
-        <location filename="../screens/home.py" line="+119"/>
+        <location filename="../screens/home.py" line="+223"/>
         <source>Choose a service</source>
         <translation>请选择业务</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Or scan now: hold the QR code of an invoice, or of a slip from this terminal, under the scanner below the screen. Its service opens by itself.</source>
+        <translation>也可以直接扫码：将发票上的二维码或本机打印凭条上的二维码对准屏幕下方的扫描窗口，相应业务会自动打开。</translation>
+    </message>
+</context>
+<context>
+    <name>IdentityCardScreen</name>
+    <message>
+        <location filename="../screens/identity_login.py" line="+12"/>
+        <source>A card is already on the reader. Please take it away, then put your ID card on the reader again.</source>
+        <translation>读卡区上已有一张卡。请先取走，再把您的身份证重新放上。</translation>
+    </message>
+    <message>
+        <location line="+14"/>
+        <source>Sign in with your ID card</source>
+        <translation>身份证登录</translation>
+    </message>
+    <message>
+        <location line="+15"/>
+        <source>Reading your ID card…</source>
+        <translation>正在读取身份证…</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Waiting for your ID card…</source>
+        <translation>请放置身份证…</translation>
+    </message>
+</context>
+<context>
+    <name>IdentityDoneScreen</name>
+    <message>
+        <location line="+195"/>
+        <source>You are signed in</source>
+        <translation>您已登录</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Choose a service</source>
+        <translation>选择业务</translation>
+    </message>
+    <message>
+        <location line="+31"/>
+        <source>Identified from your ID card alone: the tax service cannot be reached now, so services that need it are not available.</source>
+        <translation>仅凭身份证确认身份：暂时无法连接税务系统，需要联网的业务暂不可用。</translation>
+    </message>
+</context>
+<context>
+    <name>IdentityEnterpriseScreen</name>
+    <message>
+        <location line="-62"/>
+        <source>Which enterprise are you acting for?</source>
+        <translation>请选择办理业务的企业</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>Myself</source>
+        <translation>本人</translation>
+    </message>
+</context>
+<context>
+    <name>IdentityFlow</name>
+    <message>
+        <location line="-571"/>
+        <source>Needs the network: the tax service cannot be reached now.</source>
+        <translation>需要网络：暂时无法连接税务系统。</translation>
+    </message>
+</context>
+<context>
+    <name>IdentityPasswordScreen</name>
+    <message>
+        <location line="+514"/>
+        <source>Sign in with your tax ID and password</source>
+        <translation>纳税人识别号和密码登录</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Tax ID (credit code or ID number)</source>
+        <translation>纳税人识别号（统一社会信用代码或身份证号）</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Password</source>
+        <translation>密码</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Sign in</source>
+        <translation>登录</translation>
+    </message>
+</context>
+<context>
+    <name>IdentityQrScreen</name>
+    <message>
+        <location line="-76"/>
+        <source>Sign in with the tax app</source>
+        <translation>税务APP扫码登录</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Open the tax app on your phone, choose Scan, point it at this code and confirm in the app.</source>
+        <translation>请打开手机上的税务APP，选择“扫一扫”，对准此二维码，并在APP中确认。</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>New code</source>
+        <translation>换一个二维码</translation>
+    </message>
+    <message>
+        <location line="+20"/>
+        <source>Getting a code…</source>
+        <translation>正在获取二维码…</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Valid for %1 more</source>
+        <translation>有效时间还剩 %1</translation>
     </message>
 </context>
 <context>
@@ -92,7 +633,7 @@
         <translation>剩余 %1 秒</translation>
     </message>
     <message>
-        <location line="+41"/>
+        <location line="+42"/>
         <source>Session time-out warning</source>
         <translation>操作超时提醒</translation>
     </message>
@@ -125,12 +666,13 @@
 <context>
     <name>Illustration</name>
     <message>
+        <location filename="../screens/invoice_verify.py" line="+172"/>
         <location filename="../widgets/illustration.py" line="+228"/>
         <source>Hold the QR code over the scanner window below the screen</source>
         <translation>请将二维码对准屏幕下方的扫描窗口</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location filename="../widgets/illustration.py" line="+2"/>
         <source>Put your ID card flat on the reader pad</source>
         <translation>请将身份证平放在读卡区</translation>
     </message>
@@ -151,9 +693,85 @@
     </message>
 </context>
 <context>
+    <name>InfoDetail</name>
+    <message>
+        <location filename="../screens/info_announcements.py" line="+80"/>
+        <source>Major tax violation case</source>
+        <translation>重大税收违法失信案件</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Notices and policies</source>
+        <translation>通知公告</translation>
+    </message>
+</context>
+<context>
+    <name>InfoSearch</name>
+    <message>
+        <location line="-56"/>
+        <source>Notices</source>
+        <translation>通知公告</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Policies</source>
+        <translation>政策法规</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Tax violators</source>
+        <translation>失信案件</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>A-rated taxpayers</source>
+        <translation>A级纳税人</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Notices and policies</source>
+        <translation>通知公告</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Published major tax violation cases. Type a name or TIN.</source>
+        <translation>已公布的重大税收违法失信案件，请输入名称或纳税人识别号。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Taxpayers rated A for tax credit. Type a name or TIN.</source>
+        <translation>纳税信用A级纳税人名单，请输入名称或纳税人识别号。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Newest first. Type words to search.</source>
+        <translation>最新的在前，输入文字可搜索。</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Name or taxpayer identification number</source>
+        <translation>名称或纳税人识别号</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Type at least 2 characters of the name or number.</source>
+        <translation>请至少输入名称或识别号的2个字符。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Not on the published A-rated list.</source>
+        <translation>不在已公布的A级纳税人名单中。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>No published case matches.</source>
+        <translation>没有符合的已公布案件。</translation>
+    </message>
+</context>
+<context>
     <name>InvoiceVerifyFlow</name>
     <message>
-        <location filename="../screens/invoice_verify.py" line="+32"/>
+        <location filename="../screens/invoice_verify.py" line="-124"/>
         <source>This slip is not known here. Please ask the hall staff.</source>
         <translation>本终端查不到此凭条。请咨询大厅工作人员。</translation>
     </message>
@@ -166,7 +784,7 @@
 <context>
     <name>Keypad</name>
     <message>
-        <location filename="../widgets/keypad.py" line="+153"/>
+        <location filename="../widgets/keypad.py" line="+248"/>
         <source>Number keypad</source>
         <translation>数字键盘</translation>
     </message>
@@ -205,11 +823,21 @@
         <source>Clear the whole field</source>
         <translation>清空本栏内容</translation>
     </message>
+    <message>
+        <location line="+4"/>
+        <source>Letter %1</source>
+        <translation>字母 %1</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Upper or lower case</source>
+        <translation>大小写切换</translation>
+    </message>
 </context>
 <context>
     <name>ListDetailScreen</name>
     <message>
-        <location filename="../flow/list_detail.py" line="+27"/>
+        <location filename="../flow/list_detail.py" line="+28"/>
         <source>Nothing found.</source>
         <translation>没有查到记录。</translation>
     </message>
@@ -217,7 +845,7 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../main_window.py" line="+471"/>
+        <location filename="../main_window.py" line="+552"/>
         <source>Self-service tax terminal</source>
         <translation>自助办税终端</translation>
     </message>
@@ -244,7 +872,17 @@
         <translation>结束办理并清除我的信息</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+1"/>
+        <source>Sign out</source>
+        <translation>退出登录</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Sign out, finish and clear my data</source>
+        <translation>退出登录，结束办理并清除我的信息</translation>
+    </message>
+    <message>
+        <location line="+4"/>
         <source>Switch language</source>
         <translation>切换语言</translation>
     </message>
@@ -268,7 +906,7 @@
 <context>
     <name>MaintenanceScreen</name>
     <message>
-        <location filename="../screens/maintenance.py" line="+282"/>
+        <location filename="../screens/maintenance.py" line="+300"/>
         <source>Syncing…</source>
         <translation>正在同步…</translation>
     </message>
@@ -616,6 +1254,16 @@ Reason: %4</source>
     </message>
     <message>
         <location line="+1"/>
+        <source>Invoice printer</source>
+        <translation>发票打印机</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>A4 printer</source>
+        <translation>A4打印机</translation>
+    </message>
+    <message>
+        <location line="+1"/>
         <source>ID card reader</source>
         <translation>身份证阅读器</translation>
     </message>
@@ -640,7 +1288,7 @@ Reason: %4</source>
         <translation>%1（%2）：%3</translation>
     </message>
     <message>
-        <location line="+12"/>
+        <location line="+30"/>
         <source>Sync: sent %1, accepted %2, duplicates %3, rejected %4, still waiting %5.</source>
         <translation>同步：已发送 %1，已接受 %2，重复 %3，被拒绝 %4，仍待上传 %5。</translation>
     </message>
@@ -673,7 +1321,7 @@ Reason: %4</source>
 <context>
     <name>Messages</name>
     <message>
-        <location filename="../messages.py" line="+21"/>
+        <location filename="../messages.py" line="+27"/>
         <source>This QR code cannot be read as an invoice. Please scan the QR code printed on the invoice.</source>
         <translation>无法从此二维码中读出发票信息。请扫描发票上印制的二维码。</translation>
     </message>
@@ -871,6 +1519,57 @@ Reason: %4</source>
     </message>
     <message>
         <location line="+2"/>
+        <source>This figure cannot be used. Please check it.</source>
+        <translation>这个数字无法使用，请检查。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Enter the figure in yuan, e.g. 1024.50.</source>
+        <translation>请以元为单位输入金额，例如 1024.50。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <location line="+1"/>
+        <source>Enter a number.</source>
+        <translation>请输入数字。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The figure cannot be negative.</source>
+        <translation>金额不能为负数。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>This figure is too large. Please check it.</source>
+        <translation>数字过大，请检查。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Use at most 2 decimal places.</source>
+        <translation>最多保留2位小数。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Enter a month from 1 to 12.</source>
+        <translation>请输入1到12之间的月份。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Enter the engine size in litres, more than 0 and at most 20, e.g. 1.6.</source>
+        <translation>请输入排气量（升），大于0且不超过20，例如 1.6。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The yearly tax table of this terminal is not valid. Please ask the hall staff.</source>
+        <translation>本机的年税额表无效，请咨询大厅工作人员。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Give the months owned or the month bought, not both.</source>
+        <translation>请填写应纳税月份数或购置月份，不要同时填写。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
         <source>This code cannot be used at this terminal. Please scan an invoice QR code or the QR code on a slip from this system.</source>
         <translation>本终端无法使用此码。请扫描发票上的二维码，或本系统打印的凭条上的二维码。</translation>
     </message>
@@ -954,6 +1653,236 @@ Reason: %4</source>
         <source>Your role may not do this.</source>
         <translation>您的岗位无权执行此操作。</translation>
     </message>
+    <message>
+        <location line="+2"/>
+        <source>No taxpayer is registered under these details. Please check them, or ask the hall staff.</source>
+        <translation>未查到以此信息登记的纳税人。请核对，或咨询大厅工作人员。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Wrong TIN or password. Please try again.</source>
+        <translation>纳税人识别号或密码错误，请重试。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Wrong TIN or password. Tries left before password sign-in is locked: %1.</source>
+        <translation>纳税人识别号或密码错误。再错 %1 次将锁定密码登录。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Too many wrong passwords: password sign-in is locked for now. Please use your ID card or the tax app, or try again later.</source>
+        <translation>密码错误次数过多，密码登录暂时锁定。请使用身份证或税务APP扫码登录，或稍后再试。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Too many wrong passwords: password sign-in is locked until %1. Please use your ID card or the tax app.</source>
+        <translation>密码错误次数过多，密码登录已锁定至 %1。请使用身份证或税务APP扫码登录。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>This sign-in code has expired. Please scan the new code.</source>
+        <translation>此登录二维码已过期，请扫描新的二维码。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>This sign-in code has already been used. Please scan the new code.</source>
+        <translation>此登录二维码已使用，请扫描新的二维码。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Your sign-in has expired. Please sign in again.</source>
+        <translation>登录已过期，请重新登录。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The tax service cannot be reached. Signing in with the tax app or a password needs the network; please use your ID card or try again later.</source>
+        <translation>暂时无法连接税务系统。税务APP扫码登录和密码登录需要网络，请使用身份证登录或稍后再试。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>You are not registered to act for an enterprise. This service is for enterprises.</source>
+        <translation>您未登记为任何企业的办税人员，本业务仅供企业办理。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Signing in did not work. Please try again.</source>
+        <translation>登录未成功，请重试。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>This ID card expired on %1 and cannot be used. Please use a valid ID card, the tax app or a password.</source>
+        <translation>此身份证已于 %1 过期，不能使用。请使用有效身份证、税务APP或密码登录。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The number on this ID card cannot be right. Please ask the hall staff.</source>
+        <translation>此身份证号码有误，请咨询大厅工作人员。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>This card is not a resident ID card. Please use your resident ID card, the tax app or a password.</source>
+        <translation>此卡不是居民身份证。请使用居民身份证、税务APP或密码登录。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>This card could not be read. Please take it away and put it flat on the reader again.</source>
+        <translation>无法读取此卡。请取走后重新平放在读卡区。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The ID card reader is not working. Please sign in with the tax app or a password, or ask the hall staff.</source>
+        <translation>身份证阅读器暂不可用。请使用税务APP扫码或密码登录，或咨询大厅工作人员。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Enter an 18-character unified social credit code or resident ID number.</source>
+        <translation>请输入18位统一社会信用代码或居民身份证号码。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>A password has at most 64 characters.</source>
+        <translation>密码最多64个字符。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>This QR code is not a tax certificate&apos;s, or it is damaged.</source>
+        <translation>此二维码不是税收证明的二维码，或已损坏。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The certificate&apos;s signature does not match: it may be forged or altered.</source>
+        <translation>证明的签名不符，可能系伪造或被篡改。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>This certificate was not signed by a tax office this terminal knows.</source>
+        <translation>此证明并非由本终端认可的税务机关签发。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>This certificate is dated outside the validity of the key that signed it.</source>
+        <translation>此证明的开具日期不在签发密钥的有效期内。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The tax office has revoked this certificate.</source>
+        <translation>税务机关已作废此证明。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The tax office has no certificate with this number or code.</source>
+        <translation>税务机关没有此编号或验证码的证明。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>A verification code has 16 letters and digits.</source>
+        <translation>验证码为16位字母和数字。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Checking a verification code needs the network. Please scan the certificate&apos;s QR code, or try again later.</source>
+        <translation>查验验证码需要联网。请扫描证明上的二维码，或稍后再试。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Too many checks from this terminal just now. Please try again in a minute.</source>
+        <translation>本终端查验过于频繁，请一分钟后再试。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>No payment matches this certificate. Please choose another payment or period.</source>
+        <translation>没有符合条件的缴款记录，请选择其他缴款或期间。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>A tax payment record is issued to natural persons only.</source>
+        <translation>纳税记录仅向自然人开具。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Enter a period of months as YYYYMM, from no later than to, at most 36 months, not after this month.</source>
+        <translation>请按YYYYMM输入期间：起始不晚于截止，最长36个月，且不晚于本月。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>The tax service cannot be reached right now. Please try again later.</source>
+        <translation>暂时无法连接税务服务，请稍后再试。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Enter an 11-digit mobile number, or a landline number with its area code.</source>
+        <translation>请输入 11 位手机号码，或带区号的固定电话号码。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>This request cannot be accepted. Please check the fields.</source>
+        <translation>无法受理此预约，请检查填写的内容。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>This suggestion cannot be accepted. Please check the fields.</source>
+        <translation>无法受理此意见建议，请检查填写的内容。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>This is not a ticket number: type the 12 digits after GD on your slip.</source>
+        <translation>工单号有误：请输入凭条上 GD 后面的 12 位数字。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>No ticket has this number yet. A request made while the network was down is registered once this terminal is back online.</source>
+        <translation>暂未查到此工单。网络中断时提交的预约，将在终端恢复联网后登记。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>This number cannot be looked up here. Please ask at a counter with your slip.</source>
+        <translation>此工单号无法在本机查询，请持凭条到窗口咨询。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Too many look-ups from this terminal. Please try again in a minute.</source>
+        <translation>查询过于频繁，请一分钟后再试。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>This course is no longer offered.</source>
+        <translation>该课程已取消。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>This course is full. Please choose another course.</source>
+        <translation>该课程已约满，请选择其他课程。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>You have booked this course already.</source>
+        <translation>您已预约过该课程。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>This course has already taken place.</source>
+        <translation>该课程已结束。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>You can score a course from the day after it.</source>
+        <translation>课程结束次日起才可评价。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>You have no booking on this course.</source>
+        <translation>您没有预约该课程。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>To book, please sign in with the tax service (your ID card while the network works, the tax app or your password).</source>
+        <translation>预约需联网登录（联网时刷身份证、扫码或输入密码）。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Please choose a score from 1 to 5.</source>
+        <translation>请选择 1 至 5 星。</translation>
+    </message>
 </context>
 <context>
     <name>OfflineBanner</name>
@@ -996,7 +1925,7 @@ Reason: %4</source>
 <context>
     <name>OutcomeScreen</name>
     <message>
-        <location filename="../flow/outcome.py" line="+33"/>
+        <location filename="../flow/outcome.py" line="+39"/>
         <source>Printing…</source>
         <translation>正在打印…</translation>
     </message>
@@ -1024,7 +1953,7 @@ Reason: %4</source>
 <context>
     <name>QueuedScreen</name>
     <message>
-        <location filename="../flow/notice.py" line="+26"/>
+        <location filename="../flow/notice.py" line="+27"/>
         <source>Reference: %1</source>
         <translation>受理编号：%1</translation>
     </message>
@@ -1055,9 +1984,22 @@ Reason: %4</source>
     </message>
 </context>
 <context>
+    <name>SchoolFlow</name>
+    <message>
+        <location filename="../screens/school_courses.py" line="-221"/>
+        <source>Your booking is cancelled; the seat is free again.</source>
+        <translation>已取消预约，座位已释放。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Thank you for your score.</source>
+        <translation>感谢您的评价。</translation>
+    </message>
+</context>
+<context>
     <name>StaffPinScreen</name>
     <message>
-        <location filename="../screens/staff.py" line="+89"/>
+        <location filename="../screens/staff.py" line="+91"/>
         <source>Staff sign-in</source>
         <translation>工作人员登录</translation>
     </message>
@@ -1095,9 +2037,86 @@ Reason: %4</source>
     </message>
 </context>
 <context>
+    <name>SuggestionForm</name>
+    <message>
+        <location filename="../screens/suggestion_box.py" line="+61"/>
+        <source>Tell us what we could do better, or share an idea. Leave a phone number if you would like an answer.</source>
+        <translation>欢迎对我们的服务提出意见建议或分享您的创意。如需回复，请留下联系电话。</translation>
+    </message>
+    <message>
+        <location line="+15"/>
+        <source>Suggestions and ideas</source>
+        <translation>意见建议 / 创意征集</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>What is it about?</source>
+        <translation>类别</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Your suggestion</source>
+        <translation>您的意见或建议</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Phone number for an answer (optional)</source>
+        <translation>联系电话（选填，用于回复）</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Send</source>
+        <translation>提交</translation>
+    </message>
+</context>
+<context>
+    <name>SuggestionSaved</name>
+    <message>
+        <location line="+26"/>
+        <source>Thank you</source>
+        <translation>感谢您的意见建议</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Your suggestion is registered under the receipt number below. This terminal sends it to the tax office at once, or as soon as the network is back.</source>
+        <translation>您的意见建议已登记，受理号见下方。本机会立即提交；如网络中断，将在恢复后自动提交。</translation>
+    </message>
+</context>
+<context>
+    <name>TicketForm</name>
+    <message>
+        <location filename="../screens/consult_ticket.py" line="+53"/>
+        <source>Looking it up, please wait…</source>
+        <translation>正在查询，请稍候…</translation>
+    </message>
+    <message>
+        <location line="+16"/>
+        <source>Look up a 12366 ticket</source>
+        <translation>12366 工单查询</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Ticket number: the 12 digits after GD on your slip</source>
+        <translation>工单号：凭条上 GD 后面的 12 位数字</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Look up</source>
+        <translation>查询</translation>
+    </message>
+</context>
+<context>
+    <name>TicketResult</name>
+    <message>
+        <location line="+23"/>
+        <source>Your 12366 ticket</source>
+        <translation>您的 12366 工单</translation>
+    </message>
+</context>
+<context>
     <name>VerifyManualScreen</name>
     <message>
-        <location filename="../screens/invoice_verify.py" line="+123"/>
+        <location filename="../screens/invoice_verify.py" line="+145"/>
         <source>Type the invoice details</source>
         <translation>手工输入发票信息</translation>
     </message>
@@ -1174,7 +2193,7 @@ Reason: %4</source>
 <context>
     <name>VerifyScanScreen</name>
     <message>
-        <location line="-85"/>
+        <location line="-107"/>
         <source>Checking, please wait…</source>
         <translation>正在查验，请稍候…</translation>
     </message>
@@ -1197,6 +2216,29 @@ Reason: %4</source>
         <location line="-3"/>
         <source>The scanner is not available; please type the invoice details</source>
         <translation>扫描器暂不可用，请手工输入</translation>
+    </message>
+</context>
+<context>
+    <name>VoiceGuidance</name>
+    <message>
+        <location filename="../voice.py" line="+368"/>
+        <source>Voice</source>
+        <translation>语音</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Voice guidance (unavailable)</source>
+        <translation>语音引导（不可用）</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Voice guidance is on</source>
+        <translation>语音引导已开启</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Voice guidance is off</source>
+        <translation>语音引导已关闭</translation>
     </message>
 </context>
 </TS>

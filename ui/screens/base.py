@@ -19,7 +19,7 @@ class Screen(QWidget):
     staff_screen = False  # maintenance mode: no home/back/finish, idle logs out
     service_id: str | None = None  # the service a screen belongs to (scans go there first)
 
-    def __init__(self, window: "MainWindow") -> None:
+    def __init__(self, window: MainWindow) -> None:
         super().__init__()
         self.window_ = window
         self.setObjectName(f"screen.{self.screen_id}")

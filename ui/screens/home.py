@@ -3,27 +3,49 @@ section per group (发票业务 / Invoices, 涉税查询 / Look up, ...) with it
 large tile per service with its icon, title and one line of what it does. A service
 that cannot start now (a device it needs is down, offline, out of hours) is greyed,
 with the reason under its tile (the core's reason code, ui/messages.py's sentence).
+
+Layout: the tiles fill as many columns as fit the panel (ui.layout: up to 3 standing,
+5 lying), re-flowed on every resize, in a scroll area so a long catalogue never grows
+the window past the panel. Beside them (landscape) or under them (portrait) a panel
+shows where to hold a QR code: a scan works here too and opens its service.
 """
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, Qt
-from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QPushButton, QVBoxLayout
+from PySide6.QtGui import QResizeEvent
+from PySide6.QtWidgets import (
+    QFrame,
+    QGridLayout,
+    QLabel,
+    QPushButton,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
 
 from kiosk.services.catalogue import GROUP_TITLES, by_group
 from ui.flow import core_api
 from ui.flow.text import Msg, Text, render
+from ui.layout import screen_layout
 from ui.messages import unavailable_code, unavailable_message
-from ui.theme import IconSize
+from ui.theme import IconSize, Space
+from ui.widgets.adaptive import OrientationBox, panel_orientation
 from ui.widgets.buttons import make_button
+from ui.widgets.illustration import SceneView
 
 from .base import Screen
+
+QWIDGETSIZE_MAX = (1 << 24) - 1  # Qt's "no maximum" for widget sizes
 
 if TYPE_CHECKING:
     from ui.main_window import MainWindow
 
-COLUMNS = 2  # tiles per row: wide enough for a title and a line on a portrait panel
+# The scan panel beside the tiles (landscape: this wide) or under them (portrait: at
+# most this high, so a long catalogue keeps most of the screen).
+SCAN_PANEL_WIDTH_MM = 105.0
+SCAN_PANEL_HEIGHT_MM = 80.0
 
 
 class HomeScreen(Screen):
@@ -46,52 +68,129 @@ class HomeScreen(Screen):
         # service id -> (icon label, title label, summary label, icon name)
         self._tile_parts: dict[str, tuple[QLabel, QLabel, QLabel, str]] = {}
         self.specs = {s.id: s for _g, members in by_group() for s in members}
+        self._grids: list[tuple[QGridLayout, list[str]]] = []  # each group's grid, tiles
+        self.columns = 0
+
+        # The tiles scroll: twenty services do not fit one screen in either orientation.
+        services = QWidget()
+        services.setObjectName("home.services")
+        column = QVBoxLayout(services)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(window.units.px(Space.M))
         for group, members in by_group():
             heading = self.text_label(f"label.group.{group.value}", role="group")
             self.groups[group.value] = heading
-            self.layout_.addWidget(heading)
+            column.addWidget(heading)
             grid = QGridLayout()
-            grid.setSpacing(window.units.px(4))
-            for i, spec in enumerate(members):
-                self._add_tile(grid, spec.id, spec.icon, i // COLUMNS, i % COLUMNS)
-            for column in range(COLUMNS):
-                grid.setColumnStretch(column, 1)
-            self.layout_.addLayout(grid)
-        self.layout_.addStretch(1)
+            for spec in members:
+                self._add_tile(spec.id, spec.icon)
+            self._grids.append((grid, [spec.id for spec in members]))
+            column.addLayout(grid)
+        column.addStretch(1)
+        self.services_area = QScrollArea()
+        self.services_area.setObjectName("area.services")
+        self.services_area.setWidget(services)
+        self.services_area.setWidgetResizable(True)
+        self.services_area.setFrameShape(QFrame.Shape.NoFrame)
+        self.services_area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+
+        # Where to hold a code: a scan on this screen opens the service that takes it.
+        self.scan_panel = QFrame()
+        self.scan_panel.setObjectName("panel.scan")
+        self.scan_panel.setProperty("role", "card")
+        pad = window.units.px(Space.M)
+        # The picture beside its words under the tiles (portrait), above them in the
+        # narrow column beside the tiles (landscape).
+        self.scan_box = OrientationBox(portrait=OrientationBox.Direction.LeftToRight,
+                                       landscape=OrientationBox.Direction.TopToBottom)
+        self.scan_panel.setLayout(self.scan_box)
+        self.scan_box.setContentsMargins(pad, pad, pad, pad)
+        self.scan_box.setSpacing(pad)
+        self.scan_picture = SceneView("qr-scan", units=window.units)
+        self.scan_hint = self.text_label("label.scan_hint", role="caption")
+        self.scan_box.addWidget(self.scan_picture, 2)
+        self.scan_box.addWidget(self.scan_hint, 3)
+
+        self.body = OrientationBox()
+        self.body.setSpacing(window.units.px(Space.L))
+        self.body.addWidget(self.services_area, 1)
+        self.body.addWidget(self.scan_panel, 0)
+        self.layout_.addLayout(self.body, 1)
         window.device_status_changed.connect(self._availability_changed)
+        self._lay_out()
         self.retranslate()
 
-    def _add_tile(self, grid: QGridLayout, service_id: str, icon: str,
-                  row: int, column: int) -> None:
-        """A large button holding the service's icon, its title and one wrapped line
-        of what it does (labels, so the line wraps; they let clicks through)."""
+    def _add_tile(self, service_id: str, icon: str) -> None:
+        """A large button holding the service's icon over its title and one wrapped
+        line of what it does (labels, so the line wraps; they let clicks through)."""
         units = self.window_.units
         tile = make_button("", f"service.{service_id}", role="tile")
         tile.clicked.connect(lambda: self.window_.open_service(service_id))
-        inner = QHBoxLayout(tile)
-        inner.setContentsMargins(units.px(4), units.px(3), units.px(4), units.px(3))
-        inner.setSpacing(units.px(4))
+        inner = QVBoxLayout(tile)
+        pad = units.px(Space.M)
+        inner.setContentsMargins(pad, pad, pad, pad)
+        inner.setSpacing(units.px(Space.XS))
         picture = QLabel()
         picture.setObjectName(f"icon.{service_id}")
-        texts = QVBoxLayout()
         title = self.text_label(f"label.title.{service_id}", role="tile-title")
         summary = self.text_label(f"label.summary.{service_id}", role="tile-summary")
         for label in (picture, title, summary):
             label.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
-        texts.addWidget(title)
-        texts.addWidget(summary)
-        inner.addWidget(picture, 0, Qt.AlignmentFlag.AlignVCenter)
-        inner.addLayout(texts, 1)
+        inner.addWidget(picture, 0, Qt.AlignmentFlag.AlignLeft)
+        inner.addWidget(title)
+        inner.addWidget(summary)
+        inner.addStretch(1)
         note = self.text_label(f"label.unavailable.{service_id}", role="warning")
         note.hide()
-        grid.addWidget(tile, 2 * row, column)
-        grid.addWidget(note, 2 * row + 1, column)
         self.tiles[service_id] = (tile, note)
         self._tile_parts[service_id] = (picture, title, summary, icon)
+
+    # -- layout --------------------------------------------------------------------------
+    def _lay_out(self) -> None:
+        """Scan panel beside or under the tiles, and as many tile columns as fit."""
+        orientation = panel_orientation(self.window_)
+        metrics = screen_layout(orientation, self.window_.units)
+        self.body.set_orientation(orientation)
+        self.scan_box.set_orientation(orientation)
+        panel = self.window_.units.px(SCAN_PANEL_WIDTH_MM)
+        if orientation == "landscape":
+            self.scan_panel.setFixedWidth(panel)
+            self.scan_panel.setMaximumHeight(QWIDGETSIZE_MAX)
+        else:
+            self.scan_panel.setMinimumWidth(0)
+            self.scan_panel.setMaximumWidth(QWIDGETSIZE_MAX)
+            self.scan_panel.setMaximumHeight(self.window_.units.px(SCAN_PANEL_HEIGHT_MM))
+        # The width the tiles get: the window's, less margins, the scan panel beside
+        # them and the scroll bar (known before the layout runs: no flicker on a turn).
+        width = self.window_.width() - 2 * self.layout_.contentsMargins().left()
+        if orientation == "landscape" and not self.scan_panel.isHidden():
+            width -= panel + self.body.spacing()
+        width -= self.services_area.verticalScrollBar().sizeHint().width()
+        columns = metrics.tile_columns(width)
+        if columns == self.columns:
+            return
+        self.columns = columns
+        for grid, ids in self._grids:
+            metrics.apply_grid(grid)
+            for service_id in ids:
+                for widget in self.tiles[service_id]:
+                    grid.removeWidget(widget)
+            for i, service_id in enumerate(ids):
+                tile, note = self.tiles[service_id]
+                row, col = divmod(i, columns)
+                grid.addWidget(tile, 2 * row, col)
+                grid.addWidget(note, 2 * row + 1, col)
+            for col in range(max(grid.columnCount(), columns)):
+                grid.setColumnStretch(col, 1 if col < columns else 0)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        self._lay_out()
+        super().resizeEvent(event)
 
     def _availability_changed(self, _status: object = None) -> None:
         core = self.window_.core
         self._reasons = {sid: core_api.availability(core, sid) for sid in self.tiles}
+        self.scan_panel.setVisible(self._scanner_ok())
         self._render_tiles()
 
     def _render_tiles(self) -> None:
@@ -111,12 +210,21 @@ class HomeScreen(Screen):
 
     def on_enter(self) -> None:
         self._scan_note = None
+        self._lay_out()
         self._availability_changed()
         self.retranslate()
+
+    def _scanner_ok(self) -> bool:
+        core = self.window_.core
+        return core is None or bool(core.scanner_available())
 
     def retranslate(self) -> None:
         lang = self.window_.language
         self.title.setText(self.tr("Choose a service"))
+        self.scan_hint.setText(self.tr(
+            "Or scan now: hold the QR code of an invoice, or of a slip from this "
+            "terminal, under the scanner below the screen. Its service opens by itself."))
+        self.scan_panel.setVisible(self._scanner_ok())
         for group, heading in self.groups.items():
             zh, en = next(v for g, v in GROUP_TITLES.items() if g.value == group)
             heading.setText(zh if lang == "zh" else en)

@@ -7,13 +7,29 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, ClassVar
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication
+from PySide6.QtGui import QResizeEvent
+from PySide6.QtWidgets import QVBoxLayout
 
-from kiosk.domain import (FIELD_LABELS, FieldProblems, InvoiceQrError, check_field,
-                          query_from_fields, required_fields, type_name)
-from kiosk.services.verify_outcomes import (Queued, ResultNotKept, ScannedInvoice,
-                                            ScannedReference, StillPending, UnknownReference,
-                                            Verified, VerifyRejected)
+from kiosk.domain import (
+    FIELD_LABELS,
+    FieldProblems,
+    InvoiceQrError,
+    check_field,
+    query_from_fields,
+    required_fields,
+    type_name,
+)
+from kiosk.services.verify_outcomes import (
+    Queued,
+    ResultNotKept,
+    ScannedInvoice,
+    ScannedReference,
+    StillPending,
+    UnknownReference,
+    Verified,
+    VerifyRejected,
+)
 from kiosk.services.views import ResultView, verification_view
 from ui.flow.base import FlowScreen, Said
 from ui.flow.fields import FieldSpec, Kind
@@ -22,6 +38,9 @@ from ui.flow.form import FormScreen
 from ui.flow.notice import PendingScreen, QueuedScreen
 from ui.flow.outcome import OutcomeScreen
 from ui.flow.text import Both, Tr
+from ui.theme import Space
+from ui.widgets.adaptive import OrientationBox, panel_orientation
+from ui.widgets.busy import BusyIllustration
 from ui.widgets.buttons import make_button
 
 MANUAL_TYPES = ("01", "04", "08", "10", "11", "14", "31", "32")
@@ -120,12 +139,21 @@ class VerifyScanScreen(FlowScreen):
         self.manual = self.bind(make_button("", "action.manual", role="secondary"),
                                 lambda: self.tr("No QR code? Type the invoice details"))
         self.manual.clicked.connect(lambda: flow.go("invoice.verify.manual"))
-        for w in (self.title, self.instruction, self.scanner_note):
-            self.layout_.addWidget(w)
-        self.layout_.addStretch(1)
-        self.layout_.addWidget(self.status)
-        self.layout_.addWidget(self.error)
-        self.layout_.addStretch(2)
+        # Where to hold the code, the scanner's light sweeping over it while it waits.
+        self.scanning = BusyIllustration("scanning", units=window.units)
+        texts = QVBoxLayout()
+        texts.setSpacing(window.units.px(Space.M))
+        for w in (self.instruction, self.scanner_note, self.status, self.error):
+            texts.addWidget(w)
+        texts.addStretch(1)
+        # Beside the words lying (landscape), under them standing (portrait).
+        self.body = OrientationBox()
+        self.body.setSpacing(window.units.px(Space.XL))
+        self.body.addLayout(texts, 2)
+        self.body.addWidget(self.scanning, 3)
+        self.body.set_orientation(panel_orientation(window))
+        self.layout_.addWidget(self.title)
+        self.layout_.addLayout(self.body, 1)
         self.layout_.addWidget(self.manual)
         # A bound method: Qt drops the connection when a session reset deletes the screen.
         window.device_status_changed.connect(self._devices_changed)
@@ -140,6 +168,15 @@ class VerifyScanScreen(FlowScreen):
 
     def update_state(self) -> None:
         self.manual.setEnabled(not self.flow.busy)
+        # Where to hold the code (the busy scene's own caption says "Scanning…").
+        self.scanning.set_caption(QCoreApplication.translate(
+            "Illustration", "Hold the QR code over the scanner window below the screen"))
+        # No scanner: no picture of one (the note says to type the invoice instead).
+        self.scanning.setVisible(self._scanner_ok())
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        self.body.set_orientation(panel_orientation(self.window_))
+        super().resizeEvent(event)
 
 
 class VerifyManualScreen(FormScreen):

@@ -20,15 +20,23 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
-    QFrame, QGridLayout, QHBoxLayout, QLabel, QScrollArea, QVBoxLayout, QWidget,
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
 )
 
 from kiosk.hall_time import to_hall
 from kiosk.services.slips import PrintFailed
 from kiosk.staff.errors import StaffAuthError
+from ui import icons
 from ui.i18n import fill
 from ui.messages import message
 from ui.ops import LatestRead, Op
+from ui.theme import IconSize, Space, current_theme
 from ui.widgets.buttons import make_button
 
 from .base import Screen
@@ -37,8 +45,16 @@ if TYPE_CHECKING:
     from kiosk.app import KioskCore
     from offline_queue.sync_worker import SyncReport
     from ui.main_window import MainWindow
+    from ui.staff_mode import StaffMode
 
 MAX_REJECTED_SHOWN = 50
+# The picture of each device kind in the device list (ui/icons).
+DEVICE_ICONS: dict[str, str] = {
+    "serial_scanner": "scan", "wedge_scanner": "keyboard", "camera_scanner": "scan",
+    "receipt_printer": "print", "invoice_printer": "invoice-issue", "a4_printer": "print",
+    "id_card_reader": "id-card-reader", "payment_terminal": "bank-card",
+    "invoice_dispenser": "invoice-pickup", "staff_card_reader": "identity",
+}
 SYNC_TIMEOUT_S = 30.0
 
 
@@ -69,7 +85,7 @@ class MaintenanceSnapshot:
     devices: tuple[DeviceRow, ...]
 
     @classmethod
-    def read(cls, core: "KioskCore") -> "MaintenanceSnapshot":
+    def read(cls, core: KioskCore) -> MaintenanceSnapshot:
         queue = core.queue_status()
         records = core.outbox.rejected()
         newest = records[-MAX_REJECTED_SHOWN:][::-1]
@@ -86,10 +102,11 @@ def local_time(moment: datetime | str | None, fmt: str = "%Y-%m-%d %H:%M:%S") ->
     if moment is None:
         return None
     if isinstance(moment, str):
+        text = moment
         try:
-            moment = datetime.fromisoformat(moment)
+            moment = datetime.fromisoformat(text)
         except ValueError:
-            return moment
+            return text
     return to_hall(moment).strftime(fmt)
 
 
@@ -98,10 +115,11 @@ class MaintenanceScreen(Screen):
     staff_screen = True
     idle_kind = "reading"
 
-    def __init__(self, window: "MainWindow") -> None:
+    def __init__(self, window: MainWindow) -> None:
         super().__init__(window)
-        self.staff = window.staff
-        assert self.staff is not None
+        staff = window.staff
+        assert staff is not None
+        self.staff: StaffMode = staff
         u = window.units
         self.layout_.setSpacing(u.px(3))
         self.snapshot: MaintenanceSnapshot | None = None
@@ -151,13 +169,13 @@ class MaintenanceScreen(Screen):
         body.addLayout(self.devices_box)
         body.addStretch(1)
 
-        self.scroll = QScrollArea()
-        self.scroll.setObjectName("area.maintenance")
-        self.scroll.setWidget(content)
-        self.scroll.setWidgetResizable(True)
-        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
-        self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.layout_.addWidget(self.scroll, 1)
+        self.details_area = QScrollArea()
+        self.details_area.setObjectName("area.maintenance")
+        self.details_area.setWidget(content)
+        self.details_area.setWidgetResizable(True)
+        self.details_area.setFrameShape(QFrame.Shape.NoFrame)
+        self.details_area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.layout_.addWidget(self.details_area, 1)
 
         self.sync_report = self.text_label("label.sync_report")
         self.sync_report.hide()
@@ -208,7 +226,7 @@ class MaintenanceScreen(Screen):
     def _apply_roles(self) -> None:
         """Show, grey or hide by kiosk.staff.roles (the core enforces it anyway)."""
         view = self._may("view_figures")
-        self.scroll.setVisible(view)
+        self.details_area.setVisible(view)
         self.refresh_button.setEnabled(view)
         refused = []
         for button, action, text in (
@@ -257,12 +275,12 @@ class MaintenanceScreen(Screen):
         if core is None or self._busy or not self._may("sync"):
             return
 
-        def work() -> "SyncReport":
+        def work() -> SyncReport:
             # Audited first: the audit record itself then goes out with this sync.
             staff.record("sync")
             return core.drain_queue(timeout_s=SYNC_TIMEOUT_S)
 
-        def done(report: "SyncReport") -> None:
+        def done(report: SyncReport) -> None:
             self._set_busy(False)
             self._report, self._sync_failed = report, False
             self._render_status()
@@ -333,7 +351,7 @@ class MaintenanceScreen(Screen):
         self.queue_heading.setText(self.tr("Queue and sync"))
         self.rejected_heading.setText(self.tr("Rejected records"))
         self.devices_heading.setText(self.tr("Devices"))
-        self.scroll.setAccessibleName(self.tr("Maintenance details"))
+        self.details_area.setAccessibleName(self.tr("Maintenance details"))
         for button, text, name in (
                 (self.sync_button, self.tr("Sync now"), self.tr("Sync the queue now")),
                 (self.test_print, self.tr("Test print"),
@@ -401,14 +419,14 @@ class MaintenanceScreen(Screen):
                 "technician": self.tr("technician")}.get(role, role)
 
     @staticmethod
-    def _add(box: QVBoxLayout, label: QLabel) -> None:
+    def _add(box: QVBoxLayout, label: QWidget) -> None:
         box.addWidget(label)
         label.show()  # at once: a child added to a shown widget would appear only later
 
     def _clear(self, box: QVBoxLayout) -> None:
         while box.count():
             item = box.takeAt(0)
-            widget = item.widget()
+            widget = item.widget() if item is not None else None
             if widget is not None:
                 widget.hide()
                 widget.deleteLater()
@@ -471,6 +489,8 @@ class MaintenanceScreen(Screen):
                  "wedge_scanner": self.tr("Scanner (keyboard)"),
                  "camera_scanner": self.tr("Camera scanner"),
                  "receipt_printer": self.tr("Receipt printer"),
+                 "invoice_printer": self.tr("Invoice printer"),
+                 "a4_printer": self.tr("A4 printer"),
                  "id_card_reader": self.tr("ID card reader"),
                  "payment_terminal": self.tr("Payment terminal"),
                  "invoice_dispenser": self.tr("Invoice dispenser"),
@@ -485,7 +505,25 @@ class MaintenanceScreen(Screen):
             ok = d.state in ("idle", "busy") and not d.error
             label = self.text_label(f"label.device.{d.name}", role="body" if ok else "error")
             label.setText(text)
-            self._add(self.devices_box, label)
+            self._add(self.devices_box, self._device_row(d, label, ok))
+
+    def _device_row(self, device: DeviceRow, label: QLabel, ok: bool) -> QWidget:
+        """The device's icon (in the error colour when it is in trouble) and its line."""
+        row = QWidget()
+        row.setObjectName(f"row.device.{device.name}")
+        box = QHBoxLayout(row)
+        box.setContentsMargins(0, 0, 0, 0)
+        box.setSpacing(self.window_.units.px(Space.S))
+        picture = QLabel()
+        picture.setObjectName(f"icon.device.{device.name}")
+        theme = current_theme()
+        size = theme.units.px(IconSize.ACTION)
+        picture.setPixmap(icons.pixmap(DEVICE_ICONS.get(device.kind, "info"), size,
+                                       theme.palette.text if ok else theme.palette.danger))
+        picture.setFixedSize(size, size)
+        box.addWidget(picture, 0, Qt.AlignmentFlag.AlignTop)
+        box.addWidget(label, 1)
+        return row
 
     def _render_status(self) -> None:
         report = self._report

@@ -21,6 +21,7 @@ from .base import Screen
 
 if TYPE_CHECKING:
     from ui.main_window import MainWindow
+    from ui.staff_mode import StaffMode
 
 
 class StaffPinScreen(Screen):
@@ -28,10 +29,11 @@ class StaffPinScreen(Screen):
     staff_screen = True
     idle_kind = "reading"
 
-    def __init__(self, window: "MainWindow") -> None:
+    def __init__(self, window: MainWindow) -> None:
         super().__init__(window)
-        self.staff = window.staff
-        assert self.staff is not None
+        staff = window.staff
+        assert staff is not None
+        self.staff: StaffMode = staff
         self.title = self.title_label("label.title")
         self.instruction = self.text_label("label.instruction")
         self.pin = QLineEdit()
@@ -47,8 +49,8 @@ class StaffPinScreen(Screen):
                                      | Qt.InputMethodHint.ImhSensitiveData
                                      | Qt.InputMethodHint.ImhNoPredictiveText)
         self.pin.returnPressed.connect(self.submit)
-        self.pin.textEdited.connect(lambda _t: self.error.hide())  # the next attempt
         self.error = self.text_label("label.error", role="error")
+        self.pin.textEdited.connect(lambda _t: self.error.hide())  # the next attempt
         self.error.hide()
         self._error: Callable[[], str] = lambda: ""
         self.status = self.text_label("label.status", role="subtitle")

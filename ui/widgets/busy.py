@@ -152,3 +152,30 @@ class BusyIllustration(Illustration):
         captions["qr-scan"] = self.tr("Scanning…")
         captions["printer-slot"] = self.tr("Printing… Take your slip from the printer slot")
         return captions
+
+
+class SlipTray(BusyIllustration):
+    """Where the slip comes out, for a print job's state: the slip sliding out while
+    it prints ("printing"), standing half out once printed ("printed"), hidden
+    otherwise (no job, or a failed one: the screen says why in words). objectName
+    `illustration.slip`."""
+
+    def __init__(self, parent: QWidget | None = None, *, units: Units | None = None) -> None:
+        self._printed = False
+        super().__init__("printing", parent, units=units)
+        self.setObjectName("illustration.slip")
+        self.hide()
+
+    def set_state(self, state: str | None) -> None:
+        printed = state == "printed"
+        if printed != self._printed:
+            self._printed = printed
+            self.animation.set_reduced(True if printed else None)
+            self.retranslate()
+        self.setVisible(state in ("printing", "printed"))
+
+    def standard_captions(self) -> dict[str, str]:
+        captions = super().standard_captions()
+        if self._printed:  # no "Printing…" once the job is done
+            captions["printer-slot"] = Illustration.standard_captions(self)["printer-slot"]
+        return captions

@@ -5,7 +5,9 @@ project, not the tax service's emblem), the product name, the hall's name and th
 terminal's id, and the clock and date in the hall's zone. Below the band, the action
 bar the main window owns (home, back, larger text, contrast, language, finish) is
 mounted with `set_action_bar`; it keeps its own visibility (hidden on the attract
-screen), the band always shows.
+screen), the band always shows. The bar's buttons wrap onto a second row when they do
+not fit the width (a portrait panel with larger text, a signed-in taxpayer's name and
+logout), so the bar never makes the window wider than the panel.
 
 Object names: `bar.header` (the whole), `bar.header.band`, `header.mark`,
 `header.product`, `header.hall`, `header.clock`, `header.date`.
@@ -16,11 +18,14 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Protocol
 
-from PySide6.QtCore import QEvent, QSize, Qt, QTimer
+import shiboken6
+from PySide6.QtCore import QEvent, QRect, QSize, Qt, QTimer
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
     QLabel,
+    QLayout,
+    QLayoutItem,
     QSizePolicy,
     QVBoxLayout,
     QWidget,
@@ -86,6 +91,131 @@ class Mark(QLabel):
         if event.type() in (QEvent.Type.ApplicationPaletteChange, QEvent.Type.PaletteChange):
             self.refresh()
         super().changeEvent(event)
+
+
+class ActionBarLayout(QLayout):
+    """The action bar's layout: a left group (home, back) and a right group (the rest),
+    on one row when they fit, else the left group on the first row and the right group
+    on the rows below, wrapped and right-aligned. Hidden widgets take no room."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._items: list[QLayoutItem] = []
+        self._left = 0  # how many of the items form the left group
+
+    # -- building ----------------------------------------------------------------------
+    def adopt(self, old: QLayout) -> None:
+        """Take over the widgets of a box layout whose first stretch separates the left
+        group from the right one."""
+        left: int | None = None
+        while old.count():
+            item = old.takeAt(0)
+            widget = item.widget() if item is not None else None
+            if widget is None:  # the stretch (or a spacing): where the right group starts
+                if left is None:
+                    left = len(self._items)
+                continue
+            self.addWidget(widget)
+        self._left = len(self._items) if left is None else left
+
+    def addItem(self, item: QLayoutItem) -> None:  # widgets added later join the right
+        self._items.append(item)
+        self.invalidate()
+
+    def count(self) -> int:
+        return len(self._items)
+
+    def itemAt(self, index: int) -> QLayoutItem | None:
+        return self._items[index] if 0 <= index < len(self._items) else None
+
+    def takeAt(self, index: int) -> QLayoutItem | None:
+        if not 0 <= index < len(self._items):
+            return None
+        if index < self._left:
+            self._left -= 1
+        item = self._items.pop(index)
+        self.invalidate()
+        return item
+
+    # -- geometry ----------------------------------------------------------------------
+    def expandingDirections(self) -> Qt.Orientation:
+        return Qt.Orientation.Horizontal
+
+    def hasHeightForWidth(self) -> bool:
+        return True
+
+    def heightForWidth(self, width: int) -> int:
+        return self._arrange(QRect(0, 0, width, 0), apply=False)
+
+    def sizeHint(self) -> QSize:
+        # One row: everything side by side.
+        m = self.contentsMargins()
+        shown = self._shown()
+        width = sum(i.sizeHint().width() for i, _ in shown) \
+            + self.spacing() * max(0, len(shown) - 1) + 2 * self.spacing()
+        height = max((i.sizeHint().height() for i, _ in shown), default=0)
+        return QSize(width + m.left() + m.right(), height + m.top() + m.bottom())
+
+    def minimumSize(self) -> QSize:
+        # As narrow as the widest single item: the rest wraps.
+        m = self.contentsMargins()
+        shown = self._shown()
+        width = max((i.minimumSize().width() for i, _ in shown), default=0)
+        height = max((i.minimumSize().height() for i, _ in shown), default=0)
+        return QSize(width + m.left() + m.right(), height + m.top() + m.bottom())
+
+    def setGeometry(self, rect: QRect) -> None:
+        super().setGeometry(rect)
+        self._arrange(rect, apply=True)
+
+    def _shown(self) -> list[tuple[QLayoutItem, bool]]:
+        """(item, in the left group) of the items that take room."""
+        return [(item, i < self._left) for i, item in enumerate(self._items)
+                if not item.isEmpty()]
+
+    def _arrange(self, rect: QRect, *, apply: bool) -> int:
+        """Place the items in `rect` (if `apply`); the height they need."""
+        m = self.contentsMargins()
+        area = rect.adjusted(m.left(), m.top(), -m.right(), -m.bottom())
+        gap = self.spacing()
+        shown = self._shown()
+        left = [i for i, is_left in shown if is_left]
+        right = [i for i, is_left in shown if not is_left]
+
+        def width_of(items: list[QLayoutItem]) -> int:
+            return sum(i.sizeHint().width() for i in items) + gap * max(0, len(items) - 1)
+
+        rows: list[tuple[list[QLayoutItem], list[QLayoutItem]]] = []
+        if width_of(left) + 2 * gap + width_of(right) <= area.width() or not shown:
+            rows.append((left, right))
+        else:
+            if left:
+                rows.append((left, []))
+            row: list[QLayoutItem] = []
+            for item in right:  # the right group wraps, right-aligned
+                if row and width_of([*row, item]) > area.width():
+                    rows.append(([], row))
+                    row = []
+                row.append(item)
+            if row:
+                rows.append(([], row))
+        y = area.top()
+        for row_left, row_right in rows:
+            height = max(i.sizeHint().height() for i in (*row_left, *row_right))
+            if apply:
+                x = area.left()
+                for item in row_left:
+                    w = min(item.sizeHint().width(), area.width())
+                    item.setGeometry(QRect(x, y, w, height))
+                    x += w + gap
+                x = area.right() + 1
+                for item in reversed(row_right):
+                    w = min(item.sizeHint().width(), area.width())
+                    x -= w
+                    item.setGeometry(QRect(max(area.left(), x), y, w, height))
+                    x -= gap
+            y += height + gap
+        return y - gap - area.top() + m.top() + m.bottom() if rows else m.top() + m.bottom()
 
 
 class Header(QWidget):
@@ -165,6 +295,13 @@ class Header(QWidget):
         set_style_property(bar, "role", "actionbar")
         u = current_units()
         layout = bar.layout()
+        if layout is not None and not isinstance(layout, ActionBarLayout):
+            # The same widgets in a layout that wraps instead of widening the window.
+            wrapping = ActionBarLayout()
+            wrapping.adopt(layout)
+            shiboken6.delete(layout)
+            bar.setLayout(wrapping)
+            layout = wrapping
         if layout is not None:
             layout.setContentsMargins(u.px(Space.L), u.px(Space.XS), u.px(Space.L),
                                       u.px(Space.XS))

@@ -10,6 +10,11 @@ Layout:   1 2 3 [Delete]
           . 0 X [      ]
 "." (amounts) and "X" (the check character of resident ID numbers) show only when
 allowed; hidden keys keep their place so the digits never move.
+
+Letter mode (`set_allowed(..., letters=True)`: a USCC, a password): three rows of
+letters in keyboard order appear below the digits, with a shift key (`keypad.shift`)
+that switches between lower and upper case. The letter keys are built the first time
+a field needs them.
 """
 from __future__ import annotations
 
@@ -17,7 +22,15 @@ from typing import Final
 
 import shiboken6
 from PySide6.QtCore import QCoreApplication, QEvent, Qt, Signal
-from PySide6.QtWidgets import QGridLayout, QLineEdit, QPushButton, QSizePolicy, QWidget
+from PySide6.QtWidgets import (
+    QGridLayout,
+    QHBoxLayout,
+    QLineEdit,
+    QPushButton,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
 
 from ui.i18n import fill
 from ui.units import Size, Units, current_units
@@ -29,6 +42,9 @@ X: Final = "X"
 BACKSPACE: Final = "backspace"
 CLEAR: Final = "clear"
 KEYS: Final = (*DIGITS, DOT, X, BACKSPACE, CLEAR)
+LETTERS: Final = tuple("abcdefghijklmnopqrstuvwxyz")
+SHIFT: Final = "shift"
+LETTER_ROWS: Final = ("qwertyuiop", "asdfghjkl", "zxcvbnm")
 
 _OBJECT_NAMES: Final = {**{d: f"keypad.{d}" for d in DIGITS}, DOT: "keypad.dot", X: "keypad.x",
                         BACKSPACE: "keypad.backspace", CLEAR: "keypad.clear"}
@@ -62,8 +78,17 @@ class Keypad(QWidget):
         u = units or current_units()
         self._target: QLineEdit | None = None
         self._buttons: dict[str, QPushButton] = {}
+        self._units = u
+        self._letters: QWidget | None = None  # the letter rows, built when first needed
+        self._allow_letters = False
+        self._upper = False
 
-        grid = QGridLayout(self)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.setSpacing(u.px(Size.KEY_GAP))
+        self._outer = outer
+        grid = QGridLayout()
+        outer.addLayout(grid)
         grid.setContentsMargins(0, 0, 0, 0)
         grid.setSpacing(u.px(Size.KEY_GAP))
         key_px = u.px(Size.KEY)
@@ -109,16 +134,84 @@ class Keypad(QWidget):
     def x_allowed(self) -> bool:
         return self._allow_x
 
-    def set_allowed(self, dot: bool, x: bool) -> None:
+    @property
+    def letters_allowed(self) -> bool:
+        return self._allow_letters
+
+    @property
+    def upper(self) -> bool:
+        return self._upper
+
+    def set_allowed(self, dot: bool, x: bool, letters: bool = False,
+                    upper: bool = False) -> None:
+        """Which keys the focused field takes; `letters` shows the letter rows, in
+        upper case first when `upper` (a USCC) and lower case otherwise (a password)."""
         self._allow_dot, self._allow_x = dot, x
         for key, on in ((DOT, dot), (X, x)):
             self._buttons[key].setVisible(on)
             self._buttons[key].setEnabled(on)
+        self._allow_letters = letters
+        if letters and self._letters is None:
+            self._build_letters()
+        if self._letters is not None:
+            self._letters.setVisible(letters)
+            if letters:
+                self.set_upper(upper)
+
+    def set_upper(self, upper: bool) -> None:
+        """Letters in upper (True) or lower case; the shift key shows which."""
+        self._upper = upper
+        for letter in LETTERS:
+            button = self._buttons.get(letter)
+            if button is not None:
+                button.setText(letter.upper() if upper else letter)
+        shift = self._buttons.get(SHIFT)
+        if shift is not None:
+            shift.setChecked(upper)
+
+    def _build_letters(self) -> None:
+        u = self._units
+        panel = QWidget(self)
+        panel.setObjectName("keypad.letters")
+        rows = QVBoxLayout(panel)
+        rows.setContentsMargins(0, 0, 0, 0)
+        rows.setSpacing(u.px(Size.KEY_GAP))
+        key_px = u.px(Size.KEY)
+        for i, keys in enumerate(LETTER_ROWS):
+            row = QHBoxLayout()
+            row.setSpacing(u.px(Size.KEY_GAP))
+            row.addStretch(1)
+            for letter in keys:
+                button = make_button(letter, f"keypad.{letter}", role="key", units=u,
+                                     parent=panel)
+                button.setMinimumSize(key_px, key_px)
+                button.clicked.connect(lambda _=False, k=letter: self.press(k))
+                self._buttons[letter] = button
+                row.addWidget(button)
+            if i == len(LETTER_ROWS) - 1:
+                shift = make_button("\u21e7", "keypad.shift", role="key", units=u,
+                                    parent=panel)
+                shift.setCheckable(True)
+                shift.setProperty("keykind", "function")
+                shift.setMinimumSize(round(key_px * FUNCTION_KEY_WIDTH), key_px)
+                shift.clicked.connect(lambda _=False: self.press(SHIFT))
+                self._buttons[SHIFT] = shift
+                row.addWidget(shift)
+            row.addStretch(1)
+            rows.addLayout(row)
+        self._outer.addWidget(panel)
+        self._letters = panel
+        self._retranslate()
 
     def press(self, key: str) -> bool:
         """Apply one key as if tapped (also the scenario runner's way to type).
         Returns whether the field changed."""
-        if key not in _OBJECT_NAMES:
+        if key == SHIFT and self._allow_letters:
+            self.set_upper(not self._upper)
+            self.key_pressed.emit(key)
+            return False
+        is_letter = key in LETTERS and self._allow_letters
+        if key not in _OBJECT_NAMES and not is_letter:
             raise ValueError(f"no such key {key!r}")
         target = self.target()
         allowed = (key != DOT or self._allow_dot) and (key != X or self._allow_x)
@@ -130,6 +223,8 @@ class Keypad(QWidget):
             target.backspace()
         elif key == CLEAR:
             target.clear()
+        elif is_letter:
+            target.insert(key.upper() if self._upper else key)
         else:
             target.insert(key)
         if target.isVisible() and not target.hasFocus():
@@ -161,3 +256,10 @@ class Keypad(QWidget):
         clear = self._buttons[CLEAR]
         clear.setText(translate("Keypad", "Clear"))
         clear.setAccessibleName(translate("Keypad", "Clear the whole field"))
+        for letter in LETTERS:
+            button = self._buttons.get(letter)
+            if button is not None:
+                button.setAccessibleName(fill(translate("Keypad", "Letter %1"), letter.upper()))
+        shift = self._buttons.get(SHIFT)
+        if shift is not None:
+            shift.setAccessibleName(translate("Keypad", "Upper or lower case"))

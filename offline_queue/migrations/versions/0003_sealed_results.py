@@ -15,15 +15,15 @@ Revision ID: 0003
 Revises: 0002
 Create Date: 2026-12-01
 """
-from typing import Sequence, Union
+from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0003"
-down_revision: Union[str, Sequence[str], None] = "0002"
-branch_labels: Union[str, Sequence[str], None] = None
-depends_on: Union[str, Sequence[str], None] = None
+down_revision: str | Sequence[str] | None = "0002"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
 
 _meta = sa.table("meta", sa.column("key", sa.String), sa.column("value", sa.Text))
 _outbox = sa.table("outbox", sa.column("result", sa.Text))

@@ -1,0 +1,6 @@
+"""Screens of `calc.bonus` (ui/screens/calculators.py)."""
+from __future__ import annotations
+
+from .calculators import calculator_screens
+
+FLOW, SCREENS = calculator_screens("calc.bonus")
