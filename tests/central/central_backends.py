@@ -14,6 +14,7 @@ import os
 import queue
 import threading
 import uuid
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -48,8 +49,20 @@ def _admin(server: URL) -> Engine:
 
 
 def _drop(admin: Engine, name: str) -> None:
-    with admin.connect() as conn:
-        conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    """Drop a test database. FORCE cannot end a server-owned process (an autovacuum
+    worker that just started on it answers "must be a member of the role ..."): such
+    a worker ends by itself within moments, so try again a few times."""
+    from sqlalchemy.exc import ProgrammingError
+
+    for attempt in range(20):
+        try:
+            with admin.connect() as conn:
+                conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            return
+        except ProgrammingError as exc:
+            if "pg_signal_backend" not in str(exc) or attempt == 19:
+                raise
+            time.sleep(0.25)
 
 
 def url_of(server: URL, name: str) -> str:
