@@ -41,7 +41,9 @@ class PaymentResult:
 
     `approved` is True only for response code "00"; every other code is a decline with
     the terminal's reason. `at` is the terminal's own clock (local time), as printed on
-    its slip. `card_masked` is never the full card number.
+    its slip. `card_masked` is never the full card number. The MIS-POS response's other
+    fields (参考号 `rrn`, 授权号, 批次号, 终端号, 商户号, 行号 `issuer`) are kept for the
+    voucher and the reconciliation with the acquirer's statement.
     """
 
     approved: bool
@@ -52,7 +54,13 @@ class PaymentResult:
     amount_fen: int
     card_masked: str
     at: datetime
-    kind: str = "sale"  # "sale" | "void"
+    kind: str = "sale"  # "sale" | "void" | "sign_in" | "settlement"
+    rrn: str = ""
+    auth_code: str = ""
+    batch_no: str = ""
+    terminal_id: str = ""
+    merchant_id: str = ""
+    issuer: str = ""
 
 
 @dataclass(frozen=True)
@@ -86,12 +94,20 @@ class PaymentTerminal(Protocol):
         """Charge `amount_fen` (1 yuan = 100 fen); `reference` is unique per attempt."""
         ...
 
-    def void(self, original_trace: str, reference: str) -> PaymentResult:
-        """Cancel a sale of today's batch by its trace number (撤销)."""
+    def void(self, original_trace: str, reference: str, amount_fen: int = 0) -> PaymentResult:
+        """Cancel a sale of the open batch by its trace number (撤销, same day)."""
         ...
 
-    def query_last(self) -> PaymentResult | None:
-        """The terminal's last transaction, or None when it has none."""
+    def query(self, reference: str) -> PaymentResult | None:
+        """The terminal's transaction made under `reference`, or None when it has none."""
+        ...
+
+    def sign_in(self) -> PaymentResult:
+        """签到: open the day's batch with the acquirer."""
+        ...
+
+    def settlement(self) -> PaymentResult:
+        """结算: close the batch (its net total in `amount_fen`); sign in again after."""
         ...
 
     def status(self) -> DeviceStatus:

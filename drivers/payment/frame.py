@@ -1,11 +1,12 @@
-"""The payment terminal's serial framing and messages (docs/payment-protocol.md).
+"""The payment terminal's serial ECR framing (docs/payment-protocol.md, services.md §4.2).
 
 Frame: STX | LEN (2 bytes BCD, payload length 0..9999) | payload | ETX | LRC, with
-LRC = XOR of every byte after STX up to and including ETX. The payload is printable
-ASCII plus FS (0x1C) as the field separator, so STX, ETX, ACK and NAK can never occur
-inside it; the parser uses that to resynchronise quickly: a candidate frame that meets a
-byte its payload cannot contain is abandoned and the scan restarts one byte after its
-STX, so a stray STX in line noise cannot swallow the real frame behind it.
+LRC = XOR of every byte after STX up to and including ETX. The payload carries the
+MIS-POS field set (mispos.py): printable ASCII and GBK (bytes 0x80-0xFE), plus FS, so
+STX, ETX, ACK and NAK can never occur inside it; the parser uses that to resynchronise
+quickly: a candidate frame that meets a byte its payload cannot contain is abandoned
+and the scan restarts one byte after its STX, so a stray STX in line noise cannot
+swallow the real frame behind it.
 
 BCD for LEN (as in UnionPay POS protocols) because a non-decimal nibble exposes a false
 start at once, where a binary length would make the parser wait for bytes that never
@@ -13,32 +14,18 @@ come.
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
-from datetime import datetime
+
+from .mispos import ProtocolError
+
+__all__ = ["ACK", "ACK_TIMEOUT_S", "ETX", "FS", "MAX_PAYLOAD", "MAX_RETRANSMITS", "NAK", "STX",
+           "Ack", "BadFrame", "Event", "Frame", "FrameParser", "Nak", "ProtocolError",
+           "bcd_length", "encode_frame", "lrc", "parse_bcd_length"]
 
 STX, ETX, ACK, NAK, FS = 0x02, 0x03, 0x06, 0x15, 0x1C
-MAX_PAYLOAD = 1024  # the longest message is ~120 bytes; more is noise
+MAX_PAYLOAD = 1024  # the longest message is under 200 bytes; more is noise
 MAX_RETRANSMITS = 3  # after the first transmission
 ACK_TIMEOUT_S = 1.0
-
-# Requests (kiosk -> terminal) are upper case, their replies the same letter lower case.
-SALE, VOID, QUERY_LAST, STATUS = "S", "V", "Q", "T"
-PROGRESS = "d"  # terminal -> kiosk while a transaction runs: "insert card", "enter PIN"
-REQUEST_TYPES = frozenset({SALE, VOID, QUERY_LAST, STATUS})
-REPLY_TYPES = frozenset({t.lower() for t in REQUEST_TYPES} | {PROGRESS})
-# Only transactions are deduplicated by the terminal; queries are always answered fresh.
-DEDUPLICATED_TYPES = frozenset({SALE, VOID})
-
-MAX_AMOUNT_FEN = 10**10 - 1  # 10 digits: 99,999,999.99 yuan; the field has 12
-_REFERENCE = re.compile(r"^[0-9A-Za-z_-]{1,32}$")
-_DIGITS = re.compile(r"^\d+$")
-_CARD = re.compile(r"^[0-9*]{0,19}$")
-_CODE = re.compile(r"^[0-9A-Z]{2}$")
-
-
-class ProtocolError(ValueError):
-    """Bytes or fields that do not fit the protocol (a frame with a good LRC, bad content)."""
 
 
 # -- frame layer -----------------------------------------------------------------------
@@ -69,7 +56,9 @@ def parse_bcd_length(hi: int, lo: int) -> int | None:
 
 
 def _payload_byte_ok(byte: int) -> bool:
-    return 0x20 <= byte <= 0x7E or byte == FS
+    # Printable ASCII, GBK lead/trail bytes (0x80-0xFE; trail bytes 0x40-0x7E are
+    # printable anyway) and FS: never a control byte.
+    return 0x20 <= byte <= 0x7E or 0x80 <= byte <= 0xFE or byte == FS
 
 
 def encode_frame(payload: bytes) -> bytes:
@@ -77,7 +66,7 @@ def encode_frame(payload: bytes) -> bytes:
     if len(payload) > MAX_PAYLOAD:
         raise ValueError(f"payload of {len(payload)} bytes exceeds {MAX_PAYLOAD}")
     if not all(_payload_byte_ok(b) for b in payload):
-        raise ValueError("payload must be printable ASCII and FS only")
+        raise ValueError("payload must be printable ASCII, GBK and FS only")
     body = bcd_length(len(payload)) + payload + bytes((ETX,))
     return bytes((STX,)) + body + bytes((lrc(body),))
 
@@ -195,159 +184,3 @@ class FrameParser:
         if lrc(buf[i + 1 : end + 1]) != buf[end + 1]:
             return "lrc", size
         return "frame", size
-
-
-# -- message layer ---------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Message:
-    """One payload: a type letter, the message number, then type-specific fields."""
-
-    type: str
-    msgno: str
-    fields: tuple[str, ...] = ()
-
-    def encode(self) -> bytes:
-        parts = (self.type, self.msgno, *self.fields)
-        return bytes((FS,)).join(p.encode("ascii") for p in parts)
-
-
-def decode_message(payload: bytes) -> Message:
-    """Split a payload into a Message; ProtocolError when it is not one."""
-    try:
-        text = payload.decode("ascii")
-    except UnicodeDecodeError:
-        raise ProtocolError("payload is not ASCII") from None
-    parts = text.split(chr(FS))
-    if len(parts) < 2:
-        raise ProtocolError("payload has no message number")
-    kind, msgno = parts[0], parts[1]
-    if kind not in REQUEST_TYPES and kind not in REPLY_TYPES:
-        raise ProtocolError(f"unknown message type {kind[:4]!r}")
-    if not (len(msgno) == 6 and msgno.isdigit()):
-        raise ProtocolError("bad message number")
-    return Message(kind, msgno, tuple(parts[2:]))
-
-
-def format_msgno(n: int) -> str:
-    """Message numbers run 000001..999999 and wrap to 000001."""
-    return f"{(n - 1) % 999999 + 1:06d}"
-
-
-def check_reference(reference: str) -> str:
-    if not isinstance(reference, str) or not _REFERENCE.match(reference):
-        raise ValueError("reference must be 1-32 characters of A-Z a-z 0-9 _ -")
-    return reference
-
-
-def check_amount(amount_fen: int) -> int:
-    if isinstance(amount_fen, bool) or not isinstance(amount_fen, int):
-        raise ValueError("amount must be an integer number of fen")
-    if not 1 <= amount_fen <= MAX_AMOUNT_FEN:
-        raise ValueError(f"amount must be 1..{MAX_AMOUNT_FEN} fen")
-    return amount_fen
-
-
-def check_trace(trace: str) -> str:
-    if not isinstance(trace, str) or not (len(trace) == 6 and trace.isdigit()):
-        raise ValueError("trace number must be 6 digits")
-    return trace
-
-
-def sale_request(msgno: str, amount_fen: int, reference: str) -> Message:
-    return Message(SALE, msgno, (f"{check_amount(amount_fen):012d}", check_reference(reference)))
-
-
-def void_request(msgno: str, original_trace: str, reference: str) -> Message:
-    return Message(VOID, msgno, (check_trace(original_trace), check_reference(reference)))
-
-
-def query_request(msgno: str) -> Message:
-    return Message(QUERY_LAST, msgno)
-
-
-def status_request(msgno: str) -> Message:
-    return Message(STATUS, msgno)
-
-
-@dataclass(frozen=True)
-class TransactionRecord:
-    """The fields of a sale/void reply and of a found last transaction."""
-
-    kind: str  # SALE or VOID
-    response_code: str
-    message: str
-    trace_no: str
-    reference: str
-    amount_fen: int
-    card: str  # as sent by the terminal; the driver masks it again to be sure
-    at: datetime
-
-
-TXN_FIELDS = 7  # rc, message, trace, reference, amount, card, time
-
-
-def encode_record_fields(rec: TransactionRecord) -> tuple[str, ...]:
-    return (
-        rec.response_code,
-        rec.message,
-        rec.trace_no,
-        rec.reference,
-        f"{rec.amount_fen:012d}",
-        rec.card,
-        rec.at.strftime("%Y%m%d%H%M%S"),
-    )
-
-
-def decode_record_fields(kind: str, fields: tuple[str, ...]) -> TransactionRecord:
-    """Validate and convert the seven transaction fields; ProtocolError if any is wrong."""
-    if len(fields) != TXN_FIELDS:
-        raise ProtocolError(f"transaction reply has {len(fields)} fields, expected {TXN_FIELDS}")
-    rc, message, trace, reference, amount, card, stamp = fields
-    if not _CODE.match(rc):
-        raise ProtocolError("bad response code")
-    if len(message) > 64:
-        raise ProtocolError("message text too long")
-    if not (len(trace) == 6 and trace.isdigit()):
-        raise ProtocolError("bad trace number")
-    if not _REFERENCE.match(reference):
-        raise ProtocolError("bad reference")
-    if not (len(amount) == 12 and _DIGITS.match(amount)):
-        raise ProtocolError("bad amount")
-    if not _CARD.match(card):
-        raise ProtocolError("bad card field")
-    try:
-        at = datetime.strptime(stamp, "%Y%m%d%H%M%S")
-    except ValueError:
-        raise ProtocolError("bad terminal time") from None
-    return TransactionRecord(kind, rc, message, trace, reference, int(amount), card, at)
-
-
-def transaction_reply(request: Message, rec: TransactionRecord) -> Message:
-    return Message(request.type.lower(), request.msgno, encode_record_fields(rec))
-
-
-def query_reply(msgno: str, rec: TransactionRecord | None, *, busy: bool = False) -> Message:
-    if busy:
-        return Message(QUERY_LAST.lower(), msgno, ("B",))
-    if rec is None:
-        return Message(QUERY_LAST.lower(), msgno, ("0",))
-    return Message(QUERY_LAST.lower(), msgno, ("1", rec.kind, *encode_record_fields(rec)))
-
-
-def parse_query_reply(msg: Message) -> TransactionRecord | None | str:
-    """A found record, None (no transaction), or "busy"."""
-    if not msg.fields:
-        raise ProtocolError("query reply without a found flag")
-    flag = msg.fields[0]
-    if flag == "B" and len(msg.fields) == 1:
-        return "busy"
-    if flag == "0" and len(msg.fields) == 1:
-        return None
-    if flag == "1" and len(msg.fields) == 2 + TXN_FIELDS:
-        kind = msg.fields[1]
-        if kind not in (SALE, VOID):
-            raise ProtocolError("bad transaction kind")
-        return decode_record_fields(kind, msg.fields[2:])
-    raise ProtocolError("malformed query reply")

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from pathlib import Path
 
 # JournalError and connect_journal_db are imported from here too: keep them importable.
 from ..journal import (  # noqa: F401
@@ -24,7 +25,7 @@ from ..journal import (  # noqa: F401
     connect_journal_db,
 )
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: the MIS-POS reference number, batch and authorisation code
 FINAL_STATES = ("approved", "declined", "not_performed", "manual_check")
 STATES = OPEN_STATES + FINAL_STATES
 
@@ -44,7 +45,10 @@ _SCHEMA = (
     resolved_by TEXT,
     note TEXT,
     created_at REAL NOT NULL,
-    updated_at REAL NOT NULL
+    updated_at REAL NOT NULL,
+    rrn TEXT,
+    batch_no TEXT,
+    auth_code TEXT
 )""",
     "CREATE INDEX IF NOT EXISTS payment_jobs_state ON payment_jobs(state)",
 )
@@ -71,6 +75,12 @@ class PaymentJob(JobRecord):
     note: str | None
     created_at: float
     updated_at: float
+    rrn: str | None = None  # 参考号: what the acquirer's statement lists
+    batch_no: str | None = None
+    auth_code: str | None = None
+
+
+_ADDED_COLUMNS = ("rrn", "batch_no", "auth_code")  # schema 2
 
 
 class PaymentJournal(JobJournal[PaymentJob]):
@@ -80,6 +90,15 @@ class PaymentJournal(JobJournal[PaymentJob]):
     schema = _SCHEMA
     schema_version = SCHEMA_VERSION
     row = PaymentJob
+
+    def __init__(self, db_path: str | Path) -> None:
+        super().__init__(db_path)
+        # A schema-1 file (written before the MIS-POS fields) gains their columns.
+        with self._lock:
+            have = {r[1] for r in self._db.execute("PRAGMA table_info(payment_jobs)")}
+            for column in _ADDED_COLUMNS:
+                if column not in have:
+                    self._db.execute(f"ALTER TABLE payment_jobs ADD COLUMN {column} TEXT")
 
     # -- writes -----------------------------------------------------------------------
 
@@ -109,6 +128,9 @@ class PaymentJournal(JobJournal[PaymentJob]):
         terminal_time: str | None = None,
         amount_fen: int | None = None,
         note: str | None = None,
+        rrn: str | None = None,
+        batch_no: str | None = None,
+        auth_code: str | None = None,
     ) -> None:
         """Move an open entry to `state`. Final entries never change again."""
         if state not in STATES:
@@ -118,10 +140,12 @@ class PaymentJournal(JobJournal[PaymentJob]):
             " response_code = COALESCE(?, response_code), message = COALESCE(?, message),"
             " trace_no = COALESCE(?, trace_no), card_masked = COALESCE(?, card_masked),"
             " terminal_time = COALESCE(?, terminal_time), amount_fen = COALESCE(?, amount_fen),"
-            " note = COALESCE(?, note), updated_at = ?"
+            " note = COALESCE(?, note), rrn = COALESCE(?, rrn),"
+            " batch_no = COALESCE(?, batch_no), auth_code = COALESCE(?, auth_code),"
+            " updated_at = ?"
             " WHERE reference = ? AND state IN ('sent', 'unknown')",
             (state, resolved_by, response_code, message, trace_no, card_masked, terminal_time,
-             amount_fen, note, time.time(), reference),
+             amount_fen, note, rrn, batch_no, auth_code, time.time(), reference),
             f"no open journal entry for reference {reference}",
         )
 

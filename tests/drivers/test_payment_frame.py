@@ -1,6 +1,5 @@
-"""Payment terminal framing: LRC and BCD vectors, messages, and a fuzzed parser."""
-from datetime import datetime
-
+"""Payment terminal ECR framing: LRC and BCD vectors and a fuzzed parser (the MIS-POS
+messages it carries: test_payment_mispos.py)."""
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -14,19 +13,11 @@ from drivers.payment.frame import (
     BadFrame,
     Frame,
     FrameParser,
-    Message,
     Nak,
-    ProtocolError,
-    TransactionRecord,
     bcd_length,
-    decode_message,
     encode_frame,
     lrc,
     parse_bcd_length,
-    parse_query_reply,
-    query_reply,
-    sale_request,
-    transaction_reply,
 )
 
 # -- vectors ---------------------------------------------------------------------------
@@ -60,9 +51,11 @@ def test_frame_vector():
     assert FrameParser().feed(frame) == [Frame(b"T\x1c000001")]
 
 
-def test_sale_request_vector():
-    payload = sale_request("000042", 12345, "TAX-2024-0001").encode()
-    assert payload == b"S\x1c000042\x1c000000012345\x1cTAX-2024-0001"
+def test_gbk_payload_is_allowed_control_bytes_never_are():
+    text = "000001R交易成功".encode("gbk")
+    assert FrameParser().feed(encode_frame(text)) == [Frame(text)]
+    with pytest.raises(ValueError):
+        encode_frame(b"A\xffB")  # 0xFF is no GBK byte
 
 
 def test_encode_refuses_control_bytes_and_oversize():
@@ -95,27 +88,6 @@ def test_stalled_candidate_is_flushed():
     assert parser.pending
     assert parser.flush_partial() == []
     assert parser.feed(real) == [Frame(b"T\x1c000001")]
-
-
-def test_message_round_trip_and_errors():
-    msg = Message("s", "000001", ("00", "approved", "000123", "REF-1", "000000001000",
-                                  "622848******1234", "20240501093000"))
-    assert decode_message(msg.encode()) == msg
-    for bad in (b"", b"S", b"X\x1c000001", b"S\x1c12", b"S\x1cabcdef", "票".encode()):
-        with pytest.raises(ProtocolError):
-            decode_message(bad)
-
-
-def test_query_reply_round_trip():
-    rec = TransactionRecord("S", "00", "approved", "000009", "R-9", 990, "622848******1234",
-                            datetime(2024, 5, 1, 9, 30))
-    assert parse_query_reply(query_reply("000003", rec)) == rec
-    assert parse_query_reply(query_reply("000003", None)) is None
-    assert parse_query_reply(query_reply("000003", None, busy=True)) == "busy"
-    reply = transaction_reply(Message("S", "000003"), rec)
-    assert reply.type == "s" and reply.msgno == "000003"
-    with pytest.raises(ProtocolError):
-        parse_query_reply(Message("q", "000003", ("1", "S", "00")))
 
 
 def test_mask_pan():
