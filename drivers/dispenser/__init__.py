@@ -5,14 +5,19 @@ from .dispenser import (
     DispenseReconcileOutcome,
     DispenseResult,
     InvoiceDispenser,
+    IssueResult,
 )
-from .frame import Counters, Sensors
-from .journal import DispenseJob, DispenseJournal
+from .frame import INVOICE_KINDS, CassetteState, Counters, PresenterState, Sensors
+from .journal import CassetteBlock, CassetteLoad, DispenseJob, DispenseJournal
 
 JOURNAL_FILE_NAME = "dispenser-journal.sqlite3"  # under the kiosk's data_dir
 
 __all__ = [
+    "INVOICE_KINDS",
     "JOURNAL_FILE_NAME",
+    "CassetteBlock",
+    "CassetteLoad",
+    "CassetteState",
     "Counters",
     "DispenseError",
     "DispenseJob",
@@ -20,5 +25,7 @@ __all__ = [
     "DispenseReconcileOutcome",
     "DispenseResult",
     "InvoiceDispenser",
+    "IssueResult",
+    "PresenterState",
     "Sensors",
 ]

@@ -34,20 +34,36 @@ from ..errors import DeviceCondition, DeviceError, DeviceErrorCode
 from ..journalled_device import LOCK_WAIT_S, JournalledSerialDevice  # noqa: F401
 from ..serial_link import INTERBYTE_S, READ_SLICE_S  # noqa: F401
 from .frame import (
+    CASSETTE,
+    CASSETTE_JOB,
+    CASSETTES,
     COUNTERS,
     DISPENSE,
+    INVOICE_KINDS,
+    KIND_BYTES,
+    LOAD,
+    MAX_RETRACT_S,
     MAX_SHEETS_PER_JOB,
+    PRESENTER,
     RESET,
     STATUS,
+    CassetteState,
     Counters,
     DFrame,
     DispenserFrameParser,
+    Presenter,
+    PresenterState,
     Result,
     Sensors,
+    cassette_job_data,
     dispense_data,
     encode_frame,
+    load_data,
+    parse_cassette_job_reply,
+    parse_cassette_reply,
     parse_counters_reply,
     parse_dispense_reply,
+    parse_presenter_reply,
     parse_short_reply,
 )
 from .journal import DispenseJob, DispenseJournal, DuplicateJob
@@ -68,7 +84,11 @@ _FAULTS: dict[Result, tuple[DeviceErrorCode, DeviceCondition | None, str]] = {
     Result.BAD_REQUEST: (DeviceErrorCode.ILLEGAL, None, "dispenser rejected the request"),
     Result.INTERRUPTED: (DeviceErrorCode.FAILURE, None, "dispenser restarted during the job"),
     Result.IN_PROGRESS: (DeviceErrorCode.BUSY, None, "dispenser is still dispensing"),
+    Result.OVERLAP: (DeviceErrorCode.ILLEGAL, None,
+                     "the range does not continue what the cassette holds"),
+    Result.PRESENTED: (DeviceErrorCode.BUSY, None, "invoices still wait in the exit slot"),
 }
+DEFAULT_RETRACT_S = 60
 
 
 class DispenseError(DeviceError):
@@ -92,6 +112,25 @@ class DispenseResult:
     counter_after: int
     stock_low: bool
     at: float = field(default_factory=time.time)
+
+
+@dataclass(frozen=True)
+class IssueResult:
+    """One cassette job: `dispensed` sheets numbered first..last of `code` left the
+    cassette and wait in the exit slot (`stock_low`: that cassette is nearly empty)."""
+
+    job_id: str
+    slot: int
+    kind: str
+    code: str
+    first: int
+    last: int
+    dispensed: int
+    requested: int
+
+    @property
+    def complete(self) -> bool:
+        return self.dispensed == self.requested
 
 
 @dataclass(frozen=True)
@@ -228,6 +267,148 @@ class InvoiceDispenser(JournalledSerialDevice[DispenseJournal, DFrame]):
             raise DispenseError(code, f"{text}: {dispensed} of {count} sheets dispensed",
                                 condition, dispensed=dispensed, job_id=job_id)
 
+    def issue(self, slot: int, count: int, job_id: str, *, retract_s: int = DEFAULT_RETRACT_S,
+              pickup: str | None = None) -> IssueResult:
+        """Issue `count` numbered sheets (1..50: a larger quantity is several jobs) from
+        cassette `slot` and present them. Journalled with the cassette, its kind and code
+        and the number expected first before the frame is written; the device's answer
+        names the numbers issued. Raises like `dispense()`; a job cut short by a fault
+        raises DispenseError after journalling what did leave the cassette."""
+        if isinstance(count, bool) or not isinstance(count, int) or not 1 <= count <= MAX_SHEETS_PER_JOB:
+            raise DeviceError(DeviceErrorCode.ILLEGAL, f"count must be 1..{MAX_SHEETS_PER_JOB}")
+        if not isinstance(slot, int) or not 1 <= slot <= CASSETTES:
+            raise DeviceError(DeviceErrorCode.ILLEGAL, f"cassette must be 1..{CASSETTES}")
+        if not 1 <= retract_s <= MAX_RETRACT_S:
+            raise DeviceError(DeviceErrorCode.ILLEGAL, f"retract time must be 1..{MAX_RETRACT_S} s")
+        if not isinstance(job_id, str) or not _JOB_ID.match(job_id):
+            raise DeviceError(DeviceErrorCode.ILLEGAL, "job id must be 1-64 printable ASCII characters")
+        with self._claimed():
+            self._link.ensure_open()
+            self._reconcile_locked()
+            self._settle_presentations_locked()
+            if self.journal.get(job_id) is not None:
+                raise DeviceError(DeviceErrorCode.ILLEGAL, f"dispense job {job_id} already exists")
+            if self.journal.open_presentations():
+                raise DeviceError(DeviceErrorCode.BUSY, "invoices still wait in the exit slot")
+            before = self._counters_locked()
+            fault = sensors_fault(Sensors(door_open=before.sensors.door_open, jam=before.sensors.jam))
+            cassette = self._cassette_locked(slot)
+            if fault is None and cassette.remaining <= 0:
+                fault = _FAULTS[Result.EMPTY]
+            if fault is not None:
+                code, condition, text = fault
+                raise DispenseError(code, f"{text}: job {job_id} not started", condition,
+                                    dispensed=0, job_id=job_id)
+            job_no = secrets.randbits(32)
+            kind = INVOICE_KINDS.get(cassette.kind, str(cassette.kind))
+            try:
+                self.journal.begin(job_id, job_no, count, before.total_dispensed, slot=slot,
+                                   kind=kind, code=cassette.code, first_no=cassette.next_no,
+                                   pickup=pickup, retract_s=retract_s)
+            except DuplicateJob as exc:
+                raise DeviceError(DeviceErrorCode.ILLEGAL, str(exc)) from None
+            self._count("jobs")
+            self._set_status(DeviceState.BUSY)
+            self._wrote = False
+            wait_s = self.reply_timeout_s + count * self.sheet_time_s
+            try:
+                reply = self._exchange(CASSETTE_JOB, cassette_job_data(slot, count, job_no, retract_s),
+                                       wait_s)
+            except _NoReply:
+                self._unknown(job_id, "no reply")
+                raise DeviceError(DeviceErrorCode.TIMEOUT,
+                                  f"dispenser did not answer job {job_id}; "
+                                  "outcome unknown until reconciled") from None
+            except DeviceError:
+                if self._wrote:
+                    self._unknown(job_id, "port lost during the job")
+                else:
+                    self.journal.resolve(job_id, "failed", resolved_by="send", dispensed=0,
+                                         note="port failed before anything was sent")
+                raise
+            try:
+                result, sensors, _, dispensed, first, total = _parse(parse_cassette_job_reply, reply)
+            except DeviceError as exc:
+                self._unknown(job_id, exc.message)
+                raise
+            if dispensed:
+                self.journal.set_first(job_id, first)
+            ok = result is Result.OK and dispensed == count
+            if ok:
+                self.journal.resolve(job_id, "done", resolved_by="reply", dispensed=dispensed,
+                                     counter_after=total)
+            else:
+                code, condition, text = _FAULTS.get(
+                    result, (DeviceErrorCode.FAILURE, None, f"dispenser result {int(result)}"))
+                self.journal.resolve(job_id, "failed", resolved_by="reply", dispensed=dispensed,
+                                     counter_after=total,
+                                     fault=condition.value if condition else result.name.lower())
+            if dispensed:
+                self.journal.present(job_id, "presented")
+            self._count("sheets", dispensed)
+            self._report_sensors(sensors)
+            if not ok:
+                self._count("failed_jobs")
+                raise DispenseError(code, f"{text}: {dispensed} of {count} sheets dispensed",
+                                    condition, dispensed=dispensed, job_id=job_id)
+            _log.info("%s: cassette job %s: %d sheets from cassette %d", self.name, job_id,
+                      dispensed, slot)
+            return IssueResult(job_id, slot, kind, cassette.code, first, first + dispensed - 1,
+                               dispensed, count)
+
+    def await_presentation(self, job_id: str, timeout_s: float, *, poll_s: float = 0.1) -> str:
+        """Wait until the sheets of `job_id` are taken or retracted (journalled); answers
+        'taken', 'retracted', or 'presented' when `timeout_s` passed first."""
+        deadline = self._clock() + timeout_s
+        while True:
+            with self._claimed():
+                self._link.ensure_open()
+                self._settle_presentations_locked()
+            job = self.journal.get(job_id)
+            if job is None or job.presentation in ("taken", "retracted"):
+                return job.presentation if job is not None and job.presentation else "taken"
+            if self._clock() >= deadline:
+                return "presented"
+            time.sleep(poll_s)
+
+    def presenter(self) -> PresenterState:
+        with self._claimed():
+            self._link.ensure_open()
+            return self._presenter_locked()
+
+    def cassette(self, slot: int) -> CassetteState:
+        with self._claimed():
+            self._link.ensure_open()
+            return self._cassette_locked(slot)
+
+    def cassettes(self) -> list[CassetteState]:
+        with self._claimed():
+            self._link.ensure_open()
+            return [self._cassette_locked(slot) for slot in range(1, CASSETTES + 1)]
+
+    def load(self, slot: int, kind: str, code: str, first: int, last: int) -> CassetteState:
+        """Tell the dispenser what box went into cassette `slot` (an empty cassette takes
+        any range, a loaded one only the continuation of its range). Callers check the
+        box against the allocation first; this refuses overlaps the device can see."""
+        if kind not in KIND_BYTES:
+            raise DeviceError(DeviceErrorCode.ILLEGAL, f"unknown invoice kind {kind!r}")
+        if not 1 <= slot <= CASSETTES or not 0 < first <= last <= 0xFFFFFFFF:
+            raise DeviceError(DeviceErrorCode.ILLEGAL, "bad cassette or number range")
+        with self._claimed():
+            self._link.ensure_open()
+            try:
+                reply = self._exchange(LOAD, load_data(slot, KIND_BYTES[kind], code, first, last),
+                                       self.reply_timeout_s)
+            except _NoReply:
+                raise DeviceError(DeviceErrorCode.TIMEOUT, "dispenser does not answer") from None
+            result, sensors = _parse(parse_short_reply, reply)
+            self._report_sensors(sensors)
+            if result is not Result.OK:
+                code_, condition, text = _FAULTS.get(
+                    result, (DeviceErrorCode.FAILURE, None, f"dispenser result {int(result)}"))
+                raise DeviceError(code_, f"load refused: {text}", condition)
+            return self._cassette_locked(slot)
+
     def counters(self) -> Counters:
         with self._claimed():
             self._link.ensure_open()
@@ -278,24 +459,34 @@ class InvoiceDispenser(JournalledSerialDevice[DispenseJournal, DFrame]):
     def _reconcile_locked(self) -> list[DispenseReconcileOutcome]:
         open_jobs = self.journal.open_jobs()
         if not open_jobs:
+            self._settle_presentations_locked()
             return []
         counters = self._counters_locked()
         if counters.last_job_result is Result.IN_PROGRESS:
             raise DeviceError(DeviceErrorCode.BUSY, "dispenser is still running a job")
-        outcomes = [self._settle(job, counters) for job in open_jobs]
+        presenter = (self._presenter_locked()
+                     if any(job.slot is not None for job in open_jobs) else None)
+        outcomes = [self._settle(job, counters, presenter) for job in open_jobs]
+        self._settle_presentations_locked()
         for o in outcomes:
             _log.warning("%s: reconciled job %s: %s -> %s, %s of %d sheets (%s)", self.name,
                          o.job_id, o.previous_state, o.new_state,
                          "?" if o.dispensed is None else o.dispensed, o.requested, o.note)
         return outcomes
 
-    def _settle(self, job: DispenseJob, c: Counters) -> DispenseReconcileOutcome:
+    def _settle(self, job: DispenseJob, c: Counters,
+                presenter: PresenterState | None = None) -> DispenseReconcileOutcome:
         moved = c.total_dispensed - job.counter_before
         if c.last_job_no == job.job_no:
             n = c.last_job_dispensed
             note = "dispenser's record of this job"
             if moved != n:
                 return self._manual(job, f"counter moved by {moved} but the job record says {n}")
+            if job.slot is not None and n:
+                # the numbers: the presenter keeps the last cassette job's first number
+                if presenter is None or presenter.job_no != job.job_no:
+                    return self._manual(job, "the dispenser no longer knows this job's numbers")
+                self.journal.set_first(job.job_id, presenter.first)
             done = c.last_job_result is Result.OK and n == job.requested
             fault = None if done else _fault_name(c.last_job_result)
             state = "done" if done else "failed"
@@ -307,6 +498,8 @@ class InvoiceDispenser(JournalledSerialDevice[DispenseJournal, DFrame]):
                                      "another one")
         self.journal.resolve(job.job_id, state, resolved_by="reconcile", dispensed=n,
                              counter_after=c.total_dispensed, fault=fault, note=note)
+        if job.slot is not None and n:
+            self.journal.present(job.job_id, "presented")  # settled from the presenter below
         return DispenseReconcileOutcome(job.job_id, job.requested, n, job.state, state, note)
 
     def _manual(self, job: DispenseJob, note: str) -> DispenseReconcileOutcome:
@@ -314,6 +507,45 @@ class InvoiceDispenser(JournalledSerialDevice[DispenseJournal, DFrame]):
         self.journal.resolve(job.job_id, "manual_check", resolved_by="reconcile", note=note)
         return DispenseReconcileOutcome(job.job_id, job.requested, None, job.state,
                                         "manual_check", note)
+
+    def _settle_presentations_locked(self) -> None:
+        """Journal whether presented sheets were taken or retracted, from the presenter's
+        record of the last cassette job (only that job can still be in the slot)."""
+        pending = self.journal.open_presentations()
+        if not pending:
+            return
+        p = self._presenter_locked()
+        for job in pending:
+            if p.job_no != job.job_no:
+                # a later job ran, and a job only starts with an empty slot: these were
+                # taken or retracted long ago; the retract counter decides at reconciliation
+                _log.warning("%s: job %s: presentation outcome lost", self.name, job.job_id)
+                self.journal.present(job.job_id, "lost")
+                continue
+            if p.state is Presenter.TAKEN:
+                self.journal.present(job.job_id, "taken")
+            elif p.state is Presenter.RETRACTED:
+                self.journal.present(job.job_id, "retracted")
+                _log.warning("%s: job %s: %d sheets retracted into the reject bin", self.name,
+                             job.job_id, p.sheets)
+
+    def _presenter_locked(self) -> PresenterState:
+        try:
+            reply = self._exchange(PRESENTER, b"", self.reply_timeout_s)
+        except _NoReply:
+            raise DeviceError(DeviceErrorCode.TIMEOUT, "dispenser does not answer") from None
+        _, state = _parse(parse_presenter_reply, reply)
+        return state
+
+    def _cassette_locked(self, slot: int) -> CassetteState:
+        try:
+            reply = self._exchange(CASSETTE, bytes((slot,)), self.reply_timeout_s)
+        except _NoReply:
+            raise DeviceError(DeviceErrorCode.TIMEOUT, "dispenser does not answer") from None
+        result, _, state = _parse(parse_cassette_reply, reply)
+        if result is not Result.OK:
+            raise DeviceError(DeviceErrorCode.ILLEGAL, f"no cassette {slot}")
+        return state
 
     def _describe(self, key: str) -> str:
         return f"job {key}"

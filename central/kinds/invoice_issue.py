@@ -1,0 +1,43 @@
+"""Kind `invoice.issue`: a kiosk's pickup (or courier dispatch) of paper invoices. Its
+payload is `payloads.InvoiceIssuePayload`; the ranges taken become the taxpayer's
+holdings and count toward the application, retracted ones are kept apart
+(central.invoice_stock.mark_issued). Idempotent per `pickup_id`: a record sent again
+after a crash marks nothing twice. The result names what happened: `recorded` (with
+the pieces issued), `overlap` (a range that another pickup already holds: stored,
+flagged for the stock office) or `unknown_application`."""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, date, datetime
+from typing import Any
+
+from pydantic import ValidationError
+from sqlalchemy.orm import Session
+
+from central.invoice_stock import mark_issued
+from central.record_kinds import BadPayload, RecordKind, register
+from offline_queue.payloads import INVOICE_ISSUE_KIND, InvoiceIssuePayload, readable_errors
+
+
+class InvoiceIssueKind(RecordKind):
+    kind = INVOICE_ISSUE_KIND
+
+    def check(self, payload: dict[str, Any]) -> InvoiceIssuePayload:
+        try:
+            return InvoiceIssuePayload.model_validate(payload)
+        except ValidationError as exc:
+            raise BadPayload(readable_errors(exc.errors())) from None
+
+    def results(self, session: Session, checked: Sequence[InvoiceIssuePayload],
+                today: date) -> list[dict[str, Any]]:
+        now = datetime.now(UTC)
+        # The ingest hands kinds the payloads only; the record row (same transaction,
+        # found by pickup_id in its payload) names the kiosk.
+        return [mark_issued(session, kiosk_id="", pickup_id=item.pickup_id,
+                            application_no=item.application_no,
+                            boxes=[box.model_dump() for box in item.boxes],
+                            waybill=item.waybill, now=now)
+                for item in checked]
+
+
+register(InvoiceIssueKind())
