@@ -36,6 +36,11 @@ DEFAULT_DB = "sqlite:///" + str(Path("var") / "central.db")
 WORKER_DB_ENV = "KIOSK_CENTRAL_WORKER_DB"
 #: ... and the bind decision (central.bind_rules.Exposure as JSON), for demo endpoints.
 WORKER_EXPOSURE_ENV = "KIOSK_CENTRAL_WORKER_EXPOSURE"
+#: ... and the fleet page's settings (central.fleet.settings.FleetSettings as JSON).
+WORKER_FLEET_ENV = "KIOSK_CENTRAL_WORKER_FLEET"
+#: The fleet alerts' webhook when --fleet-webhook is not given (it may carry a secret).
+FLEET_WEBHOOK_ENV = "KIOSK_CENTRAL_FLEET_WEBHOOK"
+FLEET_WEBHOOK_CREDENTIAL = "fleet-webhook"
 
 
 # uvicorn's loggers with their own handlers (they do not propagate to the root).
@@ -108,6 +113,22 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--insecure-demo", action="store_true",
                         help="allow plain HTTP (and --demo-data) on a non-loopback "
                              "address, for a demo; the tokens are still required")
+    parser.add_argument("--fleet-heartbeat-interval", type=float, default=60.0, metavar="S",
+                        help="the terminals' heartbeat interval in seconds (their [sync] "
+                             "heartbeat_interval_s, default 60): the fleet page calls a "
+                             "terminal silent after 3 intervals without one")
+    parser.add_argument("--fleet-queue-age-limit", type=float, default=72.0, metavar="H",
+                        help="alert when a terminal's oldest queued record is older than "
+                             "this many hours (the terminals' [limits] max_oldest_age_h, "
+                             "default 72)")
+    parser.add_argument("--fleet-device-error-minutes", type=float, default=10.0,
+                        metavar="M", help="alert when a device has been in error this long "
+                                          "(default 10)")
+    parser.add_argument("--fleet-webhook", metavar="URL",
+                        help="POST each fleet alert as JSON to this http(s) URL, once per "
+                             f"occurrence (default ${FLEET_WEBHOOK_ENV}, its _FILE, systemd "
+                             "credential fleet-webhook; none: alerts are listed on /fleet "
+                             "only)")
     parser.add_argument("--certificate-key-file", metavar="FILE",
                         help="the certificate issuer's Ed25519 key: one line, base64 of "
                              "the 32-byte private key (default: "
@@ -277,6 +298,21 @@ def _import_bundle(args: argparse.Namespace) -> int:
     return _with_session(args, work)
 
 
+def fleet_settings(args: argparse.Namespace) -> Any:
+    """The fleet page's settings from the command line (ValueError: a bad value)."""
+    from central.fleet.settings import FleetSettings
+
+    # The flag, then $KIOSK_CENTRAL_FLEET_WEBHOOK[_FILE], then the systemd credential
+    # fleet-webhook (a URL may carry the receiver's secret: not in argv in production).
+    webhook = getattr(args, "fleet_webhook", None) or read_secret(
+        FLEET_WEBHOOK_ENV, credential=FLEET_WEBHOOK_CREDENTIAL)
+    return FleetSettings(
+        heartbeat_interval_s=float(getattr(args, "fleet_heartbeat_interval", 60.0)),
+        queue_age_limit_h=float(getattr(args, "fleet_queue_age_limit", 72.0)),
+        device_error_s=60.0 * float(getattr(args, "fleet_device_error_minutes", 10.0)),
+        webhook_url=webhook)
+
+
 def main(args: argparse.Namespace) -> int:
     """Import and exit with --import-invoices, --add-reference, --add-staff,
     --import-bundle or --import-registry; otherwise serve in the foreground."""
@@ -304,6 +340,11 @@ def main(args: argparse.Namespace) -> int:
                           getattr(args, "ssl_ca_certs", None))
     except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)
+        return 2
+    try:
+        fleet = fleet_settings(args)
+    except (ValueError, SecretError) as exc:
+        print(f"error: fleet: {exc}", file=sys.stderr)
         return 2
     try:
         admin_token, enrolment_token = read_tokens(args)
@@ -336,7 +377,10 @@ def main(args: argparse.Namespace) -> int:
     try:
         app = create_app(args.db, enrolment_token=enrolment_token, admin_token=admin_token,
                          demo_data=args.demo_data, demo_staff=args.demo_data,
-                         certificate_key_file=key_file)
+                         certificate_key_file=key_file, fleet=fleet,
+                         # Replays are refused across processes and instances sharing
+                         # the database, not only within this one (central.replay_db).
+                         shared_guards=True)
     except IssuerKeyError as exc:
         sock.close()
         print(f"error: certificate key: {exc}; not started", file=sys.stderr)
@@ -364,6 +408,9 @@ def main(args: argparse.Namespace) -> int:
     workers = max(1, int(getattr(args, "workers", 1) or 1))
     try:
         if workers > 1:
+            if app.state.fleet_monitor is not None:  # the workers send the alerts
+                app.state.fleet_monitor.stop()
+            os.environ[WORKER_FLEET_ENV] = json.dumps(asdict(fleet))
             _serve_workers(args, workers, sock, tls, exposure, admin_token,
                            enrolment_token)
             return 0
@@ -410,6 +457,7 @@ def _serve_workers(args: argparse.Namespace, workers: int, sock: Any,
 def worker_app() -> Any:
     """The app of one `--workers` process (uvicorn calls this factory in each)."""
     from central.app import create_app
+    from central.fleet.settings import FleetSettings
 
     install_redaction(*UVICORN_LOGGERS)  # a fresh interpreter: its logging configured
 
@@ -420,7 +468,10 @@ def worker_app() -> Any:
                                                  credential=ENROLMENT_TOKEN_CREDENTIAL),
                      admin_token=read_secret(ADMIN_TOKEN_ENV,
                                              credential=ADMIN_TOKEN_CREDENTIAL),
-                     demo_staff=None)
+                     demo_staff=None,
+                     fleet=FleetSettings(**json.loads(os.environ.get(WORKER_FLEET_ENV, "{}"))),
+                     # A replay reaching another worker is refused too (central.replay_db).
+                     shared_guards=True)
     app.state.exposure = Exposure(**json.loads(os.environ[WORKER_EXPOSURE_ENV]))
     install_access_filter(app)  # routes, not paths: no UUIDs in the access log
     return app

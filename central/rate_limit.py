@@ -78,8 +78,9 @@ class ReplayGuard:
         self._lock = threading.Lock()
         self._until: OrderedDict[str, float] = OrderedDict()  # key -> forget after
 
-    def first_use(self, key: str, keep_s: float) -> bool:
-        """True the first time `key` is seen (and remember it for `keep_s`)."""
+    def first_use(self, key: str, keep_s: float, session: object = None) -> bool:
+        """True the first time `key` is seen (and remember it for `keep_s`). `session`
+        is for central.replay_db.DbReplayGuard's sake (ignored here)."""
         now = self._clock()
         with self._lock:
             while self._until and next(iter(self._until.values())) <= now:

@@ -105,9 +105,21 @@ class AuditRecord(BaseModel):
     reason: str | None
 
 
+class OutOfServiceNotice(BaseModel):
+    """What a terminal out of service shows (central/out_of_service.py)."""
+
+    reason_zh: str
+    reason_en: str
+    alternative_zh: str
+    alternative_en: str
+    since: datetime
+
+
 class HeartbeatAck(BaseModel):
     kiosk_id: str
     received_at: datetime
+    # Set while the fleet side keeps the terminal out of service (issue #14 §2).
+    out_of_service: OutOfServiceNotice | None = None
 
 
 class KioskView(BaseModel):

@@ -152,6 +152,9 @@ class CentralServer:
             self._socket.close()
             self._socket = None
         self._thread = None
+        monitor = getattr(self.app.state, "fleet_monitor", None)
+        if monitor is not None:  # the fleet alerts' thread (only with a webhook)
+            monitor.stop()
         self.app.state.engine.dispose()
 
     def __enter__(self) -> CentralServer:

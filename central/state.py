@@ -6,6 +6,8 @@ module needs nothing but its router.
 """
 from __future__ import annotations
 
+import random
+import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -15,6 +17,7 @@ from fastapi import Depends, Request
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from central.fleet.settings import FleetSettings
 from central.rate_limit import ReplayGuard, TokenBucket
 from offline_queue.wire import SyncAck, SyncBatch
 
@@ -53,6 +56,16 @@ class CentralState:
     #: The certificate issuer: signing key and the public checks' rate limit
     #: (central.certificates.CertificateIssuer; create_app sets it).
     certificates: Any = None
+    #: The fleet page's settings (central.fleet.settings.FleetSettings).
+    fleet: FleetSettings = field(default_factory=FleetSettings)
+    #: Sign-in attempts on the fleet page per client address: a burst of 10, then 6 a
+    #: minute (central.fleet.session).
+    fleet_logins: TokenBucket = field(default_factory=lambda: TokenBucket(10, 6.0))
+    #: The invoice lottery's draws (central.lottery): the system's CSPRNG; only tests
+    #: put a seeded random.Random here.
+    lottery_rng: random.Random = field(default_factory=secrets.SystemRandom)
+    #: The province's 代开 rates (central.on_behalf.OnBehalfRates).
+    on_behalf_rates: Any = None
 
 
 def central_state(request: Request) -> CentralState:

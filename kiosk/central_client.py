@@ -201,10 +201,16 @@ class CentralClient:
         data = response.json()
         return data if isinstance(data, dict) else {}
 
-    def heartbeat(self, keys: KioskKeys, report: dict[str, Any]) -> None:
+    def heartbeat(self, keys: KioskKeys, report: dict[str, Any]) -> dict[str, Any]:
         """Send a signed heartbeat (`report`: the Heartbeat fields but kiosk_id and
-        signature)."""
-        self._post_signed(keys, "heartbeat", Heartbeat(kiosk_id=self.kiosk_id, **report))
+        signature); returns the answer (`out_of_service`: the fleet side's notice)."""
+        response = self._post_signed(keys, "heartbeat",
+                                     Heartbeat(kiosk_id=self.kiosk_id, **report))
+        try:
+            data = response.json()
+        except ValueError:
+            return {}
+        return data if isinstance(data, dict) else {}
 
     def _post_signed(self, keys: KioskKeys, endpoint: str,
                      request: Heartbeat | StaffRequest | PinCheckRequest

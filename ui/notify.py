@@ -6,57 +6,14 @@ systemd restarts the kiosk.
 """
 from __future__ import annotations
 
-import logging
-import os
-import socket
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 
 from PySide6.QtCore import QEvent, QObject, QTimer
 
-log = logging.getLogger("kiosk.init")
+from kiosk.watchdog import sd_notify, watchdog_interval_ms
 
-
-def _address(env: Mapping[str, str]) -> str | None:
-    addr = env.get("NOTIFY_SOCKET", "")
-    if addr.startswith("@"):
-        return "\0" + addr[1:]  # abstract namespace
-    if addr.startswith("/"):
-        return addr
-    return None  # unset, or a kind we do not speak (vsock:)
-
-
-def sd_notify(message: str, env: Mapping[str, str] | None = None) -> bool:
-    """Send `message` ("READY=1", "WATCHDOG=1", "STATUS=...") to $NOTIFY_SOCKET.
-
-    Returns False without doing anything when not started by systemd, and False
-    (logged) when the send fails; never raises, because a notification must not take
-    the kiosk down.
-    """
-    addr = _address(os.environ if env is None else env)
-    if addr is None:
-        return False
-    try:
-        with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM | socket.SOCK_CLOEXEC) as sock:
-            sock.connect(addr)
-            sock.sendall(message.encode("utf-8"))
-    except OSError as exc:
-        log.warning("sd_notify(%s) failed: %s", message.split("=", 1)[0], exc)
-        return False
-    return True
-
-
-def watchdog_interval_ms(env: Mapping[str, str] | None = None) -> int | None:
-    """Half of WatchdogSec in ms, if systemd asked this process for watchdog pings."""
-    env = os.environ if env is None else env
-    usec = env.get("WATCHDOG_USEC")
-    pid = env.get("WATCHDOG_PID")
-    if not usec or (pid and pid != str(os.getpid())):
-        return None
-    try:
-        value = int(usec)
-    except ValueError:
-        return None
-    return max(1, value // 2000) if value > 0 else None
+# The protocol itself is Qt-free (the supervisor's end too): kiosk/watchdog.py.
+__all__ = ["FirstPaint", "Watchdog", "sd_notify", "watchdog_interval_ms"]
 
 
 class Watchdog(QObject):

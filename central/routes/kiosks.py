@@ -12,6 +12,8 @@ from fastapi import APIRouter, Depends, HTTPException
 
 from central.auth import clock_skew_error, near, require_kiosk_certificate, signed_by
 from central.errors import WITH_BODY, error_responses
+from central.fleet.history import record_heartbeat
+from central.out_of_service import out_of_service
 from central.reference import staff_account, staff_accounts
 from central.schemas import HeartbeatAck
 from central.staff_pins import check_staff_pin
@@ -67,8 +69,11 @@ def heartbeat(kiosk_id: str, body: Heartbeat, state: AppState) -> dict[str, Any]
         report.pop("signature", None)
         kiosk.last_seen = now
         kiosk.last_heartbeat = json.dumps(report, ensure_ascii=False)
+        # The fleet page's history and device faults, in the same transaction.
+        record_heartbeat(session, kiosk_id, report, now, state.fleet.history_keep)
         session.commit()
-    return {"kiosk_id": kiosk_id, "received_at": now}
+        notice = out_of_service(session, kiosk_id)
+    return {"kiosk_id": kiosk_id, "received_at": now, "out_of_service": notice}
 
 
 @router.post("/v1/kiosks/{kiosk_id}/staff", response_model=SealedAnswer,

@@ -57,7 +57,7 @@ def kiosk_verify(kiosk_id: str, body: KioskVerifyRequest,
             raise clock_skew_error()
         # Past the window the sent_at check refuses it; within, this does.
         if not state.kiosk_verify_replays.first_use(f"{kiosk_id}|{body.signature}",
-                                                    2 * STAFF_WINDOW_S):
+                                                    2 * STAFF_WINDOW_S, session=session):
             raise HTTPException(409, "replayed verification request")
         result = verify_invoice(session, body.query_fields, state.clock())
         session.commit()
