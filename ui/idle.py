@@ -4,7 +4,8 @@
 mouse presses and key presses count as activity. When nobody has touched the screen
 for the current screen's limit (about 90 s on reading screens, 180 s on forms; doubled
 in audio mode) it emits `warn`, counts down (`tick` once a second) and emits `expired`
-when the countdown runs out; the main window then ends the session.
+when the countdown runs out; the main window then ends the session. In simple
+(elderly) mode neither the limit nor the countdown is shorter than 120 s (`set_floor`).
 
 The waking touch is swallowed: while the warning is up, the first press anywhere
 (touch, mouse or key) only dismisses the warning. The filter returns True for it and
@@ -32,6 +33,8 @@ log = logging.getLogger("kiosk.ui")
 DEFAULT_LIMIT_S: Final = 90.0
 DEFAULT_COUNTDOWN_S: Final = 30
 MIN_COUNTDOWN_S: Final = 20  # ux.md: a countdown of at least 20 s
+# Simple (elderly) mode, issue #13: no countdown shorter than two minutes.
+SIMPLE_FLOOR_S: Final = 120
 TICK_MS: Final = 250
 
 _T = QEvent.Type
@@ -105,6 +108,7 @@ class IdleWatcher(QObject):
         self._limit_s = self._check_limit(limit_s)
         self._countdown_s = self._check_countdown(countdown_s)
         self._time_scale = 1.0
+        self._floor_s = 0.0
         self._enabled = False
         self._installed_on: QCoreApplication | None = None
         self._last_activity = clock()
@@ -158,6 +162,27 @@ class IdleWatcher(QObject):
         if not factor >= 1.0:
             raise ValueError("time scale must be >= 1")
         self._time_scale = float(factor)
+
+    @property
+    def floor_s(self) -> float:
+        return self._floor_s
+
+    def set_floor(self, seconds: float) -> None:
+        """Neither the idle limit nor the countdown is shorter than `seconds`
+        (SIMPLE_FLOOR_S in simple mode; 0 for none). Applies to the running period."""
+        if not seconds >= 0:
+            raise ValueError(f"floor must be >= 0 s, got {seconds}")
+        self._floor_s = float(seconds)
+
+    @property
+    def effective_limit_s(self) -> float:
+        """The limit in force: the screen's, scaled (audio mode), at least the floor."""
+        return max(self._limit_s * self._time_scale, self._floor_s)
+
+    @property
+    def effective_countdown_s(self) -> float:
+        """The countdown in force: scaled (audio mode), at least the floor."""
+        return max(self._countdown_s * self._time_scale, self._floor_s)
 
     @property
     def enabled(self) -> bool:
@@ -233,8 +258,8 @@ class IdleWatcher(QObject):
         if not self._enabled or self._expired:
             return
         now = self._clock()
-        limit = self._limit_s * self._time_scale
-        countdown = self._countdown_s * self._time_scale
+        limit = self.effective_limit_s
+        countdown = self.effective_countdown_s
         if self._warning_start is None:
             if now - self._last_activity < limit:
                 return

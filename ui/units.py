@@ -16,6 +16,10 @@ DEFAULT_PPI = 93.0
 # CJK is 0.733, so 0.7 errs on the large side.
 CAP_HEIGHT_RATIO = 0.7
 LARGE_TEXT_SCALE = 1.25
+# Simple (elderly) mode: text at least 1.4x and touch targets 1.3x (a 13 mm button
+# becomes 17 mm, a primary one 25 mm), for hands that shake and eyes that tire.
+SIMPLE_TEXT_SCALE = 1.4
+SIMPLE_TARGET_SCALE = 1.3
 
 # Capital heights in mm per text style. Body text is the floor from ux.md (4.8 mm).
 BODY_CAP_MM = 4.8
@@ -36,6 +40,7 @@ class Size:
     TILE_MIN_WIDTH = 60.0
     FIELD = 14.0
     KEY = 18.0
+    LETTER_KEY = 15.0  # the keypad's letter mode: eleven keys a row fit a portrait panel
     KEY_GAP = 4.0
     GAP = 3.0
     BORDER = 0.5
@@ -50,6 +55,7 @@ class Units:
 
     ppi: float = DEFAULT_PPI
     text_scale: float = 1.0
+    simple: bool = False  # simple (elderly) mode: larger text and targets
 
     def __post_init__(self) -> None:
         if not self.ppi > 0:
@@ -70,7 +76,13 @@ class Units:
     def font_px(self, cap_mm: float = BODY_CAP_MM) -> int:
         """Font pixel size whose capital letters are at least `cap_mm` tall, scaled by
         the text size switch."""
-        return max(1, math.ceil(self.px_exact(cap_mm / CAP_HEIGHT_RATIO) * self.text_scale - 1e-6))
+        scale = max(self.text_scale, SIMPLE_TEXT_SCALE) if self.simple else self.text_scale
+        return max(1, math.ceil(self.px_exact(cap_mm / CAP_HEIGHT_RATIO) * scale - 1e-6))
+
+    def target(self, mm: float) -> int:
+        """Pixels for a touch target's size (`Size.SECONDARY`, `Size.KEY` ...): grown
+        in simple mode; margins and gaps use `px` and stay."""
+        return self.px(mm * SIMPLE_TARGET_SCALE if self.simple else mm)
 
     @property
     def body_font_px(self) -> int:
@@ -99,6 +111,10 @@ class Units:
     def with_large_text(self, on: bool) -> Units:
         """The same panel with the "larger text" switch on (1.25x) or off."""
         return replace(self, text_scale=LARGE_TEXT_SCALE if on else 1.0)
+
+    def with_simple(self, on: bool) -> Units:
+        """The same panel in simple (elderly) mode or not."""
+        return replace(self, simple=on)
 
 
 _current = Units()

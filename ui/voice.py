@@ -19,7 +19,6 @@ kiosk.services.speech_text (codes digit by digit, masked parts as "N hidden").
 from __future__ import annotations
 
 import atexit
-import ctypes.util
 import glob
 import os
 import threading
@@ -65,6 +64,8 @@ def engine_unavailable(engine: str) -> str | None:
         return None
     if not audio_output_present():
         return "no audio output"
+    import ctypes.util  # ~5 ms of imports (subprocess): only where audio exists
+
     if engine == "speechd" and ctypes.util.find_library("speechd") is None:
         return "speech-dispatcher's client library is not installed (libspeechd2)"
     return None
@@ -130,10 +131,15 @@ class _SpeechWorker(QObject):
         if engine.locale() != locale and locale in engine.availableLocales():
             engine.setLocale(locale)
         elif language == "zh" and engine.locale().language() != QLocale.Language.Chinese:
-            # speechd lists espeak-ng's Mandarin under "cmn", which QLocale does not map.
+            # speechd lists espeak-ng's Mandarin ("cmn", which QLocale does not map)
+            # under the "C" locale, and a voice list holds the current locale's voices
+            # only: after an English session the Mandarin voice is found from "C" again
+            # (checked with speech-dispatcher 0.11.4 and espeak-ng 1.51, Debian 12).
+            if engine.locale() != QLocale.c() and QLocale.c() in engine.availableLocales():
+                engine.setLocale(QLocale.c())
             voice = next((v for v in engine.availableVoices()
                           if "mandarin" in v.name().lower() or v.name() == "cmn"), None)
-            if voice is not None:
+            if voice is not None and voice != engine.voice():
                 engine.setVoice(voice)
         engine.stop()  # the screen moved on: its old words are no use
         engine.say(text)

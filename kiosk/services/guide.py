@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from .. import log
 from ..hall_time import to_hall
 from .catalogue import UnknownService, spec
 from .guidance import ReferenceCache, Snapshot, both, both_list, guidance_page, pick, text, texts
@@ -18,8 +19,11 @@ from .views import ListItemView, ResultView, Row
 
 if TYPE_CHECKING:
     from offline_queue.reference import ReferenceEntry
+    from printing.document import Document
 
     from .context import ServiceContext
+
+_log = log.get("device.printer")
 
 GUIDE_KIND = "guide"
 SYNONYM_KIND = "synonym"
@@ -214,8 +218,17 @@ class GuideCatalogue:
                           tuple(rows), (summary,) if summary else ())
 
     # -- printing ----------------------------------------------------------------------
+    def printer_problem(self) -> str | None:
+        """Why the checklist cannot be printed now (the A4 printer's problem as a
+        message code: paper_empty, offline, no_hardware ...), or None."""
+        from .availability import device_problem
+
+        return device_problem(self._ctx.device_status("a4_printer"))
+
     def print_checklist(self, key: str, lang: str) -> None:
-        """The materials checklist on a receipt slip (blocking; PrintFailed)."""
+        """The materials checklist on an A4 page (issue #13 §1: a sheet a person takes
+        to the counter or home, not a till roll): the PDF goes to the A4 printer
+        (drivers.a4_printer). Blocking; PrintFailed with the reason."""
         matter = self.matter(key)
         if matter is None:
             return
@@ -234,7 +247,27 @@ class GuideCatalogue:
                       (pick(lang, "办理信息", "How it is done"), other)],
             printed_at=to_hall(self._ctx.clock.now()),
             kiosk_id=self._ctx.kiosk_id)
-        self._ctx.slips.print_document(doc)
+        print_a4(self._ctx.driver("a4_printer"), doc, title="办税资料清单")
+
+
+def print_a4(printer: Any, doc: Document, *, title: str) -> None:
+    """`doc` as a PDF on the A4 printer; PrintFailed (no_hardware, paper_empty,
+    offline ...) when it cannot print. The page holds no personal data."""
+    from drivers.errors import DeviceError
+
+    from .slips import PrintFailed
+
+    if printer is None:
+        raise PrintFailed("no_hardware", "no A4 printer is configured")
+    try:
+        printer.print_document(doc, title=title)
+    except DeviceError as exc:
+        code = exc.extended.value if exc.extended else exc.code.value
+        _log.warning("A4 page not printed: %s", code)
+        raise PrintFailed(code, exc.message) from exc
+    except OSError as exc:
+        _log.warning("A4 page not printed: %s", type(exc).__name__)
+        raise PrintFailed("offline", str(exc)) from exc
 
 
 def build(ctx: ServiceContext) -> GuideCatalogue:

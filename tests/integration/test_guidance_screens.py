@@ -180,21 +180,24 @@ def test_violation_cases_by_tin_and_the_a_list(window, qtbot, core) -> None:
     qtbot.waitUntil(lambda: _on(window, "label.empty").isVisible())
 
 
-def test_checklist_and_calculation_print_on_the_receipt_printer(window, qtbot, core, hall) -> None:
+def test_checklist_prints_on_a4_and_calculation_on_the_receipt_printer(window, qtbot, core,
+                                                                       hall) -> None:
     _start(window, qtbot, core)
     window.open_service("guide.catalogue")
     _search(window, qtbot, "wszm")
     qtbot.waitUntil(lambda: _on(window, "result.1", QPushButton).isVisible())
     _click(window, qtbot, "result.1")
     _click(window, qtbot, "action.print")
-    doc = hall.printer.wait_for_documents(1, timeout=8)[-1]
-    assert "办税资料清单" in doc.text and "开具税收完税证明" in doc.text
-    assert "本人有效身份证件" in doc.text
-    assert "必报" in doc.text and "条件报送" in doc.text
+    # The materials checklist is an A4 page (issue #13 §1), not a slip.
+    qtbot.waitUntil(lambda: len(hall.a4.documents()) == 1, timeout=8000)
+    page = hall.a4.all_text()
+    assert "办税资料清单" in page and "开具税收完税证明" in page
+    assert "本人有效身份证件" in page
+    assert "必报" in page and "条件报送" in page
     window.open_service("calc.labour")
     _type(window, qtbot, "field.amount", "3000")
     _click(window, qtbot, "action.confirm")
     _click(window, qtbot, "action.print")
-    doc = hall.printer.wait_for_documents(2, timeout=8)[-1]
+    doc = hall.printer.wait_for_documents(1, timeout=8)[-1]
     assert "税款计算" in doc.text and "劳务报酬预扣个税" in doc.text
     assert "应预扣税额 440.00 元" in doc.text and "2,200.00 × 20 % − 0.00 = 440.00" in doc.text

@@ -98,6 +98,15 @@ class AttractScreen(Screen):
         self._notice_timer.timeout.connect(self.staff_notice.hide)
         self.start = make_button("", "action.start", role="primary")
         self.start.clicked.connect(window.start_session)
+        # Simple mode (长辈模式): a large button beside "touch to start", in both
+        # languages at once, like the voice button (ui/elderly.py).
+        self.simple = make_button("长辈模式 / Simple mode", "action.start_simple",
+                                  role="primary")
+        self.simple.clicked.connect(lambda: window.elderly.start_session())
+        start_row = QHBoxLayout()
+        start_row.setSpacing(u.px(Space.M))
+        start_row.addWidget(self.start, 3)
+        start_row.addWidget(self.simple, 2)
         langs = QHBoxLayout()
         langs.setSpacing(u.px(Space.M))
         self.zh = make_button("中文", "action.language.zh", role="secondary")
@@ -124,7 +133,7 @@ class AttractScreen(Screen):
         self.body.addWidget(self.scan_panel, 2)
         self.layout_.addLayout(self.body, 1)
         self.layout_.addWidget(self.staff_notice)
-        self.layout_.addWidget(self.start)
+        self.layout_.addLayout(start_row)
         self.layout_.addLayout(langs)
         self.body.set_orientation(panel_orientation(window))
         self.retranslate()
@@ -145,6 +154,8 @@ class AttractScreen(Screen):
         self.en.setAccessibleName("English")
         # Both languages at once: whoever taps it may read neither well.
         self.voice.setAccessibleName("语音引导 / Voice guidance")
+        self.simple.setAccessibleName("长辈模式：大字、每屏一个操作 / "
+                                      "Simple mode: larger text, one action per screen")
 
     def _paint_icons(self) -> None:
         theme = current_theme()
