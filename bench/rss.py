@@ -1,6 +1,7 @@
-"""Memory over a long day: the kiosk process's resident set size (VmRSS) after session
-1, after session N/10 and after session N (N = 1,000 in `make bench`), and its growth
-from N/10 to N.
+"""Memory over a long day: the kiosk process's resident set size (VmRSS) once it has
+started (devices up, the core attached, before any session), after session 1, after
+session N/10 and after session N (N = 1,000 in `make bench`), and its growth from N/10
+to N. `main` prints them beside BASELINE, the figures before #9's memory work.
 
 What is measured is `kiosk run --config FILE` alone, in its own process, with its real
 Qt event loop (QT_QPA_PLATFORM=offscreen), so deferred deletions, timers and the worker
@@ -44,6 +45,11 @@ from typing import IO, Any
 
 ROOT = Path(__file__).resolve().parent.parent
 SESSIONS = 1000
+START_SETTLE_S = 3.0  # after the devices are up: the core is attached and warmed up
+# Before #9's memory work (every service's screens rebuilt at each idle reset, nine
+# payment screens a session never freed), `python -m bench.rss 300`: MiB at session
+# 1 / 30 / 60 / 120.
+BASELINE: dict[int, float] = {1: 318.9, 30: 452.8, 60: 485.0, 120: 476.0}
 SETTLE_S = 0.1  # after an idle reset: the loop runs the deferred deletions first
 START_TIMEOUT_S = 90.0
 DEVICES_S = 20.0
@@ -256,6 +262,11 @@ def measure(sessions: int = SESSIONS, *,
             klog.wait(lambda: {"scanner", "receipt_printer"} <= klog.devices_up
                       or proc.poll() is not None, DEVICES_S)
             alive()
+            time.sleep(START_SETTLE_S)
+            alive()
+            after_start = rss_mb(kiosk.pid)
+            if progress is not None:
+                progress(0, after_start)
             figures: dict[int, float] = {}
             outbox = tmp / "data" / "outbox.sqlite3"
             started_at = time.perf_counter()
@@ -282,6 +293,7 @@ def measure(sessions: int = SESSIONS, *,
             sims.close()
             sim_log.close()
     return {
+        "rss_mb_after_start": after_start,
         "rss_mb_after_1_session": figures[1],
         f"rss_mb_after_{early}_sessions": figures[early],
         f"rss_mb_after_{sessions}_sessions": figures[sessions],
@@ -318,8 +330,11 @@ def main(argv: list[str]) -> int:
     def progress(n: int, rss: float) -> None:
         print(f"session {n}: {rss} MiB", file=sys.stderr, flush=True)
 
+    print(f"{'figure':34} {'measured':>9}  before #9's memory work")
     for key, value in measure(sessions, progress=progress).items():
-        print(f"{key:34} {value}")
+        n = key.removeprefix("rss_mb_after_").split("_")[0]
+        before = BASELINE.get(int(n)) if n.isdigit() else None
+        print(f"{key:34} {value:>9}  {'' if before is None else before}")
     return 0
 
 

@@ -38,24 +38,34 @@ from central.errors import (
     install_error_handlers,
     without_default_validation_schemas,
 )
+from central.fleet.alerts import FleetMonitor
+from central.fleet.settings import FleetSettings
 from central.identity import QrWaiters
 from central.ingest import ingest_batch
 from central.middleware import MAX_BODY_BYTES, BodyLimitMiddleware
 from central.rate_limit import ReplayGuard, TokenBucket
+from central.replay_db import DbReplayGuard
 from central.routes import (
+    assistance,
     certificates,
     consult,
+    digital_invoices,
     enrolment,
+    fleet_admin,
     health,
     identity,
     imports,
+    invoices,
     kiosks,
+    lottery,
+    payments,
     reference,
     school,
     sync,
     taxpayer,
     verify,
 )
+from central.routes import fleet as fleet_pages
 from central.routes.enrolment import MAX_PENDING_KIOSKS
 from central.state import CentralState
 from central.verification import china_today
@@ -75,7 +85,9 @@ def create_app(db_url: str, *, enrolment_token: str | None = None,
                kiosk_certificates: bool = False,
                public_verify_limit: tuple[int, float] = PUBLIC_VERIFY_LIMIT,
                now: Callable[[], datetime] | None = None,
-               certificate_key_file: str | os.PathLike[str] | None = None) -> FastAPI:
+               certificate_key_file: str | os.PathLike[str] | None = None,
+               fleet: FleetSettings | None = None,
+               shared_guards: bool = False) -> FastAPI:
     """Build the service on a database (schema created if missing).
 
     enrolment_token None means open enrolment and admin_token None means open admin
@@ -96,7 +108,11 @@ def create_app(db_url: str, *, enrolment_token: str | None = None,
     wrong-password lock; default: the real UTC time); `demo_data` also loads the
     demo taxpayer registry (central.demo_data.load_demo_registry).
     The caller leaves its bind decision (central.bind_rules.Exposure) on
-    `app.state.exposure`.
+    `app.state.exposure`. `fleet`: the fleet page's settings (heartbeat interval,
+    alert limits, webhook); with a webhook a monitor thread sends alerts
+    (`app.state.fleet_monitor`, stopped by central.server.CentralServer).
+    `shared_guards`: keep the replay guards in the database, for several worker
+    processes on one database (central.replay_db).
     """
     clock = today or china_today
     wall = now or (lambda: datetime.now(UTC))
@@ -131,7 +147,13 @@ def create_app(db_url: str, *, enrolment_token: str | None = None,
         public_checks=TokenBucket(*public_verify_limit),
         kiosk_verify_replays=ReplayGuard(),
         # Looked up here, not imported by the route: the fault tests swap it.
-        ingest=ingest_batch, now=wall, qr_waiters=QrWaiters())
+        ingest=ingest_batch, now=wall, qr_waiters=QrWaiters(),
+        fleet=fleet or FleetSettings())
+    if shared_guards:  # a replay reaching another worker is still refused
+        app.state.central.kiosk_verify_replays = DbReplayGuard(new_session)
+        app.state.central.sealed_call_replays = DbReplayGuard(new_session)
+    app.state.fleet_monitor = (FleetMonitor(new_session, app.state.central.fleet).start()
+                               if app.state.central.fleet.webhook_url else None)
     # The certificate issuer's key (flag, $KIOSK_CENTRAL_CERTIFICATE_KEY[_FILE], the
     # credential, else generated beside the database) and its public key on the feed.
     issuer_key, _where = load_issuer_key(db_url, certificate_key_file)
@@ -141,10 +163,13 @@ def create_app(db_url: str, *, enrolment_token: str | None = None,
     install_error_handlers(app)
 
     app.include_router(health.router)
+    app.include_router(fleet_pages.router)
+    app.include_router(assistance.router)
     app.include_router(verify.router)
     app.include_router(enrolment.router)
     app.include_router(sync.router)
     app.include_router(kiosks.router)
+    app.include_router(fleet_admin.router)
     app.include_router(reference.router)
     app.include_router(imports.router)
     app.include_router(identity.router)
@@ -152,6 +177,10 @@ def create_app(db_url: str, *, enrolment_token: str | None = None,
     app.include_router(consult.router)
     app.include_router(school.router)
     app.include_router(certificates.router)
+    app.include_router(payments.router)
+    app.include_router(invoices.router)
+    app.include_router(lottery.router)
+    app.include_router(digital_invoices.router)
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:

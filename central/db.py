@@ -520,4 +520,12 @@ def create_schema(engine: Engine) -> None:
 
 # Tables of other areas, declared in their own modules on this Base: imported here so
 # that Base.metadata (create_all, the migration check) always holds every table.
+from central import assistance as _assistance  # noqa: E402,F401
 from central import guidance_db as _guidance_db  # noqa: E402,F401
+from central import invoice_stock_db as _invoice_stock_db  # noqa: E402,F401
+from central import lottery_db as _lottery_db  # noqa: E402,F401
+from central import out_of_service as _out_of_service  # noqa: E402,F401
+from central import payment_services_db as _payment_services_db  # noqa: E402,F401
+from central import payments_db as _payments_db  # noqa: E402,F401
+from central import replay_db as _replay_db  # noqa: E402,F401
+from central.fleet import models as _fleet_models  # noqa: E402,F401

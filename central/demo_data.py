@@ -104,7 +104,7 @@ def load_demo_data(session: Session, today: date) -> ImportReport:
 DEMO_INVOICES: list[dict[str, Any]] = demo_invoices(china_today())
 
 
-# The demo staff account, demo data only: staff id DEMO01 (hall, technician), the
+# The demo staff account, demo data only: staff id DEMO01 (hall, technician, logistics), the
 # simulated staff card kiosk.simulation.demo.DEMO_STAFF_CARD_UID and PIN
 # kiosk.simulation.demo.DEMO_STAFF_PIN ("246810"). Precomputed with
 # kiosk.staff.staff_reference_item (central imports nothing from kiosk/), so it stores
@@ -115,7 +115,7 @@ DEMO_MARKER = "demo"
 DEMO_STAFF_ITEM: dict[str, Any] = {
     "kind": "staff",
     "key": "7511ddbb2ef47ea97e36588c9c1207d727f5e98d888b8ed141d31d9813f6788d",
-    "body": {"staff_id": "DEMO01", "roles": ["hall", "technician"],
+    "body": {"staff_id": "DEMO01", "roles": ["hall", "technician", "logistics"],
              "pin": "scrypt$16384$8$1$keVVPY3Js9wDhNqqXLgZcw==$"
                     "jKVzsbdgqW8bSNv8zylzAaPkgW0EulIgkAw/CQRO3I8=",
              DEMO_MARKER: True},
@@ -293,7 +293,149 @@ def demo_registry(today: date) -> dict[str, Any]:
          "published_on": "2026-02-11"},
     ]
     return {"taxpayers": taxpayers, "credit": credit, "arrears": arrears,
-            "payments": payments, "applications": applications, "notices": notices}
+            "payments": payments, "applications": applications, "notices": notices,
+            **demo_invoice_stock(today), **demo_payment_services(today),
+            **demo_lottery(today, taxpayers)}
+
+
+#: The demo's fully-digital invoices and invoice lottery (issue #12 §3-§4): a department
+#: store (retail, 52) besides the demo sole trader's restaurant (餐饮业), both selling to
+#: the demo person. Numbers are fixed (scenarios scan them); dates follow today.
+DEMO_STORE_TIN = "91110105MA04LTRY5K"
+DEMO_STORE_NAME = "北京市朝阳区示范百货商店"
+DEMO_LOTTERY_NUMBERS = {"dinner": "26112000000000900001", "snack": "26112000000000900002",
+                        "store": "26112000000000900003", "design": "26112000000000900004"}
+#: The demo buyers in the demo person's 代开 address book (load_demo_registry).
+DEMO_ADDRESS_BOOK = (("北京示范文化传媒有限公司", "91110105MA05BOOK1Q",
+                      "北京市朝阳区建国路88号", "010-85001234"),)
+
+
+def _digital_invoice(number: str, issued_on: date, seller: tuple[str, str],
+                     buyer: tuple[str, str], item: str, total: str,
+                     **extra: Any) -> dict[str, Any]:
+    """A 数电普票 at the 1 % collection rate, its price excluding tax rounded half up."""
+    amount = (Decimal(total) / Decimal("1.01")).quantize(Decimal("0.01"))
+    return {"number": number, "issued_on": issued_on.isoformat(), "seller_tin": seller[0],
+            "seller_name": seller[1], "buyer_tin": buyer[0], "buyer_name": buyer[1],
+            "amount": str(amount), "tax": str(Decimal(total) - amount), "total": total,
+            "items": [{"name": item, "quantity": "1", "unit_price": str(amount),
+                       "amount": str(amount), "tax_rate": "0.01"}], **extra}
+
+
+def demo_lottery(today: date, taxpayers: list[dict[str, Any]]) -> dict[str, Any]:
+    """The demo person's 数电票 (a dinner at the demo restaurant and a snack below the
+    lottery's minimum, a purchase at the store, an earlier 代开 invoice they issued to
+    the demo company) and two running campaigns in the demo city: dining (instant
+    prizes paid after checking; every tier wins, so the demo always shows a prize) and
+    retail (一等奖 800 yuan, claimed in person within 60 days). The campaigns name the
+    demo sellers' industries by name, so a registry imported beside the demo (whose
+    sellers carry industry codes) keeps its own campaigns. Adds the store to
+    `taxpayers`."""
+    taxpayers.append({"tin": DEMO_STORE_TIN, "kind": "enterprise", "name": DEMO_STORE_NAME,
+                      "status": "normal", "industry": "百货零售",
+                      "registered_on": "2015-06-01", "tax_office": DEMO_TAX_OFFICE,
+                      "address": "北京市朝阳区朝阳北路101号"})
+    person = (DEMO_PERSON_ID, DEMO_PERSON_NAME)
+    restaurant = (DEMO_SOLE_TRADER_TIN, DEMO_SOLE_TRADER_NAME)
+    n = DEMO_LOTTERY_NUMBERS
+    invoices = [
+        _digital_invoice(n["dinner"], today - timedelta(days=1), restaurant, person,
+                         "*餐饮服务*餐费", "168.00"),
+        _digital_invoice(n["snack"], today - timedelta(days=1), restaurant, person,
+                         "*餐饮服务*餐费", "86.00"),
+        _digital_invoice(n["store"], today - timedelta(days=2),
+                         (DEMO_STORE_TIN, DEMO_STORE_NAME), person, "*家用电器*电饭煲",
+                         "320.00"),
+        _digital_invoice(n["design"], today - timedelta(days=20), person,
+                         (DEMO_ENTERPRISE_TIN, DEMO_ENTERPRISE_NAME), "*设计服务*设计费",
+                         "3000.00", on_behalf=True),
+    ]
+    window = {"city": "北京市", "starts_on": (today - timedelta(days=30)).isoformat(),
+              "ends_on": (today + timedelta(days=150)).isoformat(), "min_amount": "100.00"}
+    campaigns = [
+        {"id": "demo-dining", **window, "per_day": 3, "per_month": 20, "per_campaign": 100,
+         "per_merchant": 10, "industries": ["住宿", "餐饮"],
+         "prizes": [{"tier": "三等奖", "amount": "10.00", "weight": 6},
+                    {"tier": "二等奖", "amount": "50.00", "weight": 3},
+                    {"tier": "一等奖", "amount": "200.00", "weight": 1}]},
+        {"id": "demo-retail", **window, "per_day": 2, "per_month": 20, "per_campaign": 150,
+         "per_merchant": 60, "industries": ["百货零售"],
+         "prizes": [{"tier": "一等奖", "amount": "800.00", "weight": 1, "claim_days": 60}]},
+    ]
+    return {"digital_invoices": invoices, "campaigns": campaigns}
+
+
+def demo_payment_services(today: date) -> dict[str, Any]:
+    """The paying services' demo rows (issue #11, central.payment_registry): the demo
+    person's car bought in October last year (its tax not collected by an insurer, so
+    last year's prorated tax is overdue and this year's is due), the rate table (the
+    national minimum per bracket, 1.6-2.0 L at 420), last year's prefilled IIT figures
+    (a refund), this year's social insurance levels, and two 三方协议."""
+    person, company = DEMO_PERSON_ID, DEMO_ENTERPRISE_TIN
+    rates = {"up_to_1.0": "60.00", "1.0-1.6": "300.00", "1.6-2.0": "420.00",
+             "2.0-2.5": "660.00", "2.5-3.0": "1200.00", "3.0-4.0": "2400.00",
+             "over_4.0": "3600.00"}
+    levels = [("pension", "60%", "4000.00", "0.20"), ("pension", "100%", "6660.00", "0.20"),
+              ("pension", "300%", "19980.00", "0.20"), ("medical", "60%", "4000.00", "0.09")]
+    return {
+        "vehicles": [{"tin": person, "vin": "LSVAU2180N2183294", "plate": "京N8P2X6",
+                      "displacement_l": "1.798",
+                      "bought_on": date(today.year - 1, 10, 8).isoformat(),
+                      "insurer_collected": False}],
+        "vehicle_rates": [{"bracket": k, "annual": v} for k, v in rates.items()],
+        "iit_prefill": [{"tin": person, "year": today.year - 1, "wages": "186000.00",
+                         "labour": "12000.00", "royalties": "0", "withheld": "14160.00",
+                         "special_additional": "36000.00", "social_insurance": "22320.00",
+                         "refund_bank": "中国工商银行",
+                         "refund_account": "6222020200112233445"}],
+        "social_insurance_bases": [{"year": today.year, "kind": k, "level": lv, "base": b,
+                                    "rate": r} for k, lv, b, r in levels],
+        "agreements": [{"tin": company, "protocol_no": "3201120001", "bank": "中国建设银行",
+                        "account": "11050162530000000123", "state": "verified",
+                        "signed_on": "2020-05-06"},
+                       {"tin": person, "protocol_no": "3201120777", "bank": "中国工商银行",
+                        "account": "6222020200112233445", "state": "unverified",
+                        "signed_on": date(today.year - 1, 3, 1).isoformat()}],
+    }
+
+
+#: The demo hall's paper-invoice stock: what the scenario's simulated dispenser starts
+#: loaded with (drivers.simulators.dispenser_sim.DEMO_STOCK, the same ranges), counted
+#: in 份, allocated to `demo-hall` (docs/automation.md).
+DEMO_HALL = "demo-hall"
+DEMO_STOCK_ALLOCATIONS = (
+    ("增值税普通发票", "144031900111", 12001, 12300),
+    ("通用机打发票", "244031900222", 1, 300),
+)
+
+
+def demo_invoice_stock(today: date) -> dict[str, Any]:
+    """Demo pickup data: the hall's allocations, the demo person's 票种核定 and a
+    verified holding, a terminal pickup order (取票码 FP2026A1, any hall) and a
+    courier order of the demo hall."""
+    person = DEMO_PERSON_ID
+    applied = (today - timedelta(days=2)).isoformat()
+    return {
+        "allocations": [{"hall": DEMO_HALL, "invoice_kind": kind, "code": code,
+                         "first": f"{first:08d}", "last": f"{last:08d}"}
+                        for kind, code, first, last in DEMO_STOCK_ALLOCATIONS],
+        "approvals": [
+            {"tin": person, "invoice_kind": "增值税普通发票", "per_pickup_max": 25,
+             "monthly_max": 50, "holding_max": 30},
+            {"tin": person, "invoice_kind": "通用机打发票", "per_pickup_max": 50,
+             "monthly_max": 100, "holding_max": 100}],
+        "holdings": [
+            {"tin": person, "invoice_kind": "增值税普通发票", "code": "144031900001",
+             "first": "00000001", "last": "00000010", "picked_up_on": "2025-01-06",
+             "used": 10, "uploaded": 10}],
+        "pickup_orders": [
+            {"tin": person, "application_no": "FPSQ2026000101", "pickup_code": "FP2026A1",
+             "invoice_kind": "增值税普通发票", "quantity": 20, "method": "02", "hall": "",
+             "applied_on": applied},
+            {"tin": person, "application_no": "FPSQ2026000102", "pickup_code": "FP2026B2",
+             "invoice_kind": "通用机打发票", "quantity": 30, "method": "03",
+             "hall": DEMO_HALL, "applied_on": applied}],
+    }
 
 
 def load_demo_registry(session: Session, today: date, now: datetime) -> None:
@@ -309,3 +451,19 @@ def load_demo_registry(session: Session, today: date, now: datetime) -> None:
     report = import_registry(session, demo_registry(today), now)
     if report.errors:  # the demo is part of the package: a bad row is a bug
         raise ValueError(f"demo registry has bad rows: {report.errors}")
+    _demo_address_book(session, now)
+
+
+def _demo_address_book(session: Session, now: datetime) -> None:
+    """The demo person's 代开 address book (the import format has no section for it:
+    central.on_behalf fills it as invoices are issued)."""
+    from central.lottery_db import AddressBookEntry
+
+    for name, tin, address, phone in DEMO_ADDRESS_BOOK:
+        found = session.execute(select(AddressBookEntry).where(
+            AddressBookEntry.owner_tin == DEMO_PERSON_ID, AddressBookEntry.buyer_name == name,
+            AddressBookEntry.buyer_tin == tin)).scalar_one_or_none()
+        if found is None:
+            session.add(AddressBookEntry(owner_tin=DEMO_PERSON_ID, buyer_name=name,
+                                         buyer_tin=tin, address=address, phone=phone,
+                                         used_at=now))

@@ -46,7 +46,14 @@ from offline_queue.pins import SECRET_MAX, check_secret, hash_secret
 
 #: The lists of a registry document, in the order they are imported (taxpayers first:
 #: the other rows name a TIN that must be registered).
-SECTIONS = ("taxpayers", "credit", "arrears", "payments", "applications", "notices")
+SECTIONS = ("taxpayers", "credit", "arrears", "payments", "applications", "notices",
+            # The paying services (central.payment_registry, issue #11).
+            "vehicles", "vehicle_rates", "iit_prefill", "social_insurance_bases",
+            "agreements",
+            # Paper-invoice pickup and stock (central.invoice_stock, issue #12).
+            "approvals", "holdings", "pickup_orders", "allocations",
+            # Fully-digital invoices and the invoice lottery (central.lottery, #12).
+            "digital_invoices", "campaigns")
 #: A TIN: a USCC (18), a resident ID number used as TIN (18), or an older 15/20-char TIN.
 TIN_RE = re.compile(r"^[0-9A-Z]{15,20}$")
 ID_NUMBER_RE = re.compile(r"^[0-9]{17}[0-9X]$")
@@ -409,6 +416,13 @@ def import_registry(session: Session, document: Any,
     """Upsert every good row of a registry document; RegistryFileError (nothing
     added) if the document as a whole is unusable. Each row runs in a savepoint, so a
     row the database refuses is reported like any other bad row. The caller commits."""
+    # The paying services' sections (issue #11) live in their own module, which
+    # reads this one's parsers (so it is imported here, not at the top).
+    from central.invoice_stock import UPSERTS as invoice_stock
+    from central.lottery import UPSERTS as lottery
+    from central.payment_registry import UPSERTS as paying
+
+    upserts = {**_UPSERTS, **paying, **invoice_stock, **lottery}
     lists = check_document(document)
     now = now or datetime.now(UTC)
     report = RegistryReport()
@@ -419,7 +433,7 @@ def import_registry(session: Session, document: Any,
                 continue
             savepoint = session.begin_nested()
             try:
-                new = _UPSERTS[name](session, row, now)
+                new = upserts[name](session, row, now)
                 session.flush()
             except RowError as exc:
                 savepoint.rollback()
@@ -582,6 +596,32 @@ def count_voucher_printed(session: Session, tin: str, voucher_no: str) -> int | 
     row.printed = (row.printed or 0) + 1
     session.flush()
     return row.printed
+
+
+def open_arrear(session: Session, tin: str, tax_kind: str, period: str) -> Arrear | None:
+    """The taxpayer's unpaid arrear of `tax_kind` for `period`, locked for the
+    caller's transaction (a payment settles it); None when none is owed."""
+    row = session.execute(select(Arrear).where(
+        Arrear.tin == tin, Arrear.tax_kind == tax_kind, Arrear.period == period)
+        .with_for_update()).scalar_one_or_none()
+    return row if row is not None and row.amount > 0 else None
+
+
+def settle_arrear(row: Arrear) -> None:
+    """Mark an arrear paid: an amount of 0 is settled and no longer listed (the same
+    convention as the import)."""
+    row.amount = Decimal("0.00")
+
+
+def add_paid_voucher(session: Session, *, tin: str, voucher_no: str, tax_kind: str,
+                     period: str, amount: Decimal, paid_on: date,
+                     tax_office: str = "") -> Payment:
+    """A payment row for money paid at a kiosk (voucher.reprint and the certificates
+    list it like an imported one). The caller commits."""
+    row = Payment(tin=tin, voucher_no=voucher_no, tax_kind=tax_kind[:50], period=period,
+                  amount=amount, paid_on=paid_on, tax_office=tax_office[:200], printed=0)
+    session.add(row)
+    return row
 
 
 def registry_counts(session: Session) -> dict[str, int]:

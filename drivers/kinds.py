@@ -48,6 +48,12 @@ def _count(value: Any) -> int:
     return int(value)
 
 
+def _flag(value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise TypeError(f"expected true or false, not {value!r}")
+    return value
+
+
 def _names(value: Any) -> tuple[str, ...]:
     """A list of names, or one name ("qrcode")."""
     if isinstance(value, str):
@@ -239,7 +245,9 @@ KINDS: dict[str, DeviceKind] = {kind.name: kind for kind in (
     DeviceKind("payment_terminal", "drivers.payment.serial_terminal:SerialPaymentTerminal",
                frozenset({Capability.PAY}), _payment_terminal,
                {"transaction_timeout_s": _number, "reply_timeout_s": _number,
-                "ack_timeout_s": _number, "max_retransmits": _count},
+                "ack_timeout_s": _number, "max_retransmits": _count,
+                "admin_timeout_s": _number, "pos_id": _text, "operator": _text,
+                "auto_sign_in": _flag},
                callbacks=frozenset({"on_progress", "journal"}),
                journal=("drivers.payment.journal", "PaymentJournal", "payment-journal.sqlite3")),
     DeviceKind("invoice_dispenser", "drivers.dispenser.dispenser:InvoiceDispenser",

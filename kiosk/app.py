@@ -36,6 +36,7 @@ from .central_client import CentralClient, CentralRejected, CentralUnavailable, 
 from .clock import SystemClock
 from .config import KioskConfig, loopback_only
 from .connectivity import Connectivity
+from .out_of_service import OutOfServiceState
 from .services import catalogue, scans
 from .services.availability import (
     Availability,
@@ -107,6 +108,13 @@ class KioskCore:
         self.scanner: SerialScanner | None = None
         self.printer: ReceiptPrinter | None = None
         self.sync: SyncWorker | None = None
+        # Card and QR payment orders (issue #11): built at start, on the outbox file.
+        self.payments: Any = None
+        self.qr_payments: Any = None  # kiosk.payments.qr.QrPayments
+        # A payment's own sync passes when no background worker runs (_sync_payment).
+        self._payment_sync_lock = threading.Lock()
+        self._payment_sync_wanted = False
+        self._payment_sync_thread: threading.Thread | None = None
         self.last_report: SyncReport | None = None
         self._extras_lock = threading.Lock()
         self._extras_next: dict[str, float] = {}  # monotonic time each extra is due
@@ -117,6 +125,8 @@ class KioskCore:
         # Who the taxpayer session has identified (issue #10 §2); cleared, and the
         # central session ended, when the session ends (`end_identity`).
         self.identity = SessionIdentity()
+        # Out of service (staff or the fleet side): the screen covers everything.
+        self.out_of_service = OutOfServiceState(config.data_dir / "out_of_service.json")
         # One thread for short disk writes the GUI thread hands off (confirmations):
         # one worker keeps them in order.
         self._io: ThreadPoolExecutor | None = None
@@ -157,7 +167,10 @@ class KioskCore:
                                batch_size=cfg.sync.batch_size)
         self.sync.on_report = self._on_sync_report
         self._io = ThreadPoolExecutor(max_workers=1, thread_name_prefix="core-io")
+        self._start_payments(resolve=open_devices)
         self._build_services()
+        if open_devices:
+            self._start_pickup_recovery()
         if publish_state if publish_state is not None else open_devices:
             self._state = StatePublisher(state_path(cfg.data_dir), self._state_snapshot)
             self.connectivity.subscribe(lambda _online: self._poke_state())
@@ -170,9 +183,112 @@ class KioskCore:
         threading.Thread(target=self.probe_central, name="central-probe", daemon=True).start()
         return self
 
+    def _start_payments(self, resolve: bool) -> None:
+        """The payment core; on the terminal itself, orders a crash left open are
+        resolved (the payment terminal asked) before any new payment is accepted:
+        until then `availability` greys the paying services (`payment.resolving`)."""
+        from .payments.core import PaymentCore
+        from .payments.orders import OrderStore
+
+        self.payments = PaymentCore(
+            OrderStore.for_outbox(self.outbox, self.keys), self.outbox,
+            terminal=lambda: self.driver("payment_terminal"), wake_sync=self._sync_payment,
+            record_wait_s=self.config.payment.record_wait_s,
+            online=lambda: self.connectivity.online)
+        # Payment QR (kiosk.payments.qr): the same order store; the core's resolution
+        # settles open QR orders through it.
+        from .payments import qr
+
+        self.qr_payments = qr.for_core(self)
+        qr.install(self.qr_payments)
+        if resolve:
+            self.payments.start_resolution()
+
+    def _start_pickup_recovery(self, retry_s: float = 5.0) -> None:
+        """Invoice pickup (issue #12): what a crash left in the dispense journal is
+        settled with the device (kiosk.services.pickup.PickupService.recover) before a
+        new pickup is accepted; until then `availability` greys the service
+        (`pickup.recovering`). Retried while the dispenser does not answer."""
+        from .services.pickup import PickupService
+
+        service = self.services.get("invoice.pickup")
+        if not isinstance(service, PickupService) or self.driver("invoice_dispenser") is None:
+            return
+
+        def run() -> None:
+            while self.devices is not None and not service.ready.is_set():
+                try:
+                    outcomes = service.recover()
+                    if outcomes:
+                        _log.warning("dispenser: %d pickup(s) a restart left open were "
+                                     "recorded", len(outcomes))
+                    return
+                except Exception as exc:  # noqa: BLE001 - retried; the tile stays grey
+                    _log.info("dispenser recovery waits: %s", exc)
+                    time.sleep(retry_s)
+
+        threading.Thread(target=run, name="pickup-recovery", daemon=True).start()
+
+    def refresh_pickup_cache(self) -> int:
+        """The hall's pending terminal pickup orders for offline pickup (sealed to this
+        kiosk, never on the public reference feed); raises and keeps the old cache on
+        failure."""
+        from .services.pickup_cache import refresh
+
+        service = self.services.get("invoice.pickup")
+        cache = getattr(service, "cache", None)
+        if cache is None:
+            return 0
+        return refresh(cache, self.central, self.keys, self._as_enrolled)
+
+    def _sync_payment(self) -> None:
+        """Money was taken: its `tax.payment` record goes to central now, so the
+        taxpayer sees it recorded (or given back) without anyone pressing sync. The
+        terminal's worker is woken; a kiosk without one (the scenario runner's, which
+        otherwise syncs only when told; `kiosk payments reconcile`) runs passes on a
+        thread of its own until no payment asked for one. Each pass's report settles
+        the orders (_on_sync_report -> _settle_payments)."""
+        self._on_queued()
+        sync = self.sync
+        if sync is None or sync.running:
+            return
+        with self._payment_sync_lock:
+            self._payment_sync_wanted = True
+            if self._payment_sync_thread is not None:
+                return  # the running thread makes another pass for this one
+
+            def run() -> None:
+                while True:
+                    with self._payment_sync_lock:
+                        if not self._payment_sync_wanted:
+                            self._payment_sync_thread = None
+                            return
+                        self._payment_sync_wanted = False
+                    try:
+                        self._on_sync_report(sync.sync_once())
+                    except Exception:  # noqa: BLE001 - the record stays queued
+                        _log.exception("payment sync pass failed")
+
+            self._payment_sync_thread = threading.Thread(target=run, name="payment-sync",
+                                                         daemon=True)
+            self._payment_sync_thread.start()
+
+    def _settle_payments(self) -> None:
+        """After a sync pass: book or give back approved payments central answered
+        (a void talks to the terminal: never on the sync thread)."""
+        payments = self.payments
+        if payments is None or not payments.store.unresolved():
+            return
+        threading.Thread(target=payments.settle, name="payments-settle", daemon=True).start()
+
     def stop(self) -> None:
         if self.sync is not None:
             self.sync.stop()
+        payment_sync = self._payment_sync_thread
+        if payment_sync is not None:  # its pass ends before the outbox closes
+            payment_sync.join(timeout=15.0)
+        if self.payments is not None:
+            self.payments.store.close()
         if self.devices is not None:
             self.devices.close_all()
         if self._state is not None:
@@ -238,10 +354,22 @@ class KioskCore:
         (kiosk.services.availability): devices, link, [ui] hours, identification.
         Cheap and without I/O: the home screen asks on the GUI thread. Without devices
         (a tool's core) device needs are not judged."""
-        return judge(catalogue.spec(service_id, self.catalogue),
-                     online=self.connectivity.online, problem_of=self._problem_of,
-                     now=hall_time.to_hall(self.clock.now()), hours=self.hours,
-                     staff=staff)
+        spec = catalogue.spec(service_id, self.catalogue)
+        verdict = judge(spec, online=self.connectivity.online, problem_of=self._problem_of,
+                        now=hall_time.to_hall(self.clock.now()), hours=self.hours,
+                        staff=staff)
+        # A paying service waits until orders a crash left open are resolved.
+        if verdict.available and "tax.payment" in spec.record_kinds \
+                and self.payments is not None and not self.payments.ready.is_set():
+            return Availability(False, "payment.resolving")
+        # Invoice pickup waits until the dispense journal is settled (issue #12).
+        pickup = self.services.get(service_id) if "invoice.issue" in spec.record_kinds \
+            and spec.staff_role is None else None
+        ready = getattr(pickup, "ready", None)  # the pickup service's "journal settled" event
+        if verdict.available and isinstance(ready, threading.Event) and self.devices is not None \
+                and not ready.is_set():
+            return Availability(False, "pickup.recovering")
+        return verdict
 
     def identity_methods(self, service_id: str) -> tuple[IdentityMethod, ...]:
         """The service's identification methods usable now (ID card with a working
@@ -395,6 +523,7 @@ class KioskCore:
             extras_now = extras_now or not self.connectivity.online
             self.connectivity.mark_ok()
             self._after_pass(force=extras_now)
+            self._settle_payments()
         elif not any(marker in report.error for marker in (
                 ANOTHER_WORKER, "CentralRejected", SIGNATURE_REFUSED)):
             # A 4xx (e.g. not enrolled) or a refused signature proves the link works:
@@ -421,7 +550,8 @@ class KioskCore:
         extras: tuple[tuple[str, float, Callable[[], object]], ...] = (
             ("heartbeat", sync.heartbeat_interval_s, self.send_heartbeat),
             ("reference data", sync.reference_interval_s, self.download_reference),
-            ("staff accounts", sync.reference_interval_s, self.download_staff))
+            ("staff accounts", sync.reference_interval_s, self.download_staff),
+            ("pickup cache", sync.reference_interval_s, self.refresh_pickup_cache))
         for name, interval_s, run in extras:
             if self._due(name, interval_s, force):
                 try:
@@ -440,7 +570,9 @@ class KioskCore:
             "unconfirmed": len(self.outbox.unconfirmed()),
             "devices": self.device_states(),
         }
-        self._as_enrolled(lambda: self.central.heartbeat(self.keys, report))
+        ack = self._as_enrolled(lambda: self.central.heartbeat(self.keys, report))
+        if "out_of_service" in ack:  # an older central service does not say
+            self.out_of_service.apply_central(ack["out_of_service"])
 
     def download_reference(self) -> int:
         """Apply the reference-data changes since the inbox's cursor; returns how many

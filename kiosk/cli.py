@@ -74,7 +74,8 @@ def cmd_scenario(args: argparse.Namespace) -> int:
     return run_scenarios([Path(p) for p in args.files],
                          screenshots=Path(args.screenshots) if args.screenshots else None,
                          central_url=args.central,
-                         artifacts=Path(args.artifacts) if args.artifacts else None)
+                         artifacts=Path(args.artifacts) if args.artifacts else None,
+                         child_process=True if args.child_process else None)
 
 
 def build_parser(only_run: bool = False) -> argparse.ArgumentParser:
@@ -126,6 +127,9 @@ def build_parser(only_run: bool = False) -> argparse.ArgumentParser:
     scenario.add_argument("--artifacts", metavar="DIR",
                           help="keep everything printed, in print order: "
                                "DIR/<scenario>/<NNN>-receipt.txt and <NNN>-a4.pdf")
+    scenario.add_argument("--child-process", action="store_true",
+                          help="run the kiosk of every scenario as a child process (by "
+                               "default only scenarios that use kiosk_restart do)")
     scenario.set_defaults(func=cmd_scenario)
     return parser
 

@@ -103,6 +103,9 @@ class UiConfig:
     # other language's, then hall_id, is shown).
     hall_name: str = ""
     hall_name_en: str = ""
+    # The staffed counter taxpayers are sent to when this terminal is out of service
+    # ("3": 请到 3 号窗口 / Please go to counter 3); empty: no such choice for staff.
+    nearest_counter: str = ""
     orientation: str = "portrait"  # the panel: portrait 1080x1920 or landscape 1920x1080
     # Service hours for taxpayer services, in the hall's zone: "08:30-17:30", several
     # intervals "08:30-12:00,13:30-17:30", or a table by weekday (mon ... sun; a day
@@ -149,11 +152,52 @@ class PrivacyConfig:
     result_retention_days: int = 30
 
 
+@dataclass(frozen=True)
+class PaymentConfig:
+    """[payment] (issue #11): how long the payment screen waits for the central
+    service to book a taken payment before it says "paid, awaiting confirmation"
+    (`record_wait_s`), and how long a payment QR stays open (`qr_timeout_s`)."""
+
+    record_wait_s: float = 15.0
+    qr_timeout_s: float = 120.0
+
+
+@dataclass(frozen=True)
+class DispenserConfig:
+    """[dispenser] (issue #12): seconds the presented invoices wait in the exit slot
+    before the device retracts them into the reject bin (`retract_s`), and a bureau's
+    own box-label format (`box_label_parser`, "module:function" taking the scanned text
+    and returning a kiosk.services.logistics.BoxLabel; empty: the FPBOX format)."""
+
+    retract_s: int = 60
+    box_label_parser: str = ""
+
+
+MAX_RETRACT_S = 3600  # drivers.dispenser.frame.MAX_RETRACT_S (not imported: boot time)
+
+
+@dataclass(frozen=True)
+class UpdateConfig:
+    """[update] (issue #14 §3, kiosk.update): the release key's public half that every
+    package must be signed with (`release_public_key`, base64 as `make dist` prints it,
+    or `release_public_key_file`), where the versions live (`prefix`) and how long a new
+    version may take to say READY=1 before the update is rolled back (`start_limit_s`)."""
+
+    release_public_key: str = ""
+    release_public_key_file: Path | None = None
+    prefix: Path = Path("/opt/kiosk")
+    start_limit_s: float = 90.0
+
+
 UI_ORIENTATIONS = ("portrait", "landscape")
 MAX_HALL_NAME = 60
+MAX_COUNTER = 12
 
 #: `key_source`: where the kiosk's keys come from (offline_queue.crypto.KEY_SOURCES).
 KEY_SOURCES = ("auto", "files", "credentials")
+#: `mode`: "production" (what deploy/install.sh writes) locks the kiosk down: `kiosk run`
+#: refuses --simulate, the developer panel and the VNC screen (issue #14 §2).
+MODES = ("development", "production")
 MAX_RESULT_RETENTION_DAYS = 3650
 
 
@@ -174,6 +218,14 @@ class KioskConfig:
     # The hall this kiosk stands in, sent at enrolment: the central service serves
     # staff accounts per hall (None: only the accounts valid in every hall).
     hall_id: str | None = None
+    payment: PaymentConfig = PaymentConfig()
+    dispenser: DispenserConfig = DispenserConfig()
+    mode: str = "development"
+    update: UpdateConfig = UpdateConfig()
+
+    @property
+    def production(self) -> bool:
+        return self.mode == "production"
 
     @property
     def queue_path(self) -> Path:
@@ -292,6 +344,11 @@ def parse_config(data: dict[str, Any], base_dir: Path | None = None) -> KioskCon
                 or any(not c.isprintable() for c in value)):
             raise ConfigError(f"[ui] {name} must be text of at most {MAX_HALL_NAME} "
                               "characters on one line")
+    counter = ui.nearest_counter
+    if not isinstance(counter, str) or len(counter) > MAX_COUNTER \
+            or any(not c.isprintable() or c.isspace() for c in counter):
+        raise ConfigError(f"[ui] nearest_counter must be a counter's number or name of at "
+                          f"most {MAX_COUNTER} characters without spaces, e.g. \"3\"")
     _check_idle(ui)
     from .hall_time import zone_named
 
@@ -314,6 +371,9 @@ def parse_config(data: dict[str, Any], base_dir: Path | None = None) -> KioskCon
     _check_sync(sync)
     key_dir = (_path(data["key_dir"], "key_dir", base_dir)
                if data.get("key_dir") is not None else None)
+    mode = data.get("mode", "development")
+    if mode not in MODES:
+        raise ConfigError(f"mode must be one of {', '.join(MODES)}")
     key_source = data.get("key_source", "auto")
     if key_source not in KEY_SOURCES:
         raise ConfigError(f"key_source must be one of {', '.join(KEY_SOURCES)}")
@@ -323,6 +383,21 @@ def parse_config(data: dict[str, Any], base_dir: Path | None = None) -> KioskCon
             or not 1 <= days <= MAX_RESULT_RETENTION_DAYS):
         raise ConfigError(f"[privacy] result_retention_days must be a whole number of "
                           f"days from 1 to {MAX_RESULT_RETENTION_DAYS}")
+    payment = _build(PaymentConfig, _section(data, "payment"), "payment")
+    for name in ("record_wait_s", "qr_timeout_s"):
+        if not _number(getattr(payment, name)) or getattr(payment, name) <= 0:
+            raise ConfigError(f"[payment] {name} must be a number of seconds > 0")
+    import re
+
+    dispenser = _build(DispenserConfig, _section(data, "dispenser"), "dispenser")
+    if (isinstance(dispenser.retract_s, bool) or not isinstance(dispenser.retract_s, int)
+            or not 1 <= dispenser.retract_s <= MAX_RETRACT_S):
+        raise ConfigError(f"[dispenser] retract_s must be a whole number of seconds "
+                          f"from 1 to {MAX_RETRACT_S}")
+    if not isinstance(dispenser.box_label_parser, str) or (
+            dispenser.box_label_parser and not re.fullmatch(
+                r"[A-Za-z_][\w.]*:[A-Za-z_]\w*", dispenser.box_label_parser)):
+        raise ConfigError('[dispenser] box_label_parser must be "module:function"')
     queue_path = data_dir / "outbox.sqlite3"
     if key_dir is not None and (key_dir == queue_path or key_dir in queue_path.parents):
         raise ConfigError("key_dir must be a folder apart from the queue database "
@@ -339,14 +414,47 @@ def parse_config(data: dict[str, Any], base_dir: Path | None = None) -> KioskCon
         privacy=privacy,
         key_source=key_source,
         hall_id=_hall_id(data.get("hall_id")),
+        payment=payment,
+        dispenser=dispenser,
+        mode=mode,
+        update=_update(_section(data, "update"), base_dir),
     )
+
+
+def _update(values: dict[str, Any], base_dir: Path | None) -> UpdateConfig:
+    import base64
+    import binascii
+
+    values = dict(values)
+    for key in ("release_public_key_file", "prefix"):
+        if values.get(key) is not None:
+            values[key] = _path(values[key], f"[update] {key}", base_dir)
+    update = _build(UpdateConfig, values, "update")
+    key = update.release_public_key
+    if not isinstance(key, str):
+        raise ConfigError("[update] release_public_key must be text (base64)")
+    if key and update.release_public_key_file is not None:
+        raise ConfigError("[update] give release_public_key or release_public_key_file, "
+                          "not both")
+    if key:
+        try:
+            raw = base64.b64decode(key, validate=True)
+        except (binascii.Error, ValueError):
+            raw = b""
+        if len(raw) != 32:
+            raise ConfigError("[update] release_public_key must be 32 bytes in base64 "
+                              "(the line `make dist` prints)")
+    if not _number(update.start_limit_s) or not 1 <= update.start_limit_s <= 3600:
+        raise ConfigError("[update] start_limit_s must be a number of seconds from 1 "
+                          "to 3600")
+    return update
 
 
 def _hall_id(value: Any) -> str | None:
     """The `hall_id` setting (as the central service takes it), or None if not set."""
     import re
 
-    from offline_queue.wire import HALL_ID_PATTERN
+    from offline_queue.ids import HALL_ID_PATTERN  # not .wire: pydantic, ~100 ms at boot
 
     if value is None:
         return None

@@ -7,7 +7,6 @@ import signal
 import socket
 import stat
 import sys
-import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -190,11 +189,29 @@ def _announce_vnc(port: int) -> None:
           "machine can see and use the kiosk (demo only)", file=sys.stderr, flush=True)
 
 
+def refuse_unlocked(config: KioskConfig, *, simulate: bool, windowed: bool) -> None:
+    """StartRefused for what a production terminal (`mode = "production"`) must never
+    run: the simulated hall with its developer panel, a window a taxpayer could move
+    or close, and the VNC screen (which choose_platform allows only with --simulate)."""
+    if not config.production:
+        return
+    if simulate:
+        raise StartRefused('mode = "production": --simulate (simulated devices, the '
+                           'developer panel, the VNC screen) is for the demo only')
+    if windowed:
+        raise StartRefused('mode = "production": the kiosk runs full screen (no --windowed)')
+    spec = os.environ.get("QT_QPA_PLATFORM", "")
+    if any(e.split(":")[0].strip().lower() == "vnc" for e in spec.split(";")):
+        raise StartRefused('mode = "production": QT_QPA_PLATFORM=vnc would serve the '
+                           'screen over the network')
+
+
 def run_kiosk(config: KioskConfig, *, simulate: bool, windowed: bool) -> int:
     # First: a crash on any thread or in a Qt slot from here on is logged (redacted)
     # and exits non-zero, so systemd restarts the kiosk (kiosk.service).
     log.install_crash_hooks()
     try:
+        refuse_unlocked(config, simulate=simulate, windowed=windowed)
         return _run(config, simulate=simulate, windowed=windowed)
     except StartRefused as exc:
         print(f"kiosk: cannot start: {exc}", file=sys.stderr)
@@ -221,6 +238,8 @@ def _run(config: KioskConfig, *, simulate: bool, windowed: bool) -> int:
         _announce_vnc(take_over_vnc(app, vnc))
     hall = None
     if simulate:
+        import tempfile
+
         from .simulation import SimulatedHall
 
         hall = SimulatedHall(Path(tempfile.mkdtemp(prefix="kiosk-hall-"))).start()

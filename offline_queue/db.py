@@ -32,7 +32,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from offline_queue.filemodes import private_sqlite
 
 #: Value of the ``schema_version`` meta row, kept by the Alembic revisions.
-SCHEMA_VERSION = "3"
+SCHEMA_VERSION = "5"
 
 #: Execution option naming the BEGIN mode of a transaction on this engine. Writes use
 #: the default IMMEDIATE; long read-only passes (verification, listings) ask for
@@ -118,9 +118,68 @@ class MetaRow(Base):
     value: Mapped[str] = mapped_column(Text)
 
 
+ORDER_STATES = ("created", "sent", "approved", "declined", "recorded", "voiding",
+                "voided", "unknown")
+
+
+class PaymentOrderRow(Base):
+    """One payment order (issue #11; kiosk.payments.orders): card or QR, its state
+    (written BEFORE the step it announces), the request and the bank's answer sealed
+    under the data key (they name the taxpayer and the card's masked number)."""
+
+    __tablename__ = "payment_orders"
+    __table_args__ = (
+        CheckConstraint("method IN ('card', 'qr')", name="method"),
+        CheckConstraint(f"state IN {ORDER_STATES!r}", name="state"),
+        CheckConstraint("amount_fen >= 1", name="amount_positive"),
+        Index("ix_payment_orders_state", "state"),
+    )
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    method: Mapped[str] = mapped_column(String(8))
+    state: Mapped[str] = mapped_column(String(16))
+    amount_fen: Mapped[int] = mapped_column(Integer)
+    service_id: Mapped[str] = mapped_column(String(64))
+    # Sale attempts sent to the terminal (the terminal reference is id-attempt).
+    attempt: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
+    # The terminal reference of the current attempt, or the QR acquirer's order id.
+    reference: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    # The sale's 凭证号 (what a void names); no personal data.
+    trace_no: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    # Why the order is where it is: a bank response code (bank.51) or a reason code.
+    message_code: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    # The uuid of the queued tax.payment record, once queued.
+    record_uuid: Mapped[str | None] = mapped_column(String(36), nullable=True)
+    request_nonce: Mapped[bytes] = mapped_column(LargeBinary)
+    request_ciphertext: Mapped[bytes] = mapped_column(LargeBinary)
+    detail_nonce: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
+    detail_ciphertext: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
+    created_at: Mapped[str] = mapped_column(String(40))
+    updated_at: Mapped[str] = mapped_column(String(40))
+
+
+class PickupCacheRow(Base):
+    """One pending terminal pickup order of this kiosk's hall (issue #12; kiosk.services.
+    pickup_cache), cached for offline pickup. The order names a taxpayer: it is sealed
+    under the data key; the holder is found by a keyed hash of the ID number
+    (`holder`), never by the number in clear."""
+
+    __tablename__ = "pickup_cache"
+    __table_args__ = (Index("ix_pickup_cache_holder", "holder"),)
+
+    application_no: Mapped[str] = mapped_column(String(32), primary_key=True)
+    holder: Mapped[str] = mapped_column(String(64))
+    pickup_code_hash: Mapped[str] = mapped_column(String(64))
+    nonce: Mapped[bytes] = mapped_column(LargeBinary)
+    ciphertext: Mapped[bytes] = mapped_column(LargeBinary)
+    as_of: Mapped[str] = mapped_column(String(40))
+
+
 # A declarative class's __table__ is a Table (SQLAlchemy types it as any FromClause).
 outbox_table = cast(Table, OutboxRow.__table__)
 meta_table = cast(Table, MetaRow.__table__)
+payment_orders_table = cast(Table, PaymentOrderRow.__table__)
+pickup_cache_table = cast(Table, PickupCacheRow.__table__)
 
 
 def make_engine(path: Path, **kwargs: Any) -> Engine:

@@ -770,6 +770,23 @@ class Outbox:
                     total += value
         return total
 
+    def pending_excluding(self, kinds: tuple[str, ...]) -> tuple[int, float | None]:
+        """Pending records whose kind is not in ``kinds``: their number and the age in
+        seconds of the oldest (None: none). The offline exposure leaves out kinds that
+        carry no risk (a payment already taken, issue #11)."""
+        pending = outbox_table.c.state == STATE_PENDING
+        other = outbox_table.c.kind.not_in(kinds)
+        with _db_errors("counting pending records"), self._read() as conn, conn.begin():
+            count = int(conn.execute(select(func.count()).select_from(outbox_table)
+                                     .where(pending, other)).scalar_one())
+            oldest = conn.execute(select(outbox_table.c.created_at).where(pending, other)
+                                  .order_by(outbox_table.c.seq).limit(1)).scalar()
+        age = None
+        if oldest is not None:
+            age = max(0.0, (_to_utc(self._clock()) - datetime.fromisoformat(oldest))
+                      .total_seconds())
+        return count, age
+
     def unconfirmed(self) -> list[QueuedRecord]:
         """Records committed with ``confirm_later`` whose success the taxpayer may never
         have seen (e.g. power loss between COMMIT and the screen)."""

@@ -378,3 +378,181 @@ class CourseBody(BaseModel):
     teacher_zh: str = Field(default="", max_length=50)
     teacher_en: str = Field(default="", max_length=100)
     seats: int = Field(ge=1, le=100_000)
+
+
+# --- Payments (issue #11): the queued record of money taken at the kiosk --------------
+
+#: The record kind that tells the central service what a kiosk payment paid
+#: (kiosk.payments.record builds it, central/kinds/tax_payment.py books it).
+TAX_PAYMENT_KIND = "tax.payment"
+#: Item kinds a payment may settle (kiosk.payments.model.ITEM_KINDS).
+PAYMENT_ITEM_KINDS = ("arrear", "vehicle", "iit_annual", "social_insurance", "on_behalf")
+_MONEY_PATTERN = r"^[0-9]{1,12}(\.[0-9]{1,2})?$"
+
+
+class TaxPaymentItemFields(BaseModel):
+    """One paid item: its kind and key (`ref`; for an arrear the tax kind), the period
+    (YYYYMM), the tax and the 滞纳金 in yuan as text, and the label the voucher
+    prints as 税(品)目."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    kind: str
+    ref: str = Field(min_length=1, max_length=64)
+    period: str = Field(pattern=r"^[0-9]{4}(0[1-9]|1[0-2])$")
+    tax: str = Field(pattern=_MONEY_PATTERN)
+    late_fee: str = Field(default="0", pattern=_MONEY_PATTERN)
+    label_zh: str = Field(min_length=1, max_length=50)
+    label_en: str = Field(default="", max_length=100)
+    due_on: str | None = Field(default=None, max_length=10)
+
+    @field_validator("kind")
+    @classmethod
+    def _kind(cls, value: str) -> str:
+        if value not in PAYMENT_ITEM_KINDS:
+            raise ValueError(f"one of {', '.join(PAYMENT_ITEM_KINDS)}")
+        return value
+
+
+class TaxPaymentPayload(BaseModel):
+    """The payload of a record of kind TAX_PAYMENT_KIND: money the kiosk has taken
+    (`method` card or qr) for `tin`, order `order_id` (the kiosk's; the central
+    records each order once). `paid_fen` is the amount charged: deliberately not
+    named `amount_fen`, which the offline exposure sums (money already taken is not
+    a risk the limits cap). `bank`: the terminal's or acquirer's fields (masked card,
+    trace, reference, ...); `business`: what the service files with it (a return, a
+    vehicle filing, social insurance months)."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    order_id: str = Field(pattern=r"^[0-9A-Za-z_-]{8,32}$")
+    tin: str = Field(pattern=_TIN_PATTERN)
+    service_id: str = Field(min_length=1, max_length=64)
+    method: str = Field(pattern=r"^(card|qr)$")
+    paid_fen: int = Field(ge=1, le=10**10 - 1)
+    paid_at: datetime
+    items: list[TaxPaymentItemFields] = Field(min_length=1, max_length=50)
+    business: dict[str, Any] = Field(default_factory=dict)
+    bank: dict[str, str | None] = Field(default_factory=dict)
+
+    _at_aware = field_validator("paid_at")(_aware)
+
+    @field_validator("bank")
+    @classmethod
+    def _masked_only(cls, value: dict[str, str | None]) -> dict[str, str | None]:
+        card = value.get("card_masked") or ""
+        # Only the masked form may travel: first 6, stars, last 4 (or nothing).
+        if card and not (len(card) <= 19 and card[:6].isdigit() and card[-4:].isdigit()
+                         and set(card[6:-4]) <= {"*"} and "*" in card):
+            raise ValueError("card_masked must be masked (621483******9012)")
+        if any(v is not None and len(v) > 64 for v in value.values()):
+            raise ValueError("bank fields are at most 64 characters")
+        return value
+
+    def items_total_fen(self) -> int:
+        return sum(int((Decimal(i.tax) + Decimal(i.late_fee)) * 100) for i in self.items)
+
+
+def voucher_number(order_id: str, index: int) -> str:
+    """The 税票号 (voucher number) of the `index`-th line (from 1) of a recorded
+    payment: 16 digits derived from the order id and a 2-digit line number, so the
+    same order always yields the same numbers (a resent record books nothing new)."""
+    digest = int.from_bytes(hashlib.sha256(b"voucher|" + order_id.encode()).digest()[:8],
+                            "big")
+    return f"3{digest % 10**15:015d}{index:02d}"
+
+
+# --- invoice pickup and courier dispatch (issue #12) ------------------------------------
+
+INVOICE_ISSUE_KIND = "invoice.issue"
+#: Invoice kinds the dispenser holds (offline_queue.invoice_rules.INVOICE_KINDS).
+ISSUE_INVOICE_KINDS = ("增值税普通发票", "通用机打发票", "增值税专用发票", "定额发票")
+
+
+class IssuedBox(BaseModel):
+    """One range that left a cassette: taken by the taxpayer (or packed for the
+    courier), or retracted into the reject bin."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    invoice_kind: str
+    code: str = Field(pattern=r"^([0-9]{10}|[0-9]{12})$")
+    first: int = Field(ge=1, le=99_999_999)
+    last: int = Field(ge=1, le=99_999_999)
+    taken: bool
+    cassette: int = Field(ge=1, le=4)
+
+    @field_validator("invoice_kind")
+    @classmethod
+    def _kind(cls, value: str) -> str:
+        if value not in ISSUE_INVOICE_KINDS:
+            raise ValueError(f"one of {', '.join(ISSUE_INVOICE_KINDS)}")
+        return value
+
+    @field_validator("last")
+    @classmethod
+    def _order(cls, value: int, info: Any) -> int:
+        first = info.data.get("first")
+        if first is not None and value < first:
+            raise ValueError("last must not be below first")
+        return value
+
+
+class InvoiceIssuePayload(BaseModel):
+    """The payload of a record of kind INVOICE_ISSUE_KIND: a pickup at the terminal
+    (method 02) or a courier dispatch (method 03, with the waybill). `pickup_id` makes
+    the record idempotent: the central marks each pickup's ranges once."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    pickup_id: str = Field(pattern=r"^[0-9a-f]{32}$")
+    application_no: str = Field(pattern=r"^[0-9A-Za-z-]{1,32}$")
+    method: str = Field(pattern=r"^0[23]$")
+    boxes: list[IssuedBox] = Field(min_length=1, max_length=200)
+    waybill: str = Field(default="", pattern=r"^[0-9A-Za-z-]{0,40}$")
+    offline: bool = False
+    at: str = Field(max_length=40)
+
+
+# --- 个人所得税综合所得年度汇算 (issue #11 §1, central/kinds/iit_return.py) -------------
+
+IIT_ANNUAL_RETURN_KIND = "iit.annual_return"
+IIT_RETURN_PREFIX = "SB"  # 申报序号: SB + 12 digits derived from the return's id
+_SIGNED_MONEY = r"^-?[0-9]{1,12}(\.[0-9]{1,2})?$"
+
+
+class IitAnnualReturnPayload(BaseModel):
+    """The payload of a record of kind IIT_ANNUAL_RETURN_KIND: an annual return filed
+    at the kiosk for `tin` and `year` with the figures the taxpayer confirmed and the
+    computation shown (yuan as text; `balance` negative for a refund). `result` is
+    pay | refund | nothing and `amount` what is paid or refunded. Its 申报序号 is
+    `iit_return_number(payload)` (printed on the receipt at once); `return_id` makes
+    the record idempotent."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    return_id: str = Field(pattern=r"^[0-9a-f]{32}$")
+    tin: str = Field(pattern=_TIN_PATTERN)
+    year: int = Field(ge=2019, le=2100)
+    wages: str = Field(pattern=_MONEY_PATTERN)
+    labour: str = Field(pattern=_MONEY_PATTERN)
+    royalties: str = Field(pattern=_MONEY_PATTERN)
+    withheld: str = Field(pattern=_MONEY_PATTERN)
+    special_additional: str = Field(pattern=_MONEY_PATTERN)
+    social_insurance: str = Field(pattern=_MONEY_PATTERN)
+    income: str = Field(pattern=_MONEY_PATTERN)
+    taxable: str = Field(pattern=_MONEY_PATTERN)
+    tax: str = Field(pattern=_MONEY_PATTERN)
+    balance: str = Field(pattern=_SIGNED_MONEY)
+    result: str = Field(pattern=r"^(pay|refund|nothing)$")
+    amount: str = Field(pattern=_MONEY_PATTERN)
+    exempt_reason: str | None = Field(default=None, pattern=r"^(income|balance)$")
+    at: datetime
+
+    _at_aware = field_validator("at")(_aware)
+
+
+def iit_return_number(payload: Mapping[str, Any]) -> str:
+    """The 申报序号 of an `iit.annual_return` payload, the same on the kiosk's receipt
+    and at the central service."""
+    return derived_number(IIT_RETURN_PREFIX, str(payload.get("return_id", "")))

@@ -15,6 +15,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from offline_queue.ids import HALL_ID_PATTERN  # re-exported: central imports it here
 from offline_queue.payloads import InvoiceQueryFields
 
 MAX_BATCH = 500
@@ -27,7 +28,6 @@ SIGNATURE_REASON = "signature"
 # The kind of a signed tombstone that takes the seq of a record damaged on the kiosk;
 # its payload: {"reason", "voided_uuid", "next_hash"} (docs/design.md).
 VOID_KIND = "void"
-HALL_ID_PATTERN = r"^[A-Za-z0-9._-]+$"  # a hall's id, e.g. "hall-0101" (1-64 chars)
 
 
 class WireRecord(BaseModel):
@@ -239,6 +239,31 @@ SEALED_ROUTES: dict[str, str] = {
     "school.book": "school/book",
     "school.cancel": "school/cancel",
     "school.evaluate": "school/evaluate",
+    # Payment QR and the paying services' look-ups (central.routes.payments, #11).
+    "payments.qr": "payments/qr",
+    "payments.qr_poll": "payments/qr/poll",
+    "payments.qr_close": "payments/qr/close",
+    "payments.code": "payments/code",
+    "payments.code_query": "payments/code/query",
+    "payments.code_reverse": "payments/code/reverse",
+    "taxpayer.vehicles": "taxpayer/vehicles",
+    "taxpayer.iit_prefill": "taxpayer/iit-prefill",
+    "taxpayer.social_insurance": "taxpayer/social-insurance",
+    "taxpayer.agreements": "taxpayer/agreements",
+    # Paper-invoice pickup and stock (central.routes.invoices, #12); its
+    # `invoices.courier` ("invoices/courier") and `invoices.pickup_cache`
+    # ("invoices/pickup-cache") take an empty payload and are left out of this table.
+    "invoices.pickup": "invoices/pickup",
+    "invoices.stock_check": "invoices/stock-check",
+    # 数电票, the invoice lottery and 代开 (central.routes.lottery and
+    # central.routes.digital_invoices, #12 §3-§4); all with the taxpayer's session.
+    "lottery.enter": "lottery/enter",
+    "digital_invoices.list": "digital-invoices/list",
+    "digital_invoices.print": "digital-invoices/print",
+    "on_behalf.address_book": "on-behalf/address-book",
+    "on_behalf.quote": "on-behalf/quote",
+    "on_behalf.issue": "on-behalf/issue",
+    "on_behalf.applications": "on-behalf/applications",
 }
 
 

@@ -10,11 +10,8 @@ entering Chinese mode, which prints garbage on printers that start in ANK mode.
 from __future__ import annotations
 
 import copy
+from typing import TYPE_CHECKING
 
-import qrcode
-from escpos.constants import QR_ECLEVEL_H, QR_ECLEVEL_L, QR_ECLEVEL_M, QR_ECLEVEL_Q
-from escpos.escpos import Escpos
-from escpos.printer import Dummy
 from PIL import Image as PILImage
 from PIL import ImageDraw
 
@@ -23,14 +20,33 @@ from .fonts import find_cjk_font, pil_cjk_font
 from .layout import LayoutItem, TextLine, layout
 from .profiles import PrinterProfile
 
+# python-escpos (and qrcode, which it pulls in) load at the first render, not with the
+# printer driver at start: its capability database alone costs ~8 MiB and ~0.4 s of CPU
+# (#9), and a kiosk that never prints needs neither.
+if TYPE_CHECKING:
+    from escpos.escpos import Escpos
+
 __all__ = ["render_escpos", "render_escpos_bytes", "find_cjk_font", "qr_module_size",
            "escpos_capabilities"]
 
 FS_CHINESE_ON = b"\x1c\x26"  # FS &: select Kanji (Chinese) character mode
 FS_CHINESE_OFF = b"\x1c\x2e"  # FS .: cancel Kanji character mode
-_EC = {"L": QR_ECLEVEL_L, "M": QR_ECLEVEL_M, "Q": QR_ECLEVEL_Q, "H": QR_ECLEVEL_H}
-_QR_EC = {"L": qrcode.constants.ERROR_CORRECT_L, "M": qrcode.constants.ERROR_CORRECT_M,
-          "Q": qrcode.constants.ERROR_CORRECT_Q, "H": qrcode.constants.ERROR_CORRECT_H}
+
+
+def _escpos_ec(level: str) -> int:
+    """python-escpos's native QR error correction constant for "L"/"M"/"Q"/"H"."""
+    from escpos import constants
+
+    return {"L": constants.QR_ECLEVEL_L, "M": constants.QR_ECLEVEL_M,
+            "Q": constants.QR_ECLEVEL_Q, "H": constants.QR_ECLEVEL_H}[level]
+
+
+def _qrcode_ec(level: str) -> int:
+    """qrcode's error correction constant for "L"/"M"/"Q"/"H"."""
+    from qrcode import constants
+
+    return {"L": constants.ERROR_CORRECT_L, "M": constants.ERROR_CORRECT_M,
+            "Q": constants.ERROR_CORRECT_Q, "H": constants.ERROR_CORRECT_H}[level]
 
 # Raster text metrics, in dots: Font A is 12x24 (CJK 24x24) with 30-dot line pitch.
 RASTER_FONT_PX = 24
@@ -80,6 +96,8 @@ def render_escpos(doc: Document, printer: Escpos, profile: PrinterProfile) -> No
 
 def render_escpos_bytes(doc: Document, profile: PrinterProfile) -> bytes:
     """The ESC/POS bytes for `doc` (tests, benchmarks, file spooling)."""
+    from escpos.printer import Dummy
+
     printer = Dummy()
     render_escpos(doc, printer, profile)
     return printer.output
@@ -106,10 +124,11 @@ def _graphic(printer: Escpos, item: LayoutItem, profile: PrinterProfile) -> None
         size = qr_module_size(item.data, item.size_mm, profile, item.ec)
         if profile.qr == "native":
             printer.set(align="center")
-            printer.qr(item.data, ec=_EC[item.ec], size=size, native=True)
+            printer.qr(item.data, ec=_escpos_ec(item.ec), size=size, native=True)
             printer.set(align="left")
         else:
-            printer.qr(item.data, ec=_EC[item.ec], size=size, native=False, center=True)
+            printer.qr(item.data, ec=_escpos_ec(item.ec), size=size, native=False,
+                       center=True)
     elif isinstance(item, Barcode):
         _barcode(printer, item, profile)
     elif isinstance(item, Image):
@@ -141,7 +160,9 @@ def _barcode(printer: Escpos, item: Barcode, profile: PrinterProfile) -> None:
 
 def qr_module_size(data: str, size_mm: float, profile: PrinterProfile, ec: str = "M") -> int:
     """Dots per QR module so the symbol is about `size_mm` wide (1..16)."""
-    qr = qrcode.QRCode(error_correction=_QR_EC[ec], border=0)
+    import qrcode
+
+    qr = qrcode.QRCode(error_correction=_qrcode_ec(ec), border=0)
     qr.add_data(data)
     qr.make(fit=True)
     modules = qr.modules_count + 2  # plus a thin quiet zone

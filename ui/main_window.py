@@ -14,7 +14,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QApplication,
@@ -40,15 +40,19 @@ from ui.screens.base import Screen
 from ui.theme import HIGH_CONTRAST, NORMAL, Theme
 from ui.units import Units, set_current_units
 from ui.widgets.buttons import make_button
-from ui.widgets.idle_overlay import IdleOverlay
 from ui.widgets.offline_banner import OfflineBanner
 
 if TYPE_CHECKING:
     from kiosk.app import KioskCore
+    from kiosk.services.catalogue import ServiceSpec
+    from ui.elderly import ElderlyMode
     from ui.flow.flow import ServiceFlow
     from ui.ops import LatestRead
     from ui.staff_mode import StaffMode
+    from ui.voice import VoiceGuidance
     from ui.wedge_filter import WedgeScannerFilter
+    from ui.widgets.keyboard_dock import KeyboardDock
+    from ui.widgets.virtual_keyboard import VirtualKeyboard
 
 _log = log.get("session")
 
@@ -68,6 +72,61 @@ class CoreBridge(QObject):
     device_changed = Signal(object)  # drivers.base.DeviceStatus
     staff_card = Signal(str)  # a staff card UID (normalised hex)
     identity_changed = Signal()  # someone was identified, or no longer is
+
+
+def _malloc_trim() -> None:
+    """Return the C heap's free pages to the system (glibc only; elsewhere nothing)."""
+    global _libc
+    if _libc is None:
+        import ctypes
+
+        try:  # by name: ctypes.util.find_library would run ldconfig
+            _libc = ctypes.CDLL("libc.so.6")
+            _libc.malloc_trim.argtypes = [ctypes.c_size_t]
+        except (OSError, AttributeError):
+            _libc = False
+    if _libc:
+        _libc.malloc_trim(0)
+
+
+_libc: Any = None
+
+
+class _Screens(dict[str, Screen]):
+    """The screens built this session. `screens[id]` builds the owning service's
+    screens on first use; `in`, `get` and iteration see only those built."""
+
+    def __init__(self, window: MainWindow) -> None:
+        super().__init__()
+        self._window = window
+
+    def __missing__(self, screen_id: str) -> Screen:
+        self._window._build_owner(screen_id)
+        return dict.__getitem__(self, screen_id)
+
+
+class _Flows(dict[str, "ServiceFlow"]):
+    """The service flows built this session. `flows[id]` and `flows.get(id)` build the
+    service (flow and screens) on first use; `id in flows` says whether the service is
+    on this terminal, built or not; iteration sees only those built."""
+
+    def __init__(self, window: MainWindow) -> None:
+        super().__init__()
+        self._window = window
+
+    def __missing__(self, service_id: str) -> ServiceFlow:
+        self._window._build_service(service_id)
+        return dict.__getitem__(self, service_id)
+
+    def get(self, service_id: str, default: Any = None) -> Any:
+        try:
+            return self[service_id]
+        except KeyError:
+            return default
+
+    def __contains__(self, service_id: object) -> bool:
+        return dict.__contains__(self, service_id) or (
+            isinstance(service_id, str) and service_id in self._window._service_specs())
 
 
 class MainWindow(QMainWindow):
@@ -110,6 +169,71 @@ class MainWindow(QMainWindow):
         outer = QVBoxLayout(central)
         outer.setContentsMargins(0, 0, 0, 0)
         outer.setSpacing(0)
+        self.banner = OfflineBanner(units=self.units)
+        self.stack = QStackedWidget()
+        self.stack.setObjectName("stack.screens")
+        outer.addWidget(self.banner)
+        outer.addWidget(self.stack, 1)
+        self.setCentralWidget(central)
+        self.simple = False  # simple mode (ui/elderly.py): a session may turn it on
+        # The panel's size for `[ui] orientation`; full screen (kiosk) overrides it.
+        self.resize(window_size(cfg.orientation))
+        self.idle = IdleWatcher(self, clock=idle_clock or time.monotonic,
+                                countdown_s=cfg.countdown_s,
+                                min_countdown_s=cfg.min_countdown_s)  # installed by attach_core
+        self.idle.expired.connect(self._idle_expired)
+        # The action bar, the header, voice guidance, simple mode and the idle overlay
+        # (_build_chrome). With a core they are built now; without one (a booting kiosk)
+        # right after the first paint of the attract screen, which shows none of them
+        # but the header band (cold start, #9), or when the core or a session comes.
+        self._chrome = False
+        if core is not None:
+            self._build_chrome()
+
+        self.bridge = CoreBridge()
+        self.bridge.scanned.connect(self.deliver_scan, Qt.ConnectionType.QueuedConnection)
+        self.bridge.queue_changed.connect(self.refresh_queue_status,
+                                          Qt.ConnectionType.QueuedConnection)
+        self.bridge.connectivity_changed.connect(lambda _o: self.refresh_queue_status(),
+                                                 Qt.ConnectionType.QueuedConnection)
+        self.bridge.device_changed.connect(self.device_status_changed.emit,
+                                           Qt.ConnectionType.QueuedConnection)
+        self.bridge.staff_card.connect(self._staff_card, Qt.ConnectionType.QueuedConnection)
+        self.staff: StaffMode | None = None  # maintenance mode; made by attach_core
+        self._keyboard_dock: KeyboardDock | None = None  # made by attach_core
+        self.wedge: WedgeScannerFilter | None = None
+        wedge_cfg = config.device("wedge_scanner")
+        if wedge_cfg is not None:  # a USB keyboard-wedge scanner types its scans
+            from ui.wedge_filter import WedgeScannerFilter
+
+            opts = wedge_cfg.options
+            self.wedge = WedgeScannerFilter(
+                self, max_interkey_ms=float(opts.get("max_interkey_ms", 35)),
+                suffix=str(opts.get("suffix", "\r")), min_length=int(opts.get("min_length", 4)))
+            self.wedge.scanned.connect(self.deliver_scan)  # installed by attach_core
+
+        # This session's screens and service flows, built on first use (_Screens).
+        self.screens: dict[str, Screen] = _Screens(self)
+        self.flows: dict[str, ServiceFlow] = _Flows(self)  # service id -> its flow
+        self._history: list[str] = []
+        self._build_screens()
+        self.show_screen("attract")
+        self._retranslate()
+        if kiosk_mode:
+            self.setWindowFlag(Qt.WindowType.FramelessWindowHint, True)
+            QGuiApplication.setOverrideCursor(Qt.CursorShape.BlankCursor)
+        self._watchdog = Watchdog(self)  # WATCHDOG=1 from the GUI thread, if systemd asks
+        self._watchdog.start()
+        self._queue_timer = QTimer(self)  # ages in the banner move even with no events
+        self._queue_timer.timeout.connect(self.refresh_queue_status)
+        self._queue_timer.start(30_000)
+        if core is not None:
+            self.attach_core(core)
+
+    def _build_chrome(self) -> None:
+        """The action bar (home, back, display switches, language, finish), the header
+        band above it, voice guidance, simple mode and the idle overlay."""
+        self._chrome = True
         self.top_bar = QWidget()
         self.top_bar.setObjectName("bar.top")
         bar = QHBoxLayout(self.top_bar)
@@ -143,13 +267,10 @@ class MainWindow(QMainWindow):
         bar.addWidget(self.contrast_button)
         bar.addWidget(self.language_button)
         bar.addWidget(self.finish_button)
-        self.banner = OfflineBanner(units=self.units)
-        self.stack = QStackedWidget()
-        self.stack.setObjectName("stack.screens")
-        outer.addWidget(self.top_bar)
-        outer.addWidget(self.banner)
-        outer.addWidget(self.stack, 1)
-        self.setCentralWidget(central)
+        central = self.centralWidget()
+        outer = central.layout() if central is not None else None
+        assert isinstance(outer, QVBoxLayout)  # made by __init__
+        outer.insertWidget(0, self.top_bar)
         # The band with the terminal's name, the hall and its clock, above the action bar.
         from ui.widgets.header import Header, mount_header
 
@@ -157,61 +278,43 @@ class MainWindow(QMainWindow):
         # Voice guidance: the top bar's voice switch, screens spoken (ui/voice.py).
         from ui.voice import VoiceGuidance
 
-        self.voice = VoiceGuidance(self)
-        # The panel's size for `[ui] orientation`; full screen (kiosk) overrides it.
-        self.resize(window_size(cfg.orientation))
+        self._voice = VoiceGuidance(self)
+        # Simple mode (长辈模式): larger text and targets, one action per screen.
+        from ui.elderly import ElderlyMode
+
+        self._elderly = ElderlyMode(self)
+        from ui.widgets.idle_overlay import IdleOverlay
 
         self.overlay = IdleOverlay(self, units=self.units)
         self.overlay.hide()
         self.overlay.continue_requested.connect(self._continue_session)
-        self.idle = IdleWatcher(self, clock=idle_clock or time.monotonic,
-                                countdown_s=cfg.countdown_s,
-                                min_countdown_s=cfg.min_countdown_s)  # installed by attach_core
         self.idle.warn.connect(self._idle_warn)
         self.idle.tick.connect(self.overlay.update_countdown)
-        self.idle.expired.connect(self._idle_expired)
         self.idle.activity.connect(self._idle_activity)
+        screen = self.stack.currentWidget()
+        if isinstance(screen, Screen):  # built after a screen showed: catch up with it
+            self._sync_bar(screen)
+            self._retranslate()
 
-        self.bridge = CoreBridge()
-        self.bridge.scanned.connect(self.deliver_scan, Qt.ConnectionType.QueuedConnection)
-        self.bridge.queue_changed.connect(self.refresh_queue_status,
-                                          Qt.ConnectionType.QueuedConnection)
-        self.bridge.connectivity_changed.connect(lambda _o: self.refresh_queue_status(),
-                                                 Qt.ConnectionType.QueuedConnection)
-        self.bridge.device_changed.connect(self.device_status_changed.emit,
-                                           Qt.ConnectionType.QueuedConnection)
-        self.bridge.staff_card.connect(self._staff_card, Qt.ConnectionType.QueuedConnection)
-        self.staff: StaffMode | None = None  # maintenance mode; made by attach_core
-        self.wedge: WedgeScannerFilter | None = None
-        wedge_cfg = config.device("wedge_scanner")
-        if wedge_cfg is not None:  # a USB keyboard-wedge scanner types its scans
-            from ui.wedge_filter import WedgeScannerFilter
+    def _ensure_chrome(self) -> None:
+        if not self._chrome:
+            self._build_chrome()
 
-            opts = wedge_cfg.options
-            self.wedge = WedgeScannerFilter(
-                self, max_interkey_ms=float(opts.get("max_interkey_ms", 35)),
-                suffix=str(opts.get("suffix", "\r")), min_length=int(opts.get("min_length", 4)))
-            self.wedge.scanned.connect(self.deliver_scan)  # installed by attach_core
+    @property
+    def voice(self) -> VoiceGuidance:
+        """Voice guidance (the attract screen's voice button may come first)."""
+        self._ensure_chrome()
+        return self._voice
 
-        self.screens: dict[str, Screen] = {}
-        self.flows: dict[str, ServiceFlow] = {}  # service id -> its flow this session
-        self._history: list[str] = []
-        self._build_screens()
-        self.show_screen("attract")
-        self._retranslate()
-        if kiosk_mode:
-            self.setWindowFlag(Qt.WindowType.FramelessWindowHint, True)
-            QGuiApplication.setOverrideCursor(Qt.CursorShape.BlankCursor)
-        self._watchdog = Watchdog(self)  # WATCHDOG=1 from the GUI thread, if systemd asks
-        self._watchdog.start()
-        self._queue_timer = QTimer(self)  # ages in the banner move even with no events
-        self._queue_timer.timeout.connect(self.refresh_queue_status)
-        self._queue_timer.start(30_000)
-        if core is not None:
-            self.attach_core(core)
+    @property
+    def elderly(self) -> ElderlyMode:
+        """Simple mode (the attract screen's simple-mode button may come first)."""
+        self._ensure_chrome()
+        return self._elderly
 
     def attach_core(self, core: KioskCore) -> None:
         """Connect the started core: device and sync callbacks, the service screens."""
+        self._ensure_chrome()
         self.core = core
         # The application-wide filters call Python for every event of every QObject. The
         # first event of a Qt-private object (QMainWindow's layout animation timer) makes
@@ -221,6 +324,15 @@ class MainWindow(QMainWindow):
         self.idle.install()
         if self.wedge is not None:
             self.wedge.install()
+        from ui.lockdown import install_lockdown  # no context menus or file dialogs
+
+        self.lockdown = install_lockdown(QApplication.instance())  # type: ignore[arg-type]
+        from ui.screens.out_of_service import mount_out_of_service
+
+        self.out_of_service = mount_out_of_service(self, core)
+        from ui.assistance import mount_assistance  # "Call staff" (remote assistance)
+
+        self.assistance = mount_assistance(self, core)
         core.scan_listeners.append(self.bridge.scanned.emit)
         core.queue_listeners.append(self.bridge.queue_changed.emit)
         core.connectivity.subscribe(self.bridge.connectivity_changed.emit)
@@ -238,17 +350,25 @@ class MainWindow(QMainWindow):
         card_listeners = getattr(core, "card_listeners", None)
         if card_listeners is not None:
             card_listeners.append(self.bridge.staff_card.emit)
-        self._build_service_screens()
-        # The on-screen keyboard for free text, docked under the screens; made after
-        # the first paint (its QML engine takes ~70 ms).
-        from ui.widgets.virtual_keyboard import mount_keyboard
+        from ui.screens.home import HomeScreen
 
-        self.keyboard = mount_keyboard(self)
+        self._add_screen(HomeScreen(self))
+        # The on-screen keyboard for free text, docked under the screens; mounted when
+        # the first text field needs it (its QML engine: ~24 MiB and ~70 ms).
+        from ui.widgets.keyboard_dock import KeyboardDock
+
+        self._keyboard_dock = KeyboardDock(self)
         self.refresh_queue_status()
         self._warm_up()
         if self._start_requested is not None:
             language, self._start_requested = self._start_requested, None
             self.start_session(language or None)
+
+    @property
+    def keyboard(self) -> VirtualKeyboard | None:
+        """The on-screen keyboard, mounted now if no text field has needed it yet; None
+        before the core is attached or without the input method."""
+        return self._keyboard_dock.keyboard if self._keyboard_dock is not None else None
 
     # -- screens -----------------------------------------------------------------------
     @property
@@ -256,52 +376,83 @@ class MainWindow(QMainWindow):
         return self.translations.language
 
     def _build_screens(self) -> None:
+        """A session's first screens: attract, and home once the core is attached. A
+        service's flow and screens are built when the session first opens them
+        (`flows[id]`, `screens[id]`), and all go at the session's end: a terminal with
+        thirty services does not rebuild ~200 screens at every idle reset."""
         self._add_screen(AttractScreen(self))
         if self.core is not None:
-            self._build_service_screens()
+            from ui.screens.home import HomeScreen
 
-    def _build_service_screens(self) -> None:
-        """Screens that need the core. Imported here, not at module level: the attract
-        screen must show before these modules (and what they import) have loaded."""
+            self._add_screen(HomeScreen(self))
+
+    def _service_specs(self) -> dict[str, ServiceSpec]:
+        if self.core is None:
+            return {}
+        from ui.flow.core_api import taxpayer_services
+
+        return {spec.id: spec for spec in taxpayer_services()}
+
+    def _build_service(self, service_id: str) -> None:
+        """Build `service_id`'s flow and screens for this session. Its screen module
+        ui/screens/<id, dots as underscores>.py names its flow (FLOW) and screens
+        (SCREENS); imported here, not at module level, so the attract screen shows
+        before these modules (and what they import) have loaded."""
+        spec = self._service_specs().get(service_id)
+        if spec is None:
+            raise KeyError(f"no such service on this terminal: {service_id!r}")
         import importlib
 
-        from ui.flow.core_api import taxpayer_services
-        from ui.screens.home import HomeScreen
-
-        self._add_screen(HomeScreen(self))
-        # Each service of the catalogue: its screen module ui/screens/<id, dots as
-        # underscores>.py names its flow (FLOW) and screens (SCREENS).
-        for spec in taxpayer_services():
-            module = importlib.import_module(screen_module(spec.id))
-            flow = module.FLOW(self, spec)
-            flow.navigate.connect(self.show_screen)
-            self.flows[spec.id] = flow
-            for cls in module.SCREENS:
+        module = importlib.import_module(screen_module(spec.id))
+        flow = module.FLOW(self, spec)
+        flow.navigate.connect(self.show_screen)
+        dict.__setitem__(self.flows, spec.id, flow)
+        for cls in module.SCREENS:
+            # Screens several services append (payment.*) exist once per window.
+            if cls.screen_id not in self.screens:
                 self._add_screen(cls(self, flow))
 
-    def _warm_up(self) -> None:
-        """Polish and render every screen once while the attract screen shows, so the
-        first taxpayer does not wait for style sheets and CJK glyphs (about 100 ms)."""
-        size = self.stack.size()
-        for screen in self.screens.values():
-            if screen is not self.stack.currentWidget():
-                screen.resize(size)
-                screen.grab()
-        # Glyphs of the result texts at the sizes they are shown in (dynamic texts are
-        # empty when the screens are rendered above).
-        from kiosk.domain import OUTCOME_LABELS
+    def _build_owner(self, screen_id: str) -> None:
+        """Build the service whose screens include `screen_id` (KeyError if none).
+        A service's screen ids start with its id; shared ones (payment.*) are found
+        in the screen modules' SCREENS."""
+        import importlib
 
-        samples = " ".join(zh + " " + en for zh, en in OUTCOME_LABELS.values())
-        for result in self.screens.values():
-            label = result.findChild(QLabel, "label.outcome")
-            details = result.findChild(QLabel, "label.details")
-            for widget in (label, details) if label is not None else ():
-                if widget is None:
-                    continue
-                old = widget.text()
-                widget.setText(samples + " 0123456789¥.:-")
-                widget.grab()
-                widget.setText(old)
+        specs = self._service_specs()
+        unbuilt = [sid for sid in specs if not dict.__contains__(self.flows, sid)]
+        owners = sorted((sid for sid in unbuilt
+                         if screen_id == sid or screen_id.startswith(sid + ".")),
+                        key=len, reverse=True)
+        for sid in owners + [sid for sid in unbuilt if sid not in owners]:
+            module = importlib.import_module(screen_module(sid))
+            if any(cls.screen_id == screen_id for cls in module.SCREENS):
+                self._build_service(sid)
+                return
+        raise KeyError(f"no such screen on this terminal: {screen_id!r}")
+
+    def build_all_screens(self) -> None:
+        """Build every service's screens now (tools and tests that visit them all)."""
+        for service_id in self._service_specs():
+            self.flows.get(service_id)
+
+    def _warm_up(self) -> None:
+        """Polish and render the home screen once while the attract screen shows, so
+        the first taxpayer does not wait for its style sheets and CJK glyphs; the glyph
+        caches stay for every later session. Only attract (painted already) and home:
+        rendering every screen of invoice verification as well kept ~16 MiB of
+        pixmaps and glyph caches from the start for a gain of tens of milliseconds in
+        the first session only (every later session builds its screens anew, #9)."""
+        # The window, the core and the staff mode live as long as the process. Frozen,
+        # they are left out of the collector's full passes, which otherwise walk ~150k
+        # objects with the GIL held: a 150-200 ms freeze of the screen whenever one runs
+        # (e.g. while syncing). Screens built from here on go with their session: never
+        # frozen, so their reference cycles are collected.
+        gc.collect()
+        gc.freeze()
+        home = self.screens.get("home")
+        if home is not None:
+            home.resize(self.stack.size())
+            home.grab()
         # The idle filter (installed by attach_core) sees Qt-private objects too; PySide
         # finds a Python type for the first one by creating every lazily loaded Qt
         # class (~50 ms). Wrapping the application's children (some are private) has
@@ -309,10 +460,6 @@ class MainWindow(QMainWindow):
         app = QApplication.instance()
         if app is not None:
             app.children()
-        # Everything built so far lives as long as the process. Frozen, it is left out
-        # of the collector's full passes, which otherwise walk ~150k objects with the GIL
-        # held: a 150-200 ms freeze of the screen whenever one runs (e.g. while syncing).
-        gc.freeze()
 
     def _add_screen(self, screen: Screen) -> None:
         self.screens[screen.screen_id] = screen
@@ -341,13 +488,7 @@ class MainWindow(QMainWindow):
             self._history.append(current.screen_id)
             del self._history[:-20]
         self.stack.setCurrentWidget(screen)
-        in_attract = screen_id == "attract"
-        self.top_bar.setVisible(not in_attract)
-        # Staff screens have their own way out (cancel, log out), nothing to go back to.
-        for button in (self.home_button, self.back_button, self.finish_button):
-            button.setVisible(not screen.staff_screen)
-        self.back_button.setEnabled(bool(self._history) and screen_id != "home")
-        self._show_identity()
+        self._sync_bar(screen)
         limit = self.config.ui.idle_form_s if screen.idle_kind == "form" \
             else self.config.ui.idle_reading_s
         self.idle.set_limit(limit)
@@ -355,6 +496,17 @@ class MainWindow(QMainWindow):
         self.idle.reset()
         screen.on_enter()
         self.screen_changed.emit(screen_id)
+
+    def _sync_bar(self, screen: Screen) -> None:
+        """The action bar for `screen` (nothing to do before the bar is built)."""
+        if not self._chrome:
+            return
+        self.top_bar.setVisible(screen.screen_id != "attract")
+        # Staff screens have their own way out (cancel, log out), nothing to go back to.
+        for button in (self.home_button, self.back_button, self.finish_button):
+            button.setVisible(not screen.staff_screen)
+        self.back_button.setEnabled(bool(self._history) and screen.screen_id != "home")
+        self._show_identity()
 
     def go_back(self) -> None:
         while self._history:
@@ -369,7 +521,7 @@ class MainWindow(QMainWindow):
         from ui.flow.gate import redirect
 
         screen_id = entry_screen(service_id)
-        if screen_id is None or screen_id not in self.screens:
+        if screen_id is None or self.flows.get(service_id) is None:  # built now
             raise KeyError(f"no such service on this terminal: {service_id!r}")
         if not self.in_session:
             self.start_session()
@@ -418,6 +570,7 @@ class MainWindow(QMainWindow):
             return
         if self.staff is not None and self.staff.active:
             return  # maintenance mode: no taxpayer session until the staff logs out
+        self._ensure_chrome()
         if language:
             self.set_language(language)
         if not self.in_session:
@@ -429,6 +582,7 @@ class MainWindow(QMainWindow):
 
     def end_session(self, reason: str = "finish") -> None:
         """Privacy reset: new screens, empty clipboard, default language, attract screen."""
+        self._ensure_chrome()
         self.overlay.dismiss()
         if self.core is not None:
             self.core.end_identity()  # the central session ends in the background
@@ -436,10 +590,12 @@ class MainWindow(QMainWindow):
         self.idle.enabled = False
         if self.staff is not None:
             self.staff.reset()
-        keyboard = getattr(self, "keyboard", None)
-        if keyboard is not None:
-            keyboard.close_keyboard()  # no half-typed Pinyin into the next session
+        if self._keyboard_dock is not None:
+            self._keyboard_dock.close_keyboard()  # no half-typed Pinyin into the next session
         for screen in list(self.screens.values()):
+            # First, so that nothing below (the default language, a queued signal)
+            # re-renders it from a session that is gone (Screen.retire).
+            screen.retire()
             typed: list[QLineEdit | QPlainTextEdit | QTextEdit] = [
                 *screen.findChildren(QLineEdit), *screen.findChildren(QPlainTextEdit),
                 *screen.findChildren(QTextEdit)]
@@ -458,15 +614,34 @@ class MainWindow(QMainWindow):
             self.wedge.reset()  # half a scan must not leak into the next session
         self._clear_scanners()
         self.set_language(self.config.ui.language)
-        self.set_display(large_text=False, high_contrast=self.config.ui.high_contrast)
+        self.simple = False  # simple mode ends with the session (ui/elderly.py)
+        self.set_display(large_text=False, high_contrast=self.config.ui.high_contrast,
+                         simple=False)
         self._build_screens()
         self.show_screen("attract", remember=False)
+        # Once the loop has deleted the old screens: see _reclaim_memory.
+        QTimer.singleShot(0, self._reclaim_memory)
         _log.info("session ended (%s)", reason)
         self.session_ended.emit(reason)
+
+    def _reclaim_memory(self) -> None:
+        """After a session's screens are gone, free their memory at once while the
+        attract screen shows. Their Python wrappers sit in reference cycles (slots
+        that capture the screen) with pixmaps and timers of their own; left to the
+        collector's rare full passes, a kiosk grew ~2.5 MiB a session. The pass walks
+        only what was built since the warm-up (the rest is frozen): a few ms. Freed
+        heap goes back to the system (glibc's malloc_trim) so RSS shows the truth."""
+        app = QApplication.instance()
+        if app is not None:  # the old screens' deleteLater, if the loop has not yet
+            app.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+        gc.collect()
+        _malloc_trim()
 
     def _show_identity(self) -> None:
         """The identified taxpayer's masked name and the sign-out button, in the top
         bar while someone is identified (never on staff screens)."""
+        if not self._chrome:
+            return
         who = self.core.identity.current if self.core is not None else None
         screen = self.stack.currentWidget()
         shown = who is not None and self.in_session and not getattr(
@@ -519,21 +694,26 @@ class MainWindow(QMainWindow):
 
     # -- display -----------------------------------------------------------------------
     def set_display(self, *, large_text: bool | None = None,
-                    high_contrast: bool | None = None) -> None:
-        """Switch larger text (1.25x) and/or the high-contrast theme for the whole
-        window now; sizes in millimetres stay, only text and colours change. Session end
-        restores the configured defaults."""
+                    high_contrast: bool | None = None, simple: bool | None = None) -> None:
+        """Switch larger text (1.25x), the high-contrast theme and/or simple mode's
+        scale (ui/elderly.py) for the whole window now; layout sizes in millimetres
+        stay, text, targets and colours change. Session end restores the configured
+        defaults."""
         large = self.units.large_text if large_text is None else large_text
         contrast = self.theme.high_contrast if high_contrast is None else high_contrast
-        if (large, contrast) != (self.units.large_text, self.theme.high_contrast):
-            self.units = self.units.with_large_text(large)
+        scale = self.units.simple if simple is None else simple
+        if (large, contrast, scale) != (self.units.large_text, self.theme.high_contrast,
+                                        self.units.simple):
+            self.units = self.units.with_large_text(large).with_simple(scale)
             set_current_units(self.units)
             self.theme = Theme(HIGH_CONTRAST if contrast else NORMAL, self.units)
             app = QApplication.instance()
             assert isinstance(app, QApplication)
             self.theme.apply(app)
             _log.info("display: large_text=%s high_contrast=%s", large, contrast)
-        for toggle, on in ((self.large_text_button, large), (self.contrast_button, contrast)):
+        toggles = ((self.large_text_button, large), (self.contrast_button, contrast)) \
+            if self._chrome else ()
+        for toggle, on in toggles:
             if toggle.isChecked() != on:
                 toggle.blockSignals(True)  # no toggled() echo back into set_display
                 toggle.setChecked(on)
@@ -550,6 +730,8 @@ class MainWindow(QMainWindow):
 
     def _retranslate(self) -> None:
         self.setWindowTitle(self.tr("Self-service tax terminal"))
+        if not self._chrome:
+            return
         self.home_button.setText(self.tr("Home"))
         self.home_button.setAccessibleName(self.tr("Home"))
         self.back_button.setText(self.tr("Back"))
@@ -593,3 +775,5 @@ class MainWindow(QMainWindow):
     def _announce_ready(self) -> None:
         sd_notify("READY=1")
         self.ready.emit()
+        # What the attract screen does not show is built once it has been painted.
+        QTimer.singleShot(0, self, self._ensure_chrome)

@@ -58,10 +58,16 @@ class StaffMode(QObject):
         staff use them (no staff widgets during a taxpayer session)."""
         screen = self.window_.screens.get(screen_id)
         if screen is None:
+            from ui.screens.logistics import SCREEN_ID as LOGISTICS_SCREEN
+            from ui.screens.logistics import LogisticsScreen
             from ui.screens.maintenance import MaintenanceScreen
+            from ui.screens.out_of_service import SCREEN_ID as OUT_OF_SERVICE_SCREEN
+            from ui.screens.out_of_service import OutOfServiceStaffScreen
             from ui.screens.staff import StaffPinScreen
 
-            cls = {PIN_SCREEN: StaffPinScreen, MAINTENANCE_SCREEN: MaintenanceScreen}[screen_id]
+            cls = {PIN_SCREEN: StaffPinScreen, MAINTENANCE_SCREEN: MaintenanceScreen,
+                   LOGISTICS_SCREEN: LogisticsScreen,
+                   OUT_OF_SERVICE_SCREEN: OutOfServiceStaffScreen}[screen_id]
             screen = cls(self.window_)
             self.window_.add_screen(screen)
         return screen

@@ -18,6 +18,7 @@ import re
 from dataclasses import dataclass, fields
 from typing import Final
 
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QFont, QPalette
 from PySide6.QtWidgets import QApplication, QWidget
 
@@ -117,7 +118,7 @@ TEXT_PAIRS: Final[tuple[tuple[str, str], ...]] = (
     ("text", "surface"),             # secondary buttons, tiles, keys, panels
     ("text_muted", "background"),    # subtitles, hints
     ("text_muted", "surface"),       # disabled buttons, hints on panels
-    ("on_primary", "primary"),       # primary buttons, pressed secondary buttons
+    ("on_primary", "primary"),       # primary buttons, pressed secondary buttons, callouts
     ("on_danger", "danger"),         # danger buttons
     ("on_warning", "warning"),       # warning badges
     ("on_success", "success"),       # success badges
@@ -206,6 +207,10 @@ def set_style_property(widget: QWidget, name: str, value: object) -> None:
     # Descendants too: rules such as `QFrame[role="banner"][state="uploading"] QLabel`
     # select a child by its parent's property, and Qt re-evaluates neither.
     for w in (widget, *widget.findChildren(QWidget)):
+        if not w.testAttribute(Qt.WidgetAttribute.WA_WState_Polished):
+            # Never polished yet (built, not shown): its first polish reads the new
+            # property anyway; re-polishing now costs ~10 ms per bar at boot.
+            continue
         style = w.style()
         style.unpolish(w)
         style.polish(w)
@@ -220,9 +225,14 @@ class Theme:
     units: Units
 
     @classmethod
-    def for_settings(cls, *, high_contrast: bool, large_text: bool, ppi: float) -> Theme:
+    def for_settings(cls, *, high_contrast: bool, large_text: bool, ppi: float,
+                     simple: bool = False) -> Theme:
         return cls(HIGH_CONTRAST if high_contrast else NORMAL,
-                   Units(ppi=ppi).with_large_text(large_text))
+                   Units(ppi=ppi).with_large_text(large_text).with_simple(simple))
+
+    @property
+    def simple(self) -> bool:
+        return self.units.simple
 
     @property
     def high_contrast(self) -> bool:
@@ -244,7 +254,7 @@ class Theme:
     def content_height(self, total_mm: float) -> int:
         """Stylesheet min-height is the content box: subtract ring and padding so the
         whole widget comes out at `total_mm`."""
-        return max(0, self.units.px(total_mm) - 2 * (self.ring_px + self.padding_px))
+        return max(0, self.units.target(total_mm) - 2 * (self.ring_px + self.padding_px))
 
     def space(self, mm: float) -> int:
         """A spacing token (`Space.M`) in pixels."""
@@ -302,7 +312,8 @@ class Theme:
         grow = ring - bw
         body, sub, title, key = (u.body_font_px, u.subtitle_font_px, u.title_font_px,
                                  u.key_font_px)
-        key_box = max(0, u.px(Size.KEY) - 2 * (ring + pad))
+        key_box = max(0, u.target(Size.KEY) - 2 * (ring + pad))
+        letter_box = max(0, u.target(Size.LETTER_KEY) - 2 * (ring + pad))
         return f"""
 QLabel {{ background: transparent; }}
 QLabel[role="group"] {{ font-size: {sub}px; font-weight: bold; color: {p.primary};
@@ -344,6 +355,9 @@ QFrame[role="banner"] {{ background-color: {p.banner_bg}; border: none; }}
 QFrame[role="banner"] QLabel {{ color: {p.banner_text}; font-weight: bold; }}
 QFrame[role="banner"][state="uploading"] {{ background-color: {p.surface}; }}
 QFrame[role="banner"][state="uploading"] QLabel {{ color: {p.text}; }}
+QFrame[role="callout"] {{ background-color: {p.primary}; color: {p.on_primary};
+    border: none; border-radius: {u.px(3.0)}px; }}
+QFrame[role="callout"] QLabel {{ color: {p.on_primary}; }}
 
 QPushButton {{
     min-height: {self.content_height(Size.SECONDARY)}px;
@@ -370,6 +384,12 @@ QPushButton[role="key"] {{
     padding: {pad + grow}px; font-size: {key}px; font-weight: bold;
 }}
 QPushButton[role="key"][keykind="function"] {{ font-size: {body}px; }}
+QWidget#keypad[keys="letters"] QPushButton[role="key"] {{
+    min-height: {letter_box}px; min-width: {letter_box}px;
+}}
+QWidget#keypad[keys="letters"] QPushButton[role="key"][keykind="function"] {{
+    min-width: {round(3.2 * body)}px;
+}}
 QPushButton[role="key"]:focus {{ padding: {pad}px; }}
 
 QPushButton[role="primary"], QPushButton[role="danger"] {{
@@ -399,9 +419,9 @@ QLineEdit:focus {{ border: {ring}px solid {p.focus}; padding: {pad}px {pad}px; }
 QLineEdit[invalid="true"] {{ border: {ring}px solid {p.danger}; padding: {pad}px {pad}px; }}
 QLineEdit:read-only {{ background-color: {p.surface}; }}
 
-QScrollBar:vertical {{ width: {u.px(Size.TARGET_MIN)}px; background: {p.surface};
+QScrollBar:vertical {{ width: {u.target(Size.TARGET_MIN)}px; background: {p.surface};
     margin: 0; }}
-QScrollBar::handle:vertical {{ background: {p.border}; min-height: {u.px(Size.TARGET_MIN)}px;
+QScrollBar::handle:vertical {{ background: {p.border}; min-height: {u.target(Size.TARGET_MIN)}px;
     border-radius: {radius}px; }}
 QScrollBar::add-line:vertical, QScrollBar::sub-line:vertical {{ height: 0; }}
 """

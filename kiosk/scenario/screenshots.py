@@ -3,9 +3,12 @@ docs/screenshots/<screen>-<zh|en>-<portrait|landscape>.png.
 
 The real main window is built offscreen against the simulated hall (as the scenario
 runner does) at the panel's size, driven through a tour of scenario steps, and grabbed
-at each `shot`. Screens the tour did not reach are listed at the end (exit 1), so a
-new screen cannot go without its picture; stale PNGs of screens no longer shot are
-deleted.
+at each `shot`. The tour is TOUR plus, for every catalogued service, the `SHOTS` of
+its screen module (ui/screens/<id>.py). Which screens must be shot is read from the
+catalogue and each module's `SCREENS`: a screen no `shot` names is reported before
+anything runs, one the tour did not reach at the end (both exit 1, naming the screen
+and the module whose `SHOTS` should reach it), so a new screen cannot go without its
+picture; stale PNGs of screens no longer shot are deleted.
 
     python -m kiosk.scenario.screenshots [--out DIR] [--orientation O] [--language L]
 """
@@ -16,9 +19,11 @@ import os
 import sys
 import tempfile
 from dataclasses import replace
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from ..clock import SystemClock
 from ..config import parse_config
 from .runner import VERBS, ScenarioSession, StepFailed, expand
 
@@ -28,10 +33,14 @@ HALL_NAME = ("国家税务总局深圳市南山区税务局 第一办税服务�
              "Nanshan District Tax Service Hall 1, Shenzhen")
 
 # (verb, argument): scenario steps, plus `shot: <screen name>`. Shots of the same screen
-# in another state carry a suffix (`invoice.verify.result` + `printed`).
+# in another state carry a suffix (`invoice.verify.result` + `printed`). `shot_busy`
+# shoots without waiting for background work: a screen while a device works (the card
+# terminal reading a card).
 TOUR: list[tuple[str, Any]] = [
     ("shot", "attract"),
     ("tap", "action.start"),
+    # The hall's reference data (guide, FAQ, calendar, courses) as a synced kiosk has it.
+    ("sync", {}),
     ("expect_screen", "home"),
     ("shot", "home"),
     ("open", "invoice.verify"),
@@ -57,6 +66,7 @@ TOUR: list[tuple[str, Any]] = [
     ("expect_screen", "invoice.verify.pending"),
     ("shot", "invoice.verify.pending"),
     ("network", "online"),
+    ("sync", {}),  # the queued verification uploaded: no "uploading" banner from here on
     ("tap", "action.home"),
     ("display", {"high_contrast": True, "large_text": True}),
     ("shot", "home-high-contrast"),
@@ -100,7 +110,6 @@ TOUR: list[tuple[str, Any]] = [
     ("shot", "idle-overlay"),
     ("idle", 100000),
     ("expect_screen", "attract"),
-    ("sync", {}),
     ("staff_card", "demo"),
     ("expect_screen", "staff.pin"),
     ("shot", "staff.pin"),
@@ -111,22 +120,33 @@ TOUR: list[tuple[str, Any]] = [
 ]
 
 
-def service_steps(covered: set[str]) -> list[tuple[str, Any]]:
-    """Steps for the catalogue's services the tour above does not visit: each screen
-    module's own `SHOTS` (scenario steps with `shot`s, from the home screen), else its
-    entry screen as it opens. A screen module adds `SHOTS` to get its inner screens
-    (results, confirmations) shot too; without them they are reported as missing."""
+# Services whose screens TOUR above shoots itself.
+TOURED = frozenset({"invoice.verify", "identity.login", "certificate.verify"})
+# Verbs only this harness has (ShotSession), usable in a module's SHOTS.
+SHOTS_TAKEN = frozenset({"shot", "shot_busy"})
+SHOT_VERBS = SHOTS_TAKEN | {"settle", "display", "days", "tap_first"}
+
+
+def _screen_module(service_id: str) -> Any:
     import importlib
 
-    from ui.flow.core_api import taxpayer_services
     from ui.main_window import screen_module
+
+    return importlib.import_module(screen_module(service_id))
+
+
+def service_steps(covered: frozenset[str] = TOURED) -> list[tuple[str, Any]]:
+    """Steps for the catalogue's services the tour above does not visit: each screen
+    module's own `SHOTS` (scenario steps with `shot`s, starting on the home screen and
+    ending anywhere), else its entry screen as it opens. A module with inner screens
+    (results, confirmations) must have `SHOTS` reaching them (`tour_problems`)."""
+    from ui.flow.core_api import taxpayer_services
 
     steps: list[tuple[str, Any]] = []
     for spec in taxpayer_services():
         if spec.id in covered:
             continue
-        module = importlib.import_module(screen_module(spec.id))
-        own = getattr(module, "SHOTS", None)
+        own = getattr(_screen_module(spec.id), "SHOTS", None)
         if own is None and spec.identity.value != "none":
             continue  # behind the sign-in gate: only its own SHOTS know how to sign in
         steps.append(("tap", "action.home"))
@@ -139,13 +159,61 @@ def service_steps(covered: set[str]) -> list[tuple[str, Any]]:
 
 def build_tour() -> list[tuple[str, Any]]:
     """TOUR with the other services' steps before the idle countdown."""
-    covered = {"invoice.verify", "identity.login", "certificate.verify"}
     at = TOUR.index(("idle", 91))
-    return [*TOUR[:at], *service_steps(covered), *TOUR[at:]]
+    return [*TOUR[:at], *service_steps(), *TOUR[at:]]
+
+
+def shot_screen(name: str) -> str:
+    """The screen a `shot` name shows (`invoice.verify.result-printed`: its result)."""
+    return name.split("-", 1)[0]
+
+
+def screen_owners() -> dict[str, str]:
+    """Every screen of every catalogued service -> the module that declares it."""
+    from ui.flow.core_api import taxpayer_services
+    from ui.main_window import screen_module
+
+    owners: dict[str, str] = {}
+    for spec in taxpayer_services():
+        for cls in _screen_module(spec.id).SCREENS:
+            owners[cls.screen_id] = screen_module(spec.id)
+    return owners
+
+
+def _fix_hint(screen: str, owners: dict[str, str]) -> str:
+    module = owners.get(screen)
+    if module is None:
+        return "add a step to TOUR in kiosk/scenario/screenshots.py"
+    return f"add steps reaching it to SHOTS in {module.replace('.', '/')}.py"
+
+
+def tour_problems(tour: list[tuple[str, Any]]) -> list[str]:
+    """What the tour cannot shoot, found before it runs: screens of catalogued services
+    that no `shot` names, and verbs neither the scenario runner nor this harness has."""
+    owners = screen_owners()
+    named = {shot_screen(str(arg)) for verb, arg in tour if verb in SHOTS_TAKEN}
+    problems = [f"screen {screen} has no shot: {_fix_hint(screen, owners)}"
+                for screen in sorted(set(owners) - named)]
+    problems += sorted({f"unknown verb {verb!r} in the tour" for verb, _ in tour
+                        if verb not in VERBS and verb not in SHOT_VERBS})
+    return problems
 
 
 def file_name(screen: str, language: str, orientation: str) -> str:
     return f"{screen.replace('.', '-')}-{language}-{orientation}.png"
+
+
+class ShiftedClock(SystemClock):
+    """The system clock moved by `offset` (the `days` step)."""
+
+    def __init__(self) -> None:
+        self.offset = timedelta()
+
+    def now(self) -> datetime:
+        return datetime.now(UTC) + self.offset
+
+    def today(self) -> date:
+        return super().today() + self.offset
 
 
 class ShotSession(ScenarioSession):
@@ -178,7 +246,9 @@ class ShotSession(ScenarioSession):
         })
         base = replace(base, central=replace(base.central, offline_grace_s=0.0))
         self.config = self.hall.kiosk_config(base)
-        self.core = KioskCore(self.config).start(background_sync=False)
+        self.service_clock = ShiftedClock()
+        self.core = KioskCore(self.config, clock=self.service_clock).start(
+            background_sync=False)
         self.translations = Translations(self.app, default_language=language)
         self.translations.reset()
         self.clock = ManualClock()
@@ -202,67 +272,131 @@ class ShotSession(ScenarioSession):
     def do_display(self, arg: dict[str, bool]) -> None:
         self.window.set_display(**arg)
 
+    def do_days(self, arg: int) -> None:
+        """The kiosk's services live `arg` days later (or earlier): a course booked
+        earlier is over and can be scored."""
+        self.service_clock.offset += timedelta(days=int(arg))
+
+    def do_tap_first(self, prefix: str) -> None:
+        """Tap the topmost visible, enabled button whose automation name starts with
+        `prefix` (`item.`): the demo data's voucher and order numbers follow today's
+        date, so a tour cannot name them."""
+        from PySide6.QtCore import QPoint, Qt
+        from PySide6.QtTest import QTest
+        from PySide6.QtWidgets import QAbstractButton
+
+        def candidates() -> list[QAbstractButton]:
+            return [b for b in self.window.findChildren(QAbstractButton)
+                    if b.objectName().startswith(prefix) and b.isVisible() and b.isEnabled()]
+
+        self.wait_until(lambda: bool(candidates()), lambda: f"no visible button {prefix}*")
+        top = min(candidates(), key=lambda b: b.mapTo(self.window, QPoint(0, 0)).y())
+        QTest.mouseClick(top, Qt.MouseButton.LeftButton)
+
 
 def run(out: Path, orientations: list[str], languages: list[str]) -> tuple[list[Path], list[str]]:
     """Take every shot; returns the files written and what could not be shot."""
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from ui.layout import window_size
+
     out.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
-    problems: list[str] = []
+    tour = build_tour()
+    problems = tour_problems(tour)
+    if problems:
+        return written, problems
     for orientation in orientations:
         for language in languages:
             session = ShotSession(orientation, language)
             seen: set[str] = set()
+            panel = window_size(orientation)
+            grew_at: str | None = None
             try:
-                for verb, arg in build_tour():
+                for verb, arg in tour:
                     try:
-                        if verb == "shot":
-                            session.settle()
+                        if verb in SHOTS_TAKEN:
+                            if verb == "shot":
+                                session.settle()
+                            else:
+                                session.pump(0.2)
                             path = out / file_name(arg, language, orientation)
                             session.window.grab().save(str(path))
                             written.append(path)
                             seen.add(session.window.current_screen().screen_id)
-                        elif verb in ("settle", "display"):
+                        elif verb in SHOT_VERBS:
                             getattr(session, f"do_{verb}")(arg)
                         else:
                             VERBS[verb](session, expand(arg))
                     except (StepFailed, KeyError) as exc:
                         problems.append(f"{orientation}/{language}: {verb} {arg!r}: {exc}")
                         break
+                    if grew_at is None and session.window.size() != panel:
+                        # The first step after which the window outgrew the panel, and
+                        # why at that moment (it never shrinks back by itself).
+                        grew_at = (f"{verb} {arg!r} on screen "
+                                   f"{session.window.current_screen().screen_id}: "
+                                   f"{_growth_cause(session, orientation)}")
                 problems.extend(f"{orientation}/{language}: {p}"
-                                for p in _size_problems(session, orientation))
+                                for p in _size_problems(session, orientation, grew_at))
+                session.window.build_all_screens()  # built on first use
                 missing = sorted(set(session.window.screens) - seen)
                 if missing and not problems:
-                    problems.append(f"{orientation}/{language}: screens without a shot: "
-                                    + ", ".join(missing))
+                    owners = screen_owners()
+                    problems.extend(f"{orientation}/{language}: the tour did not reach "
+                                    f"screen {screen}: {_fix_hint(screen, owners)}"
+                                    for screen in missing)
             finally:
                 session.close()
     return written, problems
 
 
-def _size_problems(session: ShotSession, orientation: str) -> list[str]:
+def _size_problems(session: ShotSession, orientation: str,
+                   grew_at: str | None = None) -> list[str]:
     """The window must stay the panel's size: a screen whose minimum size does not fit
-    makes it grow (and on the real panel, cut off)."""
+    makes it grow (and on the real panel, cut off). `grew_at`: the step after which it
+    grew, with the cause then (`_growth_cause`)."""
     from ui.layout import window_size
 
     want = window_size(orientation)
     got = session.window.size()
     if got == want:
         return []
-    stack = session.window.stack
-    room = stack.height() - (got.height() - want.height())
-    too_tall = sorted(sid for sid, screen in session.window.screens.items()
-                      if screen.minimumSizeHint().height() > room)
     return [f"the window grew to {got.width()}x{got.height()} (panel {want.width()}x"
-            f"{want.height()}); screens taller than the {room} px left for them: "
-            + (", ".join(too_tall) or "none alone (the header and bars take the room)")]
+            f"{want.height()}) after the step {grew_at or '?'}"]
+
+
+def _growth_cause(session: ShotSession, orientation: str) -> str:
+    """The screens (hidden ones count: the stack's minimum is its largest page's)
+    larger than the room the header and bars leave; else the tallest screen and what
+    stands above and below the screens (header, action bar, banners) just then."""
+    from ui.layout import window_size
+
+    want = window_size(orientation)
+    got = session.window.size()
+    stack = session.window.stack
+    room_w = stack.width() - (got.width() - want.width())
+    room_h = stack.height() - (got.height() - want.height())
+    hints = {sid: screen.minimumSizeHint() for sid, screen in session.window.screens.items()}
+    too_big = sorted(f"{sid} ({h.width()}x{h.height()})" for sid, h in hints.items()
+                     if h.width() > room_w or h.height() > room_h)
+    if too_big:
+        return f"screens larger than the {room_w}x{room_h} px left: " + ", ".join(too_big)
+    sid, hint = max(hints.items(), key=lambda kv: kv[1].height())
+    return (f"the tallest screen is {sid} ({hint.width()}x{hint.height()}), with "
+            f"{got.height() - stack.height()} px above and below the screens")
+
+
+# Pictures in docs/screenshots that another command makes, not kiosk screens: kept.
+# fleet.png: the central service's fleet page (tests/central/fleet_kit.py).
+NOT_SCREENS = frozenset({"fleet.png"})
 
 
 def remove_stale(out: Path, written: list[Path]) -> list[Path]:
     """Delete PNGs in `out` that this run did not write (screens renamed or gone, the
     old naming)."""
     keep = {p.resolve() for p in written}
-    stale = [p for p in out.glob("*.png") if p.resolve() not in keep]
+    stale = [p for p in out.glob("*.png")
+             if p.resolve() not in keep and p.name not in NOT_SCREENS]
     for p in stale:
         p.unlink()
     return stale

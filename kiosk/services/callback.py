@@ -1,12 +1,10 @@
 """Use case `consult.callback`: ask the 12366 service to call back (Qt-free).
 
-Offline policy: queue. The request is always an outbox record of kind
-`consult.callback` (offline and online alike: it reaches the central service with the
-next sync pass, within seconds while online), and its 工单号 is derived from the
-request id in the payload (`offline_queue.payloads.derived_number`: "GD" + 11 digits +
-a check digit), the same function the central service applies when the record
-arrives. So the slip prints the number at once, even offline, and `consult.ticket`
-finds it once the kiosk has synced. Success is reported only after the outbox commit.
+Offline policy: queue (the kit's kiosk.services.queued_form). The request is an
+outbox record of kind `consult.callback`; its 工单号 ("GD" + 11 digits + a check
+digit) is derived from the request id in the payload, the same on the central side,
+so the slip prints the number at once, even offline, and `consult.ticket` finds it
+once the kiosk has synced.
 
 The phone number travels in full inside the sealed record (staff must call it); the
 screen and the slip show it masked (138****5678).
@@ -15,12 +13,8 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Callable
-from concurrent.futures import Future
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
 
-from offline_queue.outbox import Outbox, OutboxError
 from offline_queue.payloads import (
     CALLBACK_TEXT_MAX,
     CALLBACK_TOPICS,
@@ -31,21 +25,11 @@ from offline_queue.payloads import (
     CallbackPayload,
 )
 
-from .. import log
-from ..config import LimitsConfig
 from ..domain.errors import DomainError
 from ..domain.masking import mask
-from .context import run_inline
-from .exposure import check_room
-from .slips import SlipPrinter
+from .queued_form import QueuedFormService
 from .views import ResultView, Row, pick
 
-if TYPE_CHECKING:
-    from datetime import datetime
-
-    from .context import ServiceContext
-
-_log = log.get("session")
 SERVICE_ID = "consult.callback"
 #: Scanning a callback slip's QR opens `consult.ticket` with its number.
 TICKET_QR_PREFIX = "TAXKIOSK:TICKET:"
@@ -96,6 +80,10 @@ class CallbackQueued:
     phone: str = ""  # the full number, for the slip's mask only; never logged
     text: str = ""
 
+    @property
+    def number(self) -> str:
+        return self.ticket
+
     def __repr__(self) -> str:
         return f"CallbackQueued(ticket={self.ticket!r}, <personal data hidden>)"
 
@@ -104,54 +92,26 @@ def phone_ok(phone: str) -> bool:
     return re.fullmatch(PHONE_PATTERN, phone) is not None
 
 
-class CallbackService:
+class CallbackService(QueuedFormService):
     service_id = SERVICE_ID
-
-    def __init__(self, *, outbox: Outbox, slips: SlipPrinter, now: Callable[[], datetime],
-                 on_queued: Callable[[], None] | None = None,
-                 limits: LimitsConfig | None = None,
-                 run_io: Callable[[Callable[[], Any]], Future[Any]] = run_inline) -> None:
-        self._outbox = outbox
-        self._slips = slips
-        self._now = now
-        self._on_queued = on_queued
-        self._limits = limits
-        self._run_io = run_io
+    kind = CONSULT_CALLBACK_KIND
+    what = "callback request"
+    slip_title = LABELS["title"]
+    number_label = LABELS["ticket"]
+    number_row = "ticket"
+    invalid = CallbackInvalid
 
     def submit(self, *, topic: str, phone: str, window: str, text: str,
                lang: str) -> CallbackQueued:
         """Queue the request (blocking: an fsync). Raises CallbackInvalid for a field
         the payload model refuses, QueueLimitExceeded beyond an exposure limit."""
-        try:
-            payload = CallbackPayload(request_id=str(uuid.uuid4()), topic=topic,
-                                      phone=phone, window=window,
-                                      text=text.strip()[:CALLBACK_TEXT_MAX],
-                                      lang="en" if lang == "en" else "zh",
-                                      at=self._now().isoformat())
-        except ValueError as exc:  # pydantic's ValidationError is a ValueError
-            raise CallbackInvalid(f"callback request refused: {type(exc).__name__}") from None
-        if self._limits is not None:
-            check_room(self._outbox, self._limits)
-        record = self._outbox.enqueue(CONSULT_CALLBACK_KIND, payload.model_dump(),
-                                      confirm_later=True)
-        _log.info("callback request queued as seq %s", record.seq)
-        if self._on_queued is not None:
-            self._on_queued()
-        return CallbackQueued(record.uuid, payload.ticket, topic, window, phone,
+        payload = self._payload(lambda: CallbackPayload(
+            request_id=str(uuid.uuid4()), topic=topic, phone=phone, window=window,
+            text=text.strip()[:CALLBACK_TEXT_MAX], lang="en" if lang == "en" else "zh",
+            at=self._now().isoformat()))
+        record_uuid = self._enqueue(payload)
+        return CallbackQueued(record_uuid, payload.ticket, topic, window, phone,
                               payload.text)
-
-    def confirm_shown(self, queued: CallbackQueued) -> Future[None]:
-        """The taxpayer saw the 工单号 on screen (written on the I/O worker)."""
-        reference = queued.record_uuid
-
-        def write() -> None:
-            try:
-                self._outbox.mark_confirmed(reference)
-            except OutboxError as exc:
-                _log.warning("callback shown, but not recorded as shown: %s", exc)
-                raise
-
-        return self._run_io(write)
 
     def view(self, queued: CallbackQueued, lang: str, surface: str = "screen") -> ResultView:
         """What the screen and the slip say about a queued request."""
@@ -167,22 +127,12 @@ class CallbackService:
         notes = [label("lookup_note")]
         return ResultView(label("accepted"), "good", tuple(rows), tuple(notes))
 
-    def print_slip(self, queued: CallbackQueued, lang: str) -> None:
-        """The slip with the 工单号 (PrintFailed when it cannot print; the request
-        stays queued either way). Its QR opens `consult.ticket` at any terminal."""
-        view = self.view(queued, lang, "paper")
-        self._slips.print_receipt(
-            lang=lang, title=LABELS["title"], number_label=pick(LABELS["ticket"], lang),
-            number=queued.ticket, headline=view.title,
-            rows=[(r.label, r.value) for r in view.rows if r.key != "ticket"],
-            notes=list(view.notes), qr_data=TICKET_QR_PREFIX + queued.ticket)
+    def slip_qr(self, queued: CallbackQueued) -> str:
+        """The slip's QR opens `consult.ticket` at any terminal."""
+        return TICKET_QR_PREFIX + queued.ticket
 
 
-def build(ctx: ServiceContext) -> CallbackService:
-    """The catalogue's factory for `consult.callback`."""
-    return CallbackService(outbox=ctx.outbox, slips=ctx.slips, now=ctx.clock.now,
-                           on_queued=ctx.on_queued, limits=ctx.limits,
-                           run_io=ctx.run_io)
+build = CallbackService.build  # the catalogue's factory for `consult.callback`
 
 
 __all__ = ["TICKET_PREFIX", "CallbackQueued", "CallbackService", "build", "phone_ok"]

@@ -50,6 +50,10 @@ class Identity(str, Enum):
     NONE = "none"
     PERSON = "person"  # a natural person
     ENTERPRISE = "enterprise"  # a person acting for an enterprise they pick
+    # Whoever is identified: a person for themself, or for an enterprise they act for
+    # (the gate offers the choice when the person may act for any); look-ups of one's
+    # own affairs.
+    ANY = "any"
 
 
 class IdentityMethod(str, Enum):
@@ -115,7 +119,32 @@ INVOICE_VERIFY = ServiceSpec(
 # One line per service, in home-screen order within each group.
 CATALOGUE: tuple[ServiceSpec, ...] = (
     INVOICE_VERIFY,
+    # Paper invoices at the dispenser (issue #12 §1; docs/automation.md).
+    ServiceSpec(id="invoice.pickup", title_zh="发票领取", title_en="Collect paper invoices", summary_zh="凭取票码领取已申领的纸质发票", summary_en="Collect the invoices you applied for, with your pickup code", group=Group.INVOICES, policy=Policy.QUEUE, entry_screen="invoice.pickup", icon="invoice-pickup", identity=Identity.ANY, identity_methods=(IdentityMethod.ID_CARD, IdentityMethod.QR, IdentityMethod.PASSWORD), devices=("invoice_dispenser",), record_kinds=("invoice.issue",), scans=(ScanKind.PICKUP_CODE,), factory="kiosk.services.pickup:build", order=20),
+    # The invoice lottery, 数电票 on paper and 代开 (issue #12 §3-§4; docs/automation.md).
+    # They claim invoice QRs only while open: invoice.verify, first in the catalogue,
+    # keeps a scan on the home screen.
+    ServiceSpec(id="invoice.lottery", title_zh="有奖发票", title_en="Invoice lottery", summary_zh="扫描数电普票二维码，即时开奖", summary_en="Scan your fully-digital invoice: instant draw", group=Group.INVOICES, policy=Policy.ONLINE_ONLY, entry_screen="invoice.lottery", icon="lottery", identity=Identity.PERSON, identity_methods=(IdentityMethod.ID_CARD,), scans=(ScanKind.INVOICE_QR,), factory="kiosk.services.lottery:build", order=30),
+    ServiceSpec(id="invoice.print_digital", title_zh="数电票打印", title_en="Print a digital invoice", summary_zh="打印您开具或取得的数电票纸质件", summary_en="Print a fully-digital invoice you issued or received", group=Group.INVOICES, policy=Policy.ONLINE_ONLY, entry_screen="invoice.print_digital", icon="invoice-print", identity=Identity.ANY, identity_methods=(IdentityMethod.ID_CARD, IdentityMethod.QR, IdentityMethod.PASSWORD), devices=("a4_printer",), scans=(ScanKind.INVOICE_QR,), factory="kiosk.services.print_digital:build", order=40),
+    ServiceSpec(id="invoice.issue_on_behalf", title_zh="代开发票", title_en="Invoice issued for you", summary_zh="自然人申请代开数电普票，缴税后开具", summary_en="Have an invoice issued for your sale: pay the tax, get it", group=Group.INVOICES, policy=Policy.ONLINE_ONLY, entry_screen="invoice.issue_on_behalf", icon="invoice-issue", identity=Identity.PERSON, identity_methods=(IdentityMethod.ID_CARD, IdentityMethod.QR, IdentityMethod.PASSWORD), devices=("a4_printer",), record_kinds=("tax.payment",), scans=(ScanKind.PAYMENT_CODE,), factory="kiosk.services.issue_on_behalf:build", order=50),
     ServiceSpec(id="certificate.verify", title_zh="证明查验", title_en="Verify a certificate", summary_zh="扫描证明二维码或输入验证码，查验真伪", summary_en="Scan a certificate's QR code or type its code", group=Group.CERTIFICATES, policy=Policy.CACHE, entry_screen="certificate.verify", icon="certificate-verify", scans=(ScanKind.CERTIFICATE_QR,), factory="kiosk.services.certificate_verify:build", order=20),
+    # Certificates (issue #10 §4): print, reprint, apply (docs/automation.md).
+    ServiceSpec(id="certificate.print", title_zh="完税证明打印", title_en="Print a tax certificate", summary_zh="税收完税证明（文书式、表格式）和纳税记录", summary_en="Tax payment certificates and payment records", group=Group.CERTIFICATES, policy=Policy.ONLINE_ONLY, entry_screen="certificate.print", icon="certificate-print", identity=Identity.PERSON, identity_methods=(IdentityMethod.ID_CARD, IdentityMethod.QR, IdentityMethod.PASSWORD), devices=("a4_printer",), factory="kiosk.services.certificate_print:build", order=10),
+    ServiceSpec(id="voucher.reprint", title_zh="缴款凭证补打", title_en="Reprint a payment voucher", summary_zh="查看已缴税票，补打缴款凭证", summary_en="See your paid vouchers and print one again", group=Group.CERTIFICATES, policy=Policy.ONLINE_ONLY, entry_screen="voucher.reprint", icon="voucher-reprint", identity=Identity.PERSON, identity_methods=(IdentityMethod.ID_CARD, IdentityMethod.QR, IdentityMethod.PASSWORD), devices=("receipt_printer",), factory="kiosk.services.voucher_reprint:build", order=30),
+    ServiceSpec(id="residence.certificate", title_zh="税收居民身份证明", title_en="Tax residence certificate", summary_zh="申请中国税收居民身份证明，打印受理回执", summary_en="Apply for a Chinese tax residence certificate", group=Group.CERTIFICATES, policy=Policy.QUEUE, entry_screen="residence.certificate", icon="residence-certificate", identity=Identity.PERSON, identity_methods=(IdentityMethod.ID_CARD, IdentityMethod.QR, IdentityMethod.PASSWORD), record_kinds=("residence.application",), factory="kiosk.services.residence:build", order=40),
+    # Look-ups of the identified taxpayer's own affairs (issue #10 §3; docs/automation.md).
+    ServiceSpec(id="taxpayer.info", title_zh="税务登记信息", title_en="Tax registration", summary_zh="登记状态、主管税务机关、税（费）种", summary_en="Status, tax office and the taxes you are registered for", group=Group.LOOKUP, policy=Policy.ONLINE_ONLY, entry_screen="taxpayer.info", icon="taxpayer-info", identity=Identity.ANY, identity_methods=(IdentityMethod.ID_CARD, IdentityMethod.QR, IdentityMethod.PASSWORD), factory="kiosk.services.taxpayer_info:build", order=10),
+    ServiceSpec(id="credit.rating", title_zh="纳税信用等级", title_en="Tax credit rating", summary_zh="历年信用级别，银税互动授权", summary_en="Your rating by year; share it with a bank for a loan", group=Group.LOOKUP, policy=Policy.ONLINE_ONLY, entry_screen="credit.rating", icon="credit-rating", identity=Identity.ANY, identity_methods=(IdentityMethod.ID_CARD, IdentityMethod.QR, IdentityMethod.PASSWORD), record_kinds=("credit.consent",), factory="kiosk.services.credit_rating:build", order=20),
+    # Paying services (issue #11): online-only, identified, greyed while payment orders a
+    # crash left open are resolved ("tax.payment" in record_kinds).
+    ServiceSpec(id="tax.pay", title_zh="缴纳税款", title_en="Pay tax", summary_zh="欠税和应缴税款，含滞纳金，刷卡或扫码缴纳", summary_en="What you owe, late fees included: pay by card or QR", group=Group.PAY, policy=Policy.ONLINE_ONLY, entry_screen="tax.pay", icon="pay-tax", identity=Identity.ANY, identity_methods=(IdentityMethod.ID_CARD, IdentityMethod.QR, IdentityMethod.PASSWORD), record_kinds=("tax.payment",), scans=(ScanKind.PAYMENT_CODE,), factory="kiosk.services.tax_pay:build", order=10),
+    ServiceSpec(id="tax.vehicle", title_zh="车船税", title_en="Vehicle tax", summary_zh="自然人车船税申报缴纳，按排量和月份计算", summary_en="File and pay your car's tax, by engine size and months", group=Group.PAY, policy=Policy.ONLINE_ONLY, entry_screen="tax.vehicle", icon="pay-tax", identity=Identity.PERSON, identity_methods=(IdentityMethod.ID_CARD, IdentityMethod.QR, IdentityMethod.PASSWORD), record_kinds=("tax.payment",), scans=(ScanKind.PAYMENT_CODE,), factory="kiosk.services.tax_vehicle:build", order=20),
+    ServiceSpec(id="tax.iit_annual", title_zh="个税年度汇算", title_en="Annual IIT return", summary_zh="确认预填数据，申报退税或补税", summary_en="Confirm the prefilled figures: refund or pay", group=Group.PAY, policy=Policy.ONLINE_ONLY, entry_screen="tax.iit_annual", icon="taxpayer-info", identity=Identity.PERSON, identity_methods=(IdentityMethod.ID_CARD, IdentityMethod.QR, IdentityMethod.PASSWORD), record_kinds=("iit.annual_return", "tax.payment"), scans=(ScanKind.PAYMENT_CODE,), factory="kiosk.services.tax_iit_annual:build", order=30),
+    ServiceSpec(id="tax.social_insurance", title_zh="社保费缴纳", title_en="Social insurance", summary_zh="灵活就业人员选择缴费档次和月份缴费", summary_en="Flexible employment: choose a level and months, pay", group=Group.PAY, policy=Policy.ONLINE_ONLY, entry_screen="tax.social_insurance", icon="pay-tax", identity=Identity.PERSON, identity_methods=(IdentityMethod.ID_CARD, IdentityMethod.QR, IdentityMethod.PASSWORD), record_kinds=("tax.payment",), scans=(ScanKind.PAYMENT_CODE,), factory="kiosk.services.tax_social_insurance:build", order=40),
+    ServiceSpec(id="agreement.list", title_zh="三方协议", title_en="Payment agreements", summary_zh="查看税库银三方协议及验证状态", summary_en="Your tax–bank agreements and whether they are verified", group=Group.PAY, policy=Policy.ONLINE_ONLY, entry_screen="agreement.list", icon="bank-card", identity=Identity.ANY, identity_methods=(IdentityMethod.ID_CARD, IdentityMethod.QR, IdentityMethod.PASSWORD), factory="kiosk.services.agreement_list:build", order=50),
+    ServiceSpec(id="arrears.query", title_zh="欠税查询", title_en="Tax owed", summary_zh="未缴税款、滞纳金和应缴总额", summary_en="Unpaid tax, late fees and the total to pay", group=Group.LOOKUP, policy=Policy.ONLINE_ONLY, entry_screen="arrears.query", icon="arrears", identity=Identity.ANY, identity_methods=(IdentityMethod.ID_CARD, IdentityMethod.QR, IdentityMethod.PASSWORD), factory="kiosk.services.arrears:build", order=30),
+    ServiceSpec(id="progress.query", title_zh="办理进度", title_en="Application progress", summary_zh="申请和退税办到哪一步了", summary_en="Where your applications and refunds stand", group=Group.LOOKUP, policy=Policy.ONLINE_ONLY, entry_screen="progress.query", icon="progress", identity=Identity.ANY, identity_methods=(IdentityMethod.ID_CARD, IdentityMethod.QR, IdentityMethod.PASSWORD), factory="kiosk.services.progress:build", order=40),
+    ServiceSpec(id="notices", title_zh="我的消息", title_en="My messages", summary_zh="推送给您的政策提示和提醒", summary_en="Policy news and reminders for you", group=Group.LOOKUP, policy=Policy.ONLINE_ONLY, entry_screen="notices", icon="notices", identity=Identity.ANY, identity_methods=(IdentityMethod.ID_CARD, IdentityMethod.QR, IdentityMethod.PASSWORD), factory="kiosk.services.notices:build", order=50),
     ServiceSpec(id="identity.login", title_zh="登录", title_en="Sign in", summary_zh="刷身份证、扫码或输入密码登录", summary_en="ID card, tax app QR code or password", group=Group.LOOKUP, policy=Policy.LOCAL, entry_screen="identity.login", icon="identity", identity=Identity.PERSON, identity_methods=(IdentityMethod.ID_CARD, IdentityMethod.QR, IdentityMethod.PASSWORD), factory="kiosk.services.identity:build", order=-100),
     ServiceSpec(id="consult.callback", title_zh="预约回电", title_en="12366 callback", summary_zh="留下电话和问题，12366 回电答复", summary_en="Leave your number: 12366 calls you back", group=Group.GUIDANCE, policy=Policy.QUEUE, entry_screen="consult.callback", icon="callback", record_kinds=("consult.callback",), factory="kiosk.services.callback:build", order=60),
     ServiceSpec(id="consult.ticket", title_zh="工单查询", title_en="Ticket look-up", summary_zh="凭工单号查看回电进度和答复", summary_en="See the replies to your 12366 ticket", group=Group.GUIDANCE, policy=Policy.ONLINE_ONLY, entry_screen="consult.ticket", icon="progress", factory="kiosk.services.ticket:build", order=61),
@@ -160,9 +189,18 @@ def by_group(catalogue: tuple[ServiceSpec, ...] = CATALOGUE
     return out
 
 
+#: Scan kinds only the open service takes; they never open one. A payer's payment code
+#: pays the order on the open payment screen: scanned anywhere else it must not start
+#: `tax.pay` (there is no order to pay yet).
+OPEN_SERVICE_ONLY: frozenset[ScanKind] = frozenset({ScanKind.PAYMENT_CODE})
+
+
 def claimants(kind: ScanKind, catalogue: tuple[ServiceSpec, ...] = CATALOGUE
               ) -> list[ServiceSpec]:
-    """Services that take this kind of scan, in catalogue order."""
+    """Services a scan of this kind opens, in catalogue order (none for the kinds in
+    OPEN_SERVICE_ONLY: ServiceSpec.scans still lets the open service take them)."""
+    if kind in OPEN_SERVICE_ONLY:
+        return []
     return [s for s in catalogue if kind in s.scans]
 
 

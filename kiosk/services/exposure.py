@@ -18,6 +18,9 @@ from ..domain.errors import DomainError
 
 WARN_FRACTION = 0.8
 AMOUNT_KEY = "amount_fen"
+#: Record kinds left out of the exposure: money already taken (issue #11); its payload
+#: names the amount `paid_fen`, so the amount measure leaves it out too.
+NOT_EXPOSURE_KINDS = ("tax.payment",)
 
 
 class QueueLimitExceeded(DomainError):
@@ -78,15 +81,16 @@ def measure_exposure(outbox: Outbox, limits: LimitsConfig, *,
                      always_sum_amount: bool = False) -> Exposure:
     """Read the three measures. The amount needs every pending payload decrypted, so
     it is summed only when a limit is set (or `always_sum_amount`, for operators)."""
-    status = outbox.status()
+    # Payments already taken (`tax.payment`) are no risk the limits cap: a card
+    # approval waiting for the link is money taken, never refused nor voided for it.
+    pending, oldest_age_s = outbox.pending_excluding(NOT_EXPOSURE_KINDS)
     amount_limit = _limit(limits.max_pending_amount_fen)
     amount: int | None = None
     if amount_limit is not None or always_sum_amount:
         amount = outbox.pending_amount_fen(AMOUNT_KEY)
-    age_h = (status.oldest_pending_age_s / 3600.0
-             if status.oldest_pending_age_s is not None else 0.0)
+    age_h = oldest_age_s / 3600.0 if oldest_age_s is not None else 0.0
     return Exposure((
-        Measure("pending_records", status.pending, _limit(limits.max_pending_records)),
+        Measure("pending_records", pending, _limit(limits.max_pending_records)),
         Measure("pending_amount_fen", amount, amount_limit),
         Measure("oldest_age_h", round(age_h, 3), _limit(limits.max_oldest_age_h)),
     ))

@@ -1,20 +1,16 @@
 """Use case `suggestion.box` 意见建议 / 创意征集 (Qt-free).
 
-Offline policy: queue. A suggestion is an outbox record of kind `suggestion`; its
-receipt number ("YJ" + 11 digits + a check digit) is derived from the request id in
-the payload (`offline_queue.payloads.derived_number`), the same on the central side,
+Offline policy: queue (the kit's kiosk.services.queued_form). A suggestion is an
+outbox record of kind `suggestion`; its receipt number ("YJ" + 11 digits + a check
+digit) is derived from the request id in the payload, the same on the central side,
 so the slip prints it at once, offline too. The optional contact (a phone number)
 travels in the sealed record and is shown masked (138****5678).
 """
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
-from concurrent.futures import Future
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
 
-from offline_queue.outbox import Outbox, OutboxError
 from offline_queue.payloads import (
     SUGGESTION_CATEGORIES,
     SUGGESTION_KIND,
@@ -22,21 +18,11 @@ from offline_queue.payloads import (
     SuggestionPayload,
 )
 
-from .. import log
-from ..config import LimitsConfig
 from ..domain.errors import DomainError
 from ..domain.masking import mask
-from .context import run_inline
-from .exposure import check_room
-from .slips import SlipPrinter
+from .queued_form import QueuedFormService
 from .views import ResultView, Row, pick
 
-if TYPE_CHECKING:
-    from datetime import datetime
-
-    from .context import ServiceContext
-
-_log = log.get("session")
 SERVICE_ID = "suggestion.box"
 
 CATEGORIES: dict[str, tuple[str, str]] = {
@@ -72,54 +58,32 @@ class SuggestionQueued:
     category: str
     contact: str | None = None  # for the mask only; never logged
 
+    @property
+    def number(self) -> str:
+        return self.receipt
+
     def __repr__(self) -> str:
         return f"SuggestionQueued(receipt={self.receipt!r}, <personal data hidden>)"
 
 
-class SuggestionService:
+class SuggestionService(QueuedFormService):
     service_id = SERVICE_ID
-
-    def __init__(self, *, outbox: Outbox, slips: SlipPrinter, now: Callable[[], datetime],
-                 on_queued: Callable[[], None] | None = None,
-                 limits: LimitsConfig | None = None,
-                 run_io: Callable[[Callable[[], Any]], Future[Any]] = run_inline) -> None:
-        self._outbox = outbox
-        self._slips = slips
-        self._now = now
-        self._on_queued = on_queued
-        self._limits = limits
-        self._run_io = run_io
+    kind = SUGGESTION_KIND
+    what = "suggestion"
+    slip_title = LABELS["title"]
+    number_label = LABELS["receipt"]
+    number_row = "receipt"
+    invalid = SuggestionInvalid
 
     def submit(self, *, category: str, text: str, contact: str | None) -> SuggestionQueued:
         """Queue the suggestion (blocking: an fsync). SuggestionInvalid for what the
         payload model refuses; QueueLimitExceeded beyond an exposure limit."""
-        try:
-            payload = SuggestionPayload(request_id=str(uuid.uuid4()), category=category,
-                                        text=text.strip()[:SUGGESTION_TEXT_MAX],
-                                        contact=(contact or "").strip() or None,
-                                        at=self._now().isoformat())
-        except ValueError as exc:
-            raise SuggestionInvalid(f"suggestion refused: {type(exc).__name__}") from None
-        if self._limits is not None:
-            check_room(self._outbox, self._limits)
-        record = self._outbox.enqueue(SUGGESTION_KIND, payload.model_dump(),
-                                      confirm_later=True)
-        _log.info("suggestion queued as seq %s", record.seq)
-        if self._on_queued is not None:
-            self._on_queued()
-        return SuggestionQueued(record.uuid, payload.receipt, category, payload.contact)
-
-    def confirm_shown(self, queued: SuggestionQueued) -> Future[None]:
-        reference = queued.record_uuid
-
-        def write() -> None:
-            try:
-                self._outbox.mark_confirmed(reference)
-            except OutboxError as exc:
-                _log.warning("suggestion shown, but not recorded as shown: %s", exc)
-                raise
-
-        return self._run_io(write)
+        payload = self._payload(lambda: SuggestionPayload(
+            request_id=str(uuid.uuid4()), category=category,
+            text=text.strip()[:SUGGESTION_TEXT_MAX], contact=(contact or "").strip() or None,
+            at=self._now().isoformat()))
+        record_uuid = self._enqueue(payload)
+        return SuggestionQueued(record_uuid, payload.receipt, category, payload.contact)
 
     def view(self, queued: SuggestionQueued, lang: str, surface: str = "screen") -> ResultView:
         def label(key: str) -> str:
@@ -133,17 +97,5 @@ class SuggestionService:
         notes = [label("reply_note")] if queued.contact else []
         return ResultView(label("accepted"), "good", rows, tuple(notes))
 
-    def print_slip(self, queued: SuggestionQueued, lang: str) -> None:
-        view = self.view(queued, lang, "paper")
-        self._slips.print_receipt(
-            lang=lang, title=LABELS["title"], number_label=pick(LABELS["receipt"], lang),
-            number=queued.receipt, headline=view.title,
-            rows=[(r.label, r.value) for r in view.rows if r.key != "receipt"],
-            notes=list(view.notes))
 
-
-def build(ctx: ServiceContext) -> SuggestionService:
-    """The catalogue's factory for `suggestion.box`."""
-    return SuggestionService(outbox=ctx.outbox, slips=ctx.slips, now=ctx.clock.now,
-                             on_queued=ctx.on_queued, limits=ctx.limits,
-                             run_io=ctx.run_io)
+build = SuggestionService.build  # the catalogue's factory for `suggestion.box`

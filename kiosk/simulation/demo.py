@@ -12,7 +12,7 @@ from ..domain.crc import crc16_umts
 # only the card's digest and the PIN's scrypt hash). The simulated staff card reader
 # taps this card by default. Demo data only: no real kiosk has this account.
 DEMO_STAFF_ID = "DEMO01"
-DEMO_STAFF_ROLES = ("hall", "technician")
+DEMO_STAFF_ROLES = ("hall", "technician", "logistics")
 DEMO_STAFF_CARD_UID = "04A2B3C4D5E6F7"
 DEMO_STAFF_PIN = "246810"  # demo data only; never a real PIN
 

@@ -121,6 +121,8 @@ class SimulatedHall:
             if sim is not None:
                 if device == "staff_card_reader":  # taps the demo staff card by default
                     sim.default_uid = DEMO_STAFF_CARD_UID
+                if device == "invoice_dispenser":  # the demo hall's stock (docs/automation.md)
+                    sim.load_demo_stock()
                 setattr(self, attr, sim)
                 self._optional[device] = sim
         return self
@@ -153,7 +155,12 @@ class SimulatedHall:
             if connection:
                 devices.append(DeviceConfig(device, device, connection, dict(fast)))
         central: CentralConfig = replace(base.central, urls=(self.network.url,), timeout_s=2.0)
-        return replace(base, central=central, devices=tuple(devices))
+        # The demo hall unless the config names one: its stock and courier orders
+        # (central.demo_data.DEMO_HALL; docs/automation.md).
+        # Its counter 3 is where taxpayers go while the terminal is out of service.
+        ui = replace(base.ui, nearest_counter=base.ui.nearest_counter or "3")
+        return replace(base, central=central, devices=tuple(devices),
+                       hall_id=base.hall_id or "demo-hall", ui=ui)
 
     # -- the devices --------------------------------------------------------------------
 

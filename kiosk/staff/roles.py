@@ -31,14 +31,14 @@ ACTIONS: dict[str, Action] = {a.id: a for a in (
            "see the queue and sync figures, rejected records and devices", True),
     Action("sync", _HALL_AND_UP, "sync the queue now", True),
     Action("test_print", _HALL_AND_UP, "print a test page", True),
-    Action("out_of_service", _HALL_AND_UP, "take the terminal out of service", False),
+    Action("out_of_service", _HALL_AND_UP, "take the terminal out of service", True),
     Action("device_test", frozenset({TECHNICIAN}), "run device tests", False),
     Action("reconciliation_clear", frozenset({TECHNICIAN}),
-           "clear a reconciliation difference", False),
-    Action("stock_loading", frozenset({LOGISTICS}), "load invoice stock", False),
-    Action("courier_dispatch", frozenset({LOGISTICS}), "hand over to the courier", False),
+           "clear a reconciliation difference", True),
+    Action("stock_loading", frozenset({LOGISTICS}), "load invoice stock", True),
+    Action("courier_dispatch", frozenset({LOGISTICS}), "hand over to the courier", True),
     Action("dispenser_reconciliation", frozenset({LOGISTICS}),
-           "reconcile the invoice dispenser", False),
+           "reconcile the invoice dispenser", True),
 )}
 
 

@@ -7,4 +7,4 @@ scripts, so adding a revision without updating it fails the suite.
 from pathlib import Path
 
 SCRIPT_LOCATION = Path(__file__).resolve().parent
-HEAD_REVISION = "0003"
+HEAD_REVISION = "0005"

@@ -226,6 +226,14 @@ def probed(module_db_url: str) -> Iterator[list[tuple[str, str, httpx.Response]]
         template = "/v1/admin/kiosks/{kiosk_id}"
         probe("get", template, "/v1/admin/kiosks/K-openapi")
         probe("get", template, "/v1/admin/kiosks/K-nobody", headers=ADMIN)
+        template = "/v1/admin/kiosks/{kiosk_id}/out-of-service"  # issue #14 §2
+        for method in ("get", "post", "delete"):
+            probe(method, template, "/v1/admin/kiosks/K-openapi/out-of-service")
+            probe(method, template, "/v1/admin/kiosks/K-nobody/out-of-service", headers=ADMIN,
+                  **({"json": {k: "x" for k in ("reason_zh", "reason_en", "alternative_zh",
+                                               "alternative_en")}} if method == "post" else {}))
+        probe("post", template, "/v1/admin/kiosks/K-openapi/out-of-service", headers=ADMIN,
+              json={"reason_zh": ""})
         probe("post", "/v1/sync/batch", json={})
         probe("post", "/v1/sync/batch", json={"kiosk_id": "K-nobody", "records": []})
         probe("post", "/v1/sync/batch", json={"kiosk_id": "K-openapi", "records": [
@@ -235,6 +243,9 @@ def probed(module_db_url: str) -> Iterator[list[tuple[str, str, httpx.Response]]
         probe("get", template, "/v1/audit/kiosks/K-openapi/records")
         probe("get", template, "/v1/audit/kiosks/K-openapi/records?after_seq=-1",
               headers=ADMIN)
+        template = "/v1/audit/kiosks/{kiosk_id}/assistance"  # remote assistance (#14)
+        probe("get", template, "/v1/audit/kiosks/K-openapi/assistance")
+        probe("get", template, "/v1/audit/kiosks/K-openapi/assistance?limit=0", headers=ADMIN)
         for area in ("heartbeat", "staff", "staff/pin"):
             template = f"/v1/kiosks/{{kiosk_id}}/{area}"
             probe("post", template, f"/v1/kiosks/K-openapi/{area}", json={})
@@ -307,6 +318,12 @@ def probed(module_db_url: str) -> Iterator[list[tuple[str, str, httpx.Response]]
         probe("get", "/v1/admin/suggestions", "/v1/admin/suggestions", headers=WRONG_ADMIN)
         probe("get", "/v1/admin/suggestions", "/v1/admin/suggestions?after_id=-1",
               headers=ADMIN)
+        for purpose, area in (("invoices.courier", "invoices/courier"),
+                              ("invoices.pickup_cache", "invoices/pickup-cache")):
+            template = f"/v1/kiosks/{{kiosk_id}}/{area}"
+            probe("post", template, f"/v1/kiosks/K-openapi/{area}", json={})
+            probe("post", template, f"/v1/kiosks/K-nobody/{area}",
+                  json=sealed_body("K-nobody", stranger, purpose, {}))  # 403
         template = "/v1/kiosks/{kiosk_id}/school/seats"
         probe("post", template, "/v1/kiosks/K-openapi/school/seats", json={})
         probe("post", template, "/v1/kiosks/K-nobody/school/seats",
@@ -315,6 +332,15 @@ def probed(module_db_url: str) -> Iterator[list[tuple[str, str, httpx.Response]]
               "/v1/kiosks/K-openapi/school/book",
               json=sealed_body("K-openapi", kiosk.keys, "school.book",
                                {"session": "A" * 43, "course": "c-x"}))  # 401
+        # The demo acquirer's payer side (central.routes.payments): token, order, query.
+        for action in ("pay", "cancel", "busy"):
+            template = f"/v1/demo/acquirer/{{order_id}}/{action}"
+            unknown = f"/v1/demo/acquirer/{'0' * 32}/{action}"
+            probe("post", template, unknown)  # 401
+            probe("post", template, unknown, headers=WRONG_ADMIN)  # 403
+            probe("post", template, unknown, headers=ADMIN)  # 404
+        probe("post", "/v1/demo/acquirer/{order_id}/busy",
+              f"/v1/demo/acquirer/{'0' * 32}/busy?reverses=0", headers=ADMIN)  # 422
         for _method, path, operation in operations(http.get("/openapi.json").json()):
             if "requestBody" in operation:
                 answers.append(("post", path, _raw_post_too_large(

@@ -3,6 +3,7 @@ enrolled kiosks: `POST /v1/kiosks/{id}/staff`, signed, answered encrypted under 
 asking kiosk's data key. Real server on loopback, real databases."""
 from __future__ import annotations
 
+from contextlib import closing
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
@@ -167,7 +168,8 @@ def test_bad_staff_requests_are_refused_with_a_reason(central: CentralServer,
     refused(422, content=b"{not json")
     refused(422, content=b"")
     assert client.post(url, json=good).status_code == 200  # the good one still works
-    with pytest.raises(CentralRejected) as info:
-        CentralClient((central.url,), "K-unknown").staff_accounts(keys)
+    with closing(CentralClient((central.url,), "K-unknown")) as unknown, \
+            pytest.raises(CentralRejected) as info:
+        unknown.staff_accounts(keys)
     assert info.value.status == 403
     kiosk.close()

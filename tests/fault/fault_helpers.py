@@ -97,8 +97,16 @@ class _LineReader:
 
     def __init__(self, stream: Any) -> None:
         self.lines: "queue.Queue[str | None]" = queue.Queue()
+        self._stream = stream
         self._thread = threading.Thread(target=self._pump, args=(stream,), daemon=True)
         self._thread.start()
+
+    def close(self, timeout: float = 10.0) -> None:
+        """Once the process has ended: let the pump see the end, close the pipe (not
+        left to the garbage collector)."""
+        self._thread.join(timeout)
+        if not self._thread.is_alive():
+            self._stream.close()
 
     def _pump(self, stream: Any) -> None:
         for raw in stream:
@@ -194,6 +202,7 @@ class Zygote:
         except subprocess.TimeoutExpired:
             self.proc.kill()
             self.proc.wait(10)
+        self._reader.close()
 
 
 def start_fresh(args: list[str]) -> tuple[subprocess.Popen[str], _LineReader]:

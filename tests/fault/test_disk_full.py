@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import signal
 import sqlite3
+from contextlib import closing
 import time
 
 import pytest
@@ -24,7 +25,7 @@ KILL_CYCLES = 5
 
 
 def stored_seqs(env: FaultEnv) -> list[int]:
-    with sqlite3.connect(env.kiosk_db) as raw:
+    with closing(sqlite3.connect(env.kiosk_db)) as raw, raw:
         return [seq for (seq,) in raw.execute("SELECT seq FROM outbox ORDER BY seq")]
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import shutil
 import sqlite3
+from contextlib import closing
 from datetime import datetime
 from pathlib import Path
 
@@ -25,13 +26,13 @@ pytestmark = pytest.mark.fault
 
 
 def edit(db: Path, *statements: tuple[str, tuple[object, ...]]) -> None:
-    with sqlite3.connect(db) as raw:
+    with closing(sqlite3.connect(db)) as raw, raw:
         for sql, params in statements:
             raw.execute(sql, params)
 
 
 def row(db: Path, seq: int, columns: str) -> tuple[object, ...]:
-    with sqlite3.connect(db) as raw:
+    with closing(sqlite3.connect(db)) as raw, raw:
         found = raw.execute(f"SELECT {columns} FROM outbox WHERE seq = ?", (seq,)).fetchone()
     assert found is not None
     return tuple(found)

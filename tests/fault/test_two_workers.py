@@ -33,6 +33,9 @@ def collect(proc: subprocess.Popen[str], reader: _LineReader, timeout: float = 6
     while (line := reader.get(timeout)) is not None:
         run.lines.append(line)
     run.exit_code = proc.wait(timeout)
+    reader.close()
+    if proc.stdin is not None:
+        proc.stdin.close()
     run.signal = -run.exit_code if run.exit_code < 0 else 0
     return run
 

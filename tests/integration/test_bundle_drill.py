@@ -32,14 +32,16 @@ def test_drill_prints_each_seq_as_soon_as_it_is_committed(tmp_path: Path) -> Non
     # A long drill, killed mid-way: every seq it printed is stored (the print follows
     # the commit), and the chain is intact.
     env = {k: v for k, v in os.environ.items() if not k.startswith("KIOSK_")}
-    proc = subprocess.Popen(KIOSK + ["queue", "drill", "--count", "1000000", "--config",
-                                     str(cfg)], cwd=ROOT, env=env, stdout=subprocess.PIPE,
-                            stderr=subprocess.DEVNULL, text=True, bufsize=1)
-    assert proc.stdout is not None
-    printed = [int(proc.stdout.readline()) for _ in range(20)]
-    proc.send_signal(signal.SIGKILL)
-    proc.wait(timeout=20)
-    proc.stdout.close()
+    # `with` closes the pipe and reaps the child even when a read fails.
+    with subprocess.Popen(KIOSK + ["queue", "drill", "--count", "1000000", "--config",
+                                   str(cfg)], cwd=ROOT, env=env, stdout=subprocess.PIPE,
+                          stderr=subprocess.DEVNULL, text=True, bufsize=1) as proc:
+        try:
+            assert proc.stdout is not None
+            printed = [int(proc.stdout.readline()) for _ in range(20)]
+        finally:
+            proc.send_signal(signal.SIGKILL)
+            proc.wait(timeout=20)
     assert printed == list(range(4, 24))
     with Outbox(data / "outbox.sqlite3", KIOSK_ID, KioskKeys.load_or_create(data / "keys")) as box:
         stored = {r.seq for r in box.pending(limit=10**6)}

@@ -72,24 +72,25 @@ def test_print_the_test_page_on_a_healthy_printer(printer, tmp_path: Path) -> No
 def test_scan_prints_each_scan_as_it_arrives(scanner) -> None:  # type: ignore[no-untyped-def]
     # Buffered stdout, as in a pipe: each scan must still show at once (flushed).
     env = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}
-    proc = subprocess.Popen(KIOSK + ["devices", "scan", "--port", scanner.connection,
-                                     "--count", "2", "--timeout", "20"],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            env=env, cwd=ROOT)
-    try:
-        assert proc.stderr is not None and proc.stdout is not None
-        # The port is open (log lines of every namespace may come first).
-        while "scanner ready" not in (line := proc.stderr.readline()):
-            assert line, "kiosk devices scan ended before the scanner was ready"
-        scanner.scan("01,10,033002600111,31415926,88.50,20240101,1234,")
-        # The first scan is printed (flushed) before the second one is even sent.
-        assert proc.stdout.readline() == "01,10,033002600111,31415926,88.50,20240101,1234,\n"
-        scanner.scan("发票查验")
-        assert proc.stdout.readline() == "发票查验\n"
-        assert proc.wait(10) == 0
-    finally:
-        proc.kill()
-        proc.wait()
+    # `with` closes the child's pipes whatever happens (ResourceWarning is an error).
+    with subprocess.Popen(KIOSK + ["devices", "scan", "--port", scanner.connection,
+                                   "--count", "2", "--timeout", "20"],
+                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                          env=env, cwd=ROOT) as proc:
+        try:
+            assert proc.stderr is not None and proc.stdout is not None
+            # The port is open (log lines of every namespace may come first).
+            while "scanner ready" not in (line := proc.stderr.readline()):
+                assert line, "kiosk devices scan ended before the scanner was ready"
+            scanner.scan("01,10,033002600111,31415926,88.50,20240101,1234,")
+            # The first scan is printed (flushed) before the second one is even sent.
+            assert proc.stdout.readline() == "01,10,033002600111,31415926,88.50,20240101,1234,\n"
+            scanner.scan("发票查验")
+            assert proc.stdout.readline() == "发票查验\n"
+            assert proc.wait(10) == 0
+        finally:
+            proc.kill()
+            proc.wait()
 
 
 def test_scan_without_the_scans_exits_non_zero(scanner) -> None:  # type: ignore[no-untyped-def]

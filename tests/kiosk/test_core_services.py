@@ -163,6 +163,10 @@ def test_nobody_takes_unknown_or_unclaimed_scans(core: KioskCore) -> None:
     assert junk.availability is None
     payment = core.route_scan("134567890123456789", "invoice.verify")
     assert (payment.service_id, payment.scan.kind) == (None, ScanKind.PAYMENT_CODE)
+    # A payment code opens no service from the home screen (there is no order to pay):
+    # only an open paying service takes it, for the order on its payment screen.
+    assert core.route_scan("134567890123456789").service_id is None
+    assert core.route_scan("134567890123456789", "tax.vehicle").service_id == "tax.vehicle"
 
 
 # -- availability -----------------------------------------------------------------------

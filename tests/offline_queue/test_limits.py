@@ -130,12 +130,13 @@ def test_verify_service_refuses_to_queue_beyond_the_limit(outbox: Outbox,
 def test_pending_amount_survives_an_undecryptable_record(tmp_path: Path, keys,  # type: ignore[no-untyped-def]
                                                          clock: FakeClock) -> None:
     import sqlite3
+    from contextlib import closing
 
     db = tmp_path / "q.sqlite3"
     with Outbox(db, "hall-01.t3", keys, clock=clock) as box:
         box.enqueue("payment", {"amount_fen": 100})
         box.enqueue("payment", {"amount_fen": 200})
-    with sqlite3.connect(db) as conn:
+    with closing(sqlite3.connect(db)) as conn, conn:
         (blob,) = conn.execute("SELECT ciphertext FROM outbox WHERE seq = 1").fetchone()
         conn.execute("UPDATE outbox SET ciphertext = ? WHERE seq = 1",
                      (bytes([blob[0] ^ 1]) + blob[1:],))

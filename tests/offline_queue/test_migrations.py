@@ -392,17 +392,17 @@ def test_database_locked_by_another_process_is_not_migrated(db: Path,
     at_revision(db, "0001")
     fill(db, keys)
     before = rows(db)
-    holder = subprocess.Popen([sys.executable, "-c", LOCK_HOLDER, str(db)],
-                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
-    try:
-        assert holder.stdout is not None and holder.stdout.readline().strip() == "locked"
-        with pytest.raises(MigrationError, match="locked by another process"):
-            upgrade_database(db, busy_timeout_s=0.3)
-    finally:
-        assert holder.stdin is not None
-        holder.stdin.write("\n")
-        holder.stdin.close()
-        holder.wait(10)
+    with subprocess.Popen([sys.executable, "-c", LOCK_HOLDER, str(db)],
+                          stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True) as holder:
+        try:
+            assert holder.stdout is not None and holder.stdout.readline().strip() == "locked"
+            with pytest.raises(MigrationError, match="locked by another process"):
+                upgrade_database(db, busy_timeout_s=0.3)
+        finally:
+            assert holder.stdin is not None
+            holder.stdin.write("\n")
+            holder.stdin.close()
+            holder.wait(10)
     assert stored_revision(db) == "0001" and rows(db) == before and backups(db) == []
     assert upgrade_database(db).to_revision == HEAD_REVISION  # fine once released
     assert rows(db) == before

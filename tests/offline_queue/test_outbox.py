@@ -6,6 +6,7 @@ import json
 import logging
 import sqlite3
 import tempfile
+from contextlib import closing
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
@@ -44,7 +45,8 @@ def test_enqueue_commits_and_reads_back(outbox: Outbox, db_path: Path, keys: Kio
     assert rec.seq == 1 and rec.created_at == clock.now and rec.kind == "invoice.verify"
 
     # Committed: visible to an independent connection right away (not just this engine).
-    with sqlite3.connect(db_path) as raw:
+    # (sqlite3's own `with` only commits: closing() closes the connection.)
+    with closing(sqlite3.connect(db_path)) as raw:
         row = raw.execute("SELECT seq, uuid, kind, state, prev_hash, confirmed_on_screen "
                           "FROM outbox").fetchone()
         assert raw.execute("PRAGMA journal_mode").fetchone()[0] == "wal"

@@ -85,4 +85,5 @@ def test_gapless_under_two_processes_and_threads(tmp_path: Path) -> None:
         for child in children:
             if child.poll() is None:
                 child.kill()
-                child.wait()
+            with child:  # closes its pipes, waits
+                pass

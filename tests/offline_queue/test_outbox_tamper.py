@@ -4,6 +4,7 @@ tampered record."""
 from __future__ import annotations
 
 import sqlite3
+from contextlib import closing
 from datetime import datetime
 from pathlib import Path
 
@@ -24,13 +25,13 @@ def filled(outbox: Outbox) -> Outbox:
 
 
 def edit(db_path: Path, *statements: tuple[str, tuple[object, ...]]) -> None:
-    with sqlite3.connect(db_path) as raw:
+    with closing(sqlite3.connect(db_path)) as raw, raw:
         for sql, params in statements:
             raw.execute(sql, params)
 
 
 def test_edited_ciphertext_detected(filled: Outbox, db_path: Path) -> None:
-    with sqlite3.connect(db_path) as raw:
+    with closing(sqlite3.connect(db_path)) as raw, raw:
         (ct,) = raw.execute("SELECT ciphertext FROM outbox WHERE seq = 3").fetchone()
     flipped = bytes([ct[0] ^ 0x01]) + ct[1:]
     edit(db_path, ("UPDATE outbox SET ciphertext = ? WHERE seq = 3", (flipped,)))
@@ -82,7 +83,7 @@ def test_rehashed_forgery_fails_signature(filled: Outbox, db_path: Path,
                                           keys: KioskKeys) -> None:
     """An attacker with the data key but not the signing key re-encrypts and re-hashes a
     record: hash and decryption check out, the signature does not."""
-    with sqlite3.connect(db_path) as raw:
+    with closing(sqlite3.connect(db_path)) as raw, raw:
         uuid, kind, created_at, prev_hash = raw.execute(
             "SELECT uuid, kind, created_at, prev_hash FROM outbox WHERE seq = 6").fetchone()
     nonce, ct = encrypt_payload(keys.data_key, {"number": "forged"}, "hall-01.t3", 6, uuid)
@@ -97,7 +98,7 @@ def test_tampered_record_is_parked_and_voided_not_blocking(
         filled: Outbox, db_path: Path, central: FakeCentral, tmp_path: Path) -> None:
     """The central refuses seq 2's signature and leaves 3-6 unanswered; the kiosk finds
     its own copy damaged, parks it and sends a signed void for seq 2 in its place."""
-    with sqlite3.connect(db_path) as raw:
+    with closing(sqlite3.connect(db_path)) as raw, raw:
         (ct,) = raw.execute("SELECT ciphertext FROM outbox WHERE seq = 2").fetchone()
     edit(db_path, ("UPDATE outbox SET ciphertext = ? WHERE seq = 2",
                    (bytes([ct[0] ^ 0xFF]) + ct[1:],)))

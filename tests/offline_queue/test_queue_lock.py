@@ -6,6 +6,8 @@ import os
 import signal
 import subprocess
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -19,8 +21,20 @@ CHILD = Path(__file__).with_name("oq_child.py")
 
 
 def spawn(*args: str) -> subprocess.Popen[str]:
+    """The child with pipes; use it in a `with` (it closes them) and `reaped`."""
     return subprocess.Popen([sys.executable, str(CHILD), *args], stdin=subprocess.PIPE,
                             stdout=subprocess.PIPE, text=True)
+
+
+@contextmanager
+def reaped(child: subprocess.Popen[str]) -> Iterator[None]:
+    """Kill the child if a failed assertion left it running."""
+    try:
+        yield
+    finally:
+        if child.poll() is None:
+            child.kill()
+            child.wait()
 
 
 def test_lock_in_one_process(tmp_path: Path) -> None:
@@ -44,8 +58,7 @@ def test_lock_excludes_worker_in_other_process_until_it_dies(
         tmp_path: Path, outbox: Outbox, central: FakeCentral) -> None:
     lock_path = tmp_path / "sync.lock"
     outbox.enqueue("invoice.verify", {"number": "1"})
-    child = spawn("lock", str(lock_path))
-    try:
+    with spawn("lock", str(lock_path)) as child, reaped(child):
         assert child.stdout is not None and child.stdout.readline().strip() == "locked"
         with pytest.raises(LockHeld, match=f"by process {child.pid}"):
             with SingleInstanceLock(lock_path):
@@ -60,10 +73,6 @@ def test_lock_excludes_worker_in_other_process_until_it_dies(
         child.wait(10)
         report = worker.sync_once()
         assert report.error is None and report.accepted == 1 and report.remaining == 0
-    finally:
-        if child.poll() is None:
-            child.kill()
-            child.wait()
 
 
 def test_worker_in_other_process_mid_pass_excludes_this_one(
@@ -72,8 +81,8 @@ def test_worker_in_other_process_mid_pass_excludes_this_one(
     """A real SyncWorker in another process, hung inside send(), holds the lock."""
     lock_path = tmp_path / "sync.lock"
     outbox.enqueue("invoice.verify", {"number": "1"})
-    child = spawn("sync", str(db_path), str(tmp_path / "keys"), KIOSK_ID, str(lock_path))
-    try:
+    with spawn("sync", str(db_path), str(tmp_path / "keys"), KIOSK_ID,
+               str(lock_path)) as child, reaped(child):
         assert child.stdout is not None and child.stdout.readline().strip() == "sending"
         worker = SyncWorker(outbox, central, lock_path)
         assert worker.sync_once().error == ANOTHER_WORKER
@@ -81,7 +90,3 @@ def test_worker_in_other_process_mid_pass_excludes_this_one(
         assert out.strip() == "done central unreachable: ConnectionError: gave up"
         report = worker.sync_once()
         assert report.error is None and report.accepted == 1
-    finally:
-        if child.poll() is None:
-            child.kill()
-            child.wait()

@@ -16,6 +16,7 @@ import argparse
 import io
 import sys
 from collections.abc import Iterator
+from contextlib import closing
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
@@ -137,8 +138,9 @@ def test_made_up_kiosk_without_token_waits_for_approval_and_gets_no_staff(
         assert refused.status_code == 403 and "not approved" in refused.json()["detail"]
         batch = http.post("/v1/sync/batch", json={"kiosk_id": kiosk_id, "records": []})
         assert batch.status_code == 403 and "not approved" in batch.json()["detail"]
-        with pytest.raises(CentralRejected) as caught:
-            CentralClient((central.url,), kiosk_id).staff_accounts(keys)
+        with closing(CentralClient((central.url,), kiosk_id)) as pending, \
+                pytest.raises(CentralRejected) as caught:
+            pending.staff_accounts(keys)
         assert caught.value.status == 403
 
         # A wrong token is refused outright; repeating the tokenless enrolment grants

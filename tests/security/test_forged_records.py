@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import sqlite3
 import uuid as uuid_mod
+from contextlib import closing
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -134,7 +135,7 @@ def attack(env: Setup, *records: WireRecord) -> dict[str, Any]:
 
 
 def flip_ciphertext(db_path: Path, seq: int) -> None:
-    with sqlite3.connect(db_path) as raw:
+    with closing(sqlite3.connect(db_path)) as raw, raw:
         (ct,) = raw.execute("SELECT ciphertext FROM outbox WHERE seq = ?", (seq,)).fetchone()
         raw.execute("UPDATE outbox SET ciphertext = ? WHERE seq = ?",
                     (bytes([ct[0] ^ 0x01]) + ct[1:], seq))
@@ -203,7 +204,7 @@ def test_damaged_own_record_is_parked_and_voided(setup: Setup, damaged: int) -> 
     env.reopen()
     flip_ciphertext(env.db_path, damaged)
     env.reopen()
-    with sqlite3.connect(env.db_path) as raw:
+    with closing(sqlite3.connect(env.db_path)) as raw, raw:
         after = raw.execute("SELECT prev_hash FROM outbox WHERE seq = ?",
                             (damaged + 1,)).fetchone()
         (stored_hash,) = raw.execute("SELECT hash FROM outbox WHERE seq = ?",

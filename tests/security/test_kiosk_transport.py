@@ -108,34 +108,34 @@ def _listening(pid: int) -> list[tuple[str, int]]:
 def test_vnc_screen_is_for_the_demo_only_and_on_loopback_only(tmp_path: Path) -> None:
     cfg = _config(tmp_path)
     stderr = tmp_path / "stderr.txt"
-    with stderr.open("w") as err:
-        proc = subprocess.Popen(KIOSK + ["run", "--simulate", "--config", str(cfg)],
-                                env=_headless_env(), cwd=ROOT, stdout=subprocess.PIPE,
-                                stderr=err, text=True)
-    try:
-        assert proc.stdout is not None
-        line = proc.stdout.readline()
-        match = re.search(r"VNC platform plugin on port (\d+)", line)
-        assert match, line
-        port = int(match.group(1))
-        banner = b""
-        for _ in range(150):
-            try:
-                with socket.create_connection(("127.0.0.1", port), timeout=5) as s:
-                    banner = s.recv(12)
-                break
-            except OSError:
-                time.sleep(0.2)
-        assert banner.startswith(b"RFB ")  # the screen is served, on loopback
-        sockets = _listening(proc.pid)
-        assert ("127.0.0.1", port) in sockets
-        # Nothing this process listens on is reachable from another machine: not the
-        # VNC screen (Qt's plugin would take every interface), nor anything else.
-        wide = [(a, p) for a, p in sockets if not ipaddress.ip_address(a).is_loopback]
-        assert wide == [], sockets
-    finally:
-        proc.terminate()
-        proc.wait(timeout=30)
+    # `with` closes the child's stdout pipe whatever happens (ResourceWarning is an error).
+    with stderr.open("w") as err, subprocess.Popen(
+            KIOSK + ["run", "--simulate", "--config", str(cfg)], env=_headless_env(), cwd=ROOT,
+            stdout=subprocess.PIPE, stderr=err, text=True) as proc:
+        try:
+            assert proc.stdout is not None
+            line = proc.stdout.readline()
+            match = re.search(r"VNC platform plugin on port (\d+)", line)
+            assert match, line
+            port = int(match.group(1))
+            banner = b""
+            for _ in range(150):
+                try:
+                    with socket.create_connection(("127.0.0.1", port), timeout=5) as s:
+                        banner = s.recv(12)
+                    break
+                except OSError:
+                    time.sleep(0.2)
+            assert banner.startswith(b"RFB ")  # the screen is served, on loopback
+            sockets = _listening(proc.pid)
+            assert ("127.0.0.1", port) in sockets
+            # Nothing this process listens on is reachable from another machine: not the
+            # VNC screen (Qt's plugin would take every interface), nor anything else.
+            wide = [(a, p) for a, p in sockets if not ipaddress.ip_address(a).is_loopback]
+            assert wide == [], sockets
+        finally:
+            proc.terminate()
+            proc.wait(timeout=30)
     assert "warning" in stderr.read_text(encoding="utf-8").lower()
 
 

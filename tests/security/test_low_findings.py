@@ -78,7 +78,9 @@ def _heartbeat(keys: KioskKeys, kiosk_id: str, sent_at: str, **fields: Any) -> d
 def test_a_heartbeat_dated_9999_is_refused_and_the_next_normal_one_accepted(
         central: CentralServer, http: httpx.Client) -> None:
     keys = KioskKeys.generate()
-    CentralClient((central.url,), "K-beat").enroll(keys, ENROLMENT_TOKEN)
+    client = CentralClient((central.url,), "K-beat")
+    client.enroll(keys, ENROLMENT_TOKEN)
+    client.close()  # its connection must not be left to the garbage collector
     url = "/v1/kiosks/K-beat/heartbeat"
     future = http.post(url, json=_heartbeat(keys, "K-beat", "9999-12-31T23:59:59+00:00"))
     assert future.status_code == 409, future.text
@@ -115,7 +117,9 @@ def test_nested_json_to_admin_reference_is_4xx_with_a_reason(http: httpx.Client)
 def test_nested_json_on_every_json_endpoint_is_4xx(central: CentralServer,
                                                   http: httpx.Client) -> None:
     keys = KioskKeys.generate()
-    CentralClient((central.url,), "K-deep").enroll(keys, ENROLMENT_TOKEN)
+    client = CentralClient((central.url,), "K-deep")
+    client.enroll(keys, ENROLMENT_TOKEN)
+    client.close()  # its connection must not be left to the garbage collector
     # Too deep to sign client-side (json.dumps gives up too): sent raw, unsigned.
     now = datetime.now(timezone.utc).isoformat()
     heartbeat = ('{"kiosk_id": "K-deep", "sent_at": "' + now + '", "software_version": '

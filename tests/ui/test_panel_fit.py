@@ -1,8 +1,10 @@
 """Every screen fits the panel in both orientations (`[ui] orientation`: portrait
-1080x1920, landscape 1920x1080), in both languages and with larger text: the window
-keeps the panel's size (a screen whose minimum size does not fit would grow it, and on
-the real panel be cut off) and no visible widget lies outside it. The header above the
-screens names the hall and the terminal and shows the time in the hall's zone.
+1080x1920, landscape 1920x1080), in both languages, with larger text and in simple
+mode (长辈模式: larger text and targets still): the window keeps the panel's size (a
+screen whose minimum size does not fit would grow it, and on the real panel be cut
+off) and no visible widget lies outside it, long detail rows included (they scroll).
+The header above the screens names the hall and the terminal and shows the time in
+the hall's zone.
 
 The real main window with a real core against the simulated hall (central service on
 loopback, pty scanner, TCP printer), offscreen."""
@@ -20,7 +22,7 @@ from zoneinfo import ZoneInfo  # noqa: E402
 
 import pytest  # noqa: E402
 from PySide6.QtCore import QPoint, QRect  # noqa: E402
-from PySide6.QtWidgets import QAbstractScrollArea, QApplication, QWidget  # noqa: E402
+from PySide6.QtWidgets import QAbstractScrollArea, QApplication, QLabel, QWidget  # noqa: E402
 
 from kiosk.app import KioskCore  # noqa: E402
 from kiosk.config import parse_config  # noqa: E402
@@ -32,6 +34,10 @@ from ui.main_window import MainWindow  # noqa: E402
 from ui.ops import tracker  # noqa: E402
 
 HALL = ("国家税务总局深圳市南山区税务局 第一办税服务厅", "Nanshan District Tax Service Hall 1")
+# (larger text, simple mode): the display modes a taxpayer can choose.
+DISPLAYS = ((False, False), (True, False), (False, True))
+# Detail rows longer than any panel (a certificate's, a year of payments).
+LONG_DETAILS = "\n".join(f"第 {i} 行 Row {i}: 应纳税额 Tax payable ¥1,234,567.89" for i in range(60))
 ZONE = "Asia/Shanghai"
 
 
@@ -108,19 +114,30 @@ def test_every_screen_fits_the_panel(panel, qapp) -> None:  # type: ignore[no-un
     want = window_size(orientation)
     assert window.size() == want  # the window sized itself for the orientation
     window.start_session()
+    window.build_all_screens()  # screens are built on first use
     screens = [sid for sid, s in window.screens.items() if not s.staff_screen]
     assert {"attract", "home", "invoice.verify", "invoice.verify.manual"} <= set(screens)
     for language in ("zh", "en"):
         window.set_language(language)
-        for large in (False, True):
+        for large, simple in DISPLAYS:
+            window.elderly.set_on(simple)
             window.set_display(large_text=large)
             for sid in screens:
                 window.show_screen(sid, remember=False)
                 settle(qapp)
-                where = f"{sid} ({orientation}, {language}, large text {large})"
+                where = f"{sid} ({orientation}, {language}, large text {large}, simple {simple})"
                 assert window.size() == want, f"{where} grew the window to {window.size()}"
                 assert window.current_screen().screen_id == sid
                 assert outside(window) == [], where
+                details = window.current_screen().findChild(QLabel, "label.details")
+                if details is not None and details.isVisible():
+                    shown = details.text()
+                    details.setText(LONG_DETAILS)
+                    settle(qapp)
+                    assert window.size() == want, f"{where}: long details grew the window"
+                    assert outside(window) == [], f"{where}, long details"
+                    details.setText(shown)
+    window.elderly.set_on(False)
     window.set_display(large_text=False)
 
 

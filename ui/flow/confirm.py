@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QHBoxLayout
 
 from kiosk.services.views import ResultView
 from ui.widgets.buttons import make_button
+from ui.widgets.scroll_column import scrolling
 
 from .base import FlowScreen, Said
 from .flow import ServiceFlow
@@ -40,15 +41,17 @@ class ConfirmScreen(FlowScreen):
         self.body = self.bind(self.text_label("label.body"), self.body_text, hide_empty=True)
         self.details = self.bind(self.text_label("label.details"), self._details)
         self.details.setTextFormat(Qt.TextFormat.PlainText)
-        for w in (self.title, self.body, self.details):
+        for w in (self.title, self.body):
             self.layout_.addWidget(w)
-        self.layout_.addStretch(1)
+        # Long detail rows scroll instead of growing the screen past the panel.
+        self.layout_.addWidget(scrolling(self.details, "area.details", units=window.units), 1)
         self.cancel = self.bind(make_button("", "action.cancel", role="secondary"),
                                 self.cancel_text)
         self.ok = self.bind(make_button("", "action.confirm", role="primary"),
                             self.confirm_text)
         self.cancel.clicked.connect(self.declined)
         self.ok.clicked.connect(self.accepted)
+        self.mark_secondary(self.cancel)  # simple mode: behind "More"
         row = QHBoxLayout()
         row.addWidget(self.cancel)
         row.addWidget(self.ok)

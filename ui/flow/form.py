@@ -12,6 +12,11 @@ returns the problems (field -> message code) to show, empty when the form went o
 Layout: standing (portrait), the choices and fields, then the keypad under them and
 the confirm button at the bottom; lying (landscape), the keypad and the confirm button
 stand beside the fields, each label left of its field, so the form fits 1080 px high.
+When the keypad's wide letter rows (a USCC, a password) and the fields are wider
+together than the panel (simple mode, larger text), the keypad goes under the fields
+in landscape too; that is decided again whenever the texts' sizes change. The
+choices and fields scroll (`area.fields`) when they are taller than the room left by
+the keypad (many fields, simple mode's larger text); a focused field scrolls into view.
 """
 from __future__ import annotations
 
@@ -35,6 +40,7 @@ from ui.theme import Space
 from ui.widgets.adaptive import ColumnsLayout, OrientationBox, panel_orientation
 from ui.widgets.buttons import make_button
 from ui.widgets.keypad import Keypad
+from ui.widgets.scroll_column import ScrollColumn
 
 from .base import FlowScreen, Said
 from .fields import FieldSpec, Kind, check_kind
@@ -46,6 +52,8 @@ if TYPE_CHECKING:
 
 _CTX = "FormScreen"
 CONFIRM = QT_TRANSLATE_NOOP("FormScreen", "Confirm")
+# What of the fields stays in view at least while the rest scrolls: about two rows.
+FIELDS_MIN_MM = 45.0
 
 
 class FormScreen(FlowScreen):
@@ -69,6 +77,7 @@ class FormScreen(FlowScreen):
         self.body = OrientationBox()
         self.body.setSpacing(window.units.px(Space.XL))
         self._fields_column = QVBoxLayout()
+        self._fields_column.setContentsMargins(0, 0, 0, 0)
         self._fields_column.setSpacing(gap)
         self._keys_column = QVBoxLayout()
         self._keys_column.setSpacing(gap)
@@ -83,6 +92,9 @@ class FormScreen(FlowScreen):
                 self._add_input(spec)
         self._fields_column.addWidget(form_host)
         self._fields_column.addStretch(1)
+        self.fields_area = ScrollColumn("area.fields", layout=self._fields_column,
+                                        min_height=window.units.px(FIELDS_MIN_MM))
+        self._laid_out: tuple[Orientation, bool] | None = None
         self.keypad = Keypad(units=window.units)
         self._keypad_row = QHBoxLayout()
         self._keypad_row.addStretch(1)
@@ -94,7 +106,7 @@ class FormScreen(FlowScreen):
                                  self.confirm_text)
         self.confirm.clicked.connect(self.submit_form)
         self._keys_column.addWidget(self.confirm)
-        self.body.addLayout(self._fields_column, 3)
+        self.body.addWidget(self.fields_area, 3)
         self.body.addLayout(self._keys_column, 2)
         self.layout_.addLayout(self.body, 1)
         self._lay_out(panel_orientation(self.window_), force=True)
@@ -103,18 +115,38 @@ class FormScreen(FlowScreen):
 
     # -- layout ------------------------------------------------------------------------
     def _lay_out(self, orientation: Orientation, *, force: bool = False) -> None:
-        """Keypad beside the fields (landscape) or under them (portrait)."""
-        if not self.body.set_orientation(orientation) and not force:
-            return
+        """Keypad beside the fields (landscape, digits only) or under them (portrait,
+        or the letter rows)."""
         lying = orientation == "landscape"
+        beside = lying and self._fits_beside()
+        if self._laid_out == (orientation, beside) and not force:
+            return
+        self._laid_out = (orientation, beside)
+        self.body.set_orientation("landscape" if beside else "portrait")
         # Lying, each label stands left of its field: four rows fit 1080 px.
         self.form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.DontWrapRows if lying
                                    else QFormLayout.RowWrapPolicy.WrapAllRows)
-        # The keypad fills its column lying; standing it keeps to the middle.
-        self._keypad_row.setStretch(0, 0 if lying else 1)
-        self._keypad_row.setStretch(2, 0 if lying else 1)
-        self.body.setStretch(0, 3 if lying else 0)
-        self.body.setStretch(1, 2 if lying else 1)
+        # The keypad fills its column beside the fields; under them it keeps to the middle.
+        self._keypad_row.setStretch(0, 0 if beside else 1)
+        self._keypad_row.setStretch(2, 0 if beside else 1)
+        self.body.setStretch(0, 3 if beside else 0)
+        self.body.setStretch(1, 2 if beside else 1)
+
+    def _fits_beside(self) -> bool:
+        """The fields and the keypad's column fit side by side in the window's width
+        (the window's, not this screen's: a hidden screen may not have its size yet)."""
+        margins = self.layout_.contentsMargins()
+        room = self.window_.width() - margins.left() - margins.right()
+        need = (self.fields_area.minimumSizeHint().width() + self.body.spacing()
+                + self._keys_column.minimumSize().width())
+        return need <= room
+
+    def event(self, event: QEvent) -> bool:
+        # A relayout (texts, fonts, simple mode, the letter rows shown) may change
+        # whether the columns fit side by side: decided before the layout runs.
+        if event.type() == QEvent.Type.LayoutRequest and not self.retired:
+            self._lay_out(panel_orientation(self.window_))
+        return super().event(event)
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         self._lay_out(panel_orientation(self.window_))
@@ -228,6 +260,7 @@ class FormScreen(FlowScreen):
             name = obj.objectName().removeprefix("field.")
             if name in self.inputs:
                 self._target(name)
+                self.fields_area.ensure_visible(obj)
         return False
 
     def _error_text(self, name: str) -> Said:
@@ -259,6 +292,16 @@ class FormScreen(FlowScreen):
             problems = self.submit(values)
         self.errors = {n: c for n, c in problems.items() if n in self.inputs}
         self.refresh()
+
+    def refresh(self) -> None:
+        super().refresh()
+        # A field is named by its row's label (screen readers, automation), in the
+        # current language; its error, when there is one, follows the name.
+        for name, edit in self.inputs.items():
+            label = self.row_labels[name].text().replace("\n", " ").rstrip(":：")
+            error = self.error_labels[name].text() if self.errors.get(name) else ""
+            edit.setAccessibleName(label)
+            edit.setAccessibleDescription(error)
 
     def update_state(self) -> None:
         for name, buttons in self.choice_buttons.items():

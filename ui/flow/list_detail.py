@@ -12,10 +12,12 @@ from functools import partial
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP, Qt
-from PySide6.QtWidgets import QPushButton, QVBoxLayout
+from PySide6.QtWidgets import QFrame, QPushButton, QScrollArea, QVBoxLayout, QWidget
 
 from kiosk.services.views import ListItemView
 from ui.widgets.buttons import make_button
+from ui.widgets.scroll_column import scrolling
+from ui.widgets.wrap_button import WrapButton
 
 from .base import FlowScreen, Said
 from .flow import ServiceFlow
@@ -36,14 +38,25 @@ class ListDetailScreen(FlowScreen):
         self.title = self.bind(self.title_label("label.title"), self.title_text)
         self.empty = self.bind(self.text_label("label.empty", role="subtitle"),
                                self._empty_text, hide_empty=True)
-        self.list_box = QVBoxLayout()
+        # The entries scroll (a long list must not push the detail off the panel) and
+        # wrap (a long entry must not make the screen wider than the panel).
+        holder = QWidget()
+        self.list_box = QVBoxLayout(holder)
+        self.list_box.setContentsMargins(0, 0, 0, 0)
+        self.list_box.addStretch(1)  # entries are inserted above it
+        self.list_area = QScrollArea()
+        self.list_area.setObjectName("area.list")
+        self.list_area.setWidget(holder)
+        self.list_area.setWidgetResizable(True)
+        self.list_area.setFrameShape(QFrame.Shape.NoFrame)
+        self.list_area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.details = self.bind(self.text_label("label.details"), self._detail_text)
         self.details.setTextFormat(Qt.TextFormat.PlainText)
         self.layout_.addWidget(self.title)
         self.layout_.addWidget(self.empty)
-        self.layout_.addLayout(self.list_box)
-        self.layout_.addWidget(self.details)
-        self.layout_.addStretch(1)
+        self.layout_.addWidget(self.list_area, 1)
+        # The chosen entry's rows scroll too: a long record must not grow the screen.
+        self.layout_.addWidget(scrolling(self.details, "area.details", units=window.units), 1)
         self.refresh()
 
     # -- hooks -------------------------------------------------------------------------
@@ -94,11 +107,12 @@ class ListDetailScreen(FlowScreen):
         for item in items:
             button = self.item_buttons.get(item.key)
             if button is None:
-                button = make_button("", f"item.{item.key}", role="secondary")
+                button = make_button("", f"item.{item.key}", role="secondary",
+                                     cls=WrapButton)
                 button.setCheckable(True)
                 button.clicked.connect(partial(self._tapped, item.key))
                 self.item_buttons[item.key] = button
-                self.list_box.addWidget(button)
+                self.list_box.insertWidget(self.list_box.count() - 1, button)
                 button.show()  # added to a shown screen: not shown by itself
             text = f"{item.title}\n{item.summary}" if item.summary else item.title
             button.setText(text)

@@ -9,10 +9,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP
+from PySide6.QtCore import QT_TRANSLATE_NOOP, Qt
+from PySide6.QtGui import QResizeEvent
+from PySide6.QtWidgets import QVBoxLayout
 
 from kiosk.services.views import short_reference
 from ui.theme import set_style_property
+from ui.widgets.adaptive import OrientationBox, panel_orientation
 from ui.widgets.busy import SlipTray
 from ui.widgets.buttons import make_button
 
@@ -70,11 +73,24 @@ class QueuedScreen(NoticeScreen):
                                       self.print_text, hide_empty=True)
         # The reference a person may have to write down: large, in groups of 4.
         set_style_property(self.reference, "textsize", "title")
-        self.layout_.addWidget(self.reference)
-        self.layout_.addWidget(self.print_status)
+        # The texts (subclasses add theirs to `texts`) beside the slip in landscape, above
+        # it in portrait: stacked, a receipt's rows and the tray are taller than the
+        # landscape panel.
+        self.texts = QVBoxLayout()
+        self.texts.addWidget(self.reference)
+        self.texts.addWidget(self.print_status)
         # Where the slip with the reference comes out, while and after it prints.
         self.slip = SlipTray(units=self.window_.units)
-        self.layout_.addWidget(self.slip, 1)
+        self.slip_box = OrientationBox()
+        self.slip_box.addLayout(self.texts, 1)
+        self.slip_box.addWidget(self.slip, 1)
+        self.slip_box.setAlignment(self.texts, Qt.AlignmentFlag.AlignTop)
+        self.slip_box.set_orientation(panel_orientation(self.window_))
+        self.layout_.addLayout(self.slip_box, 1)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        self.slip_box.set_orientation(panel_orientation(self.window_))
+        super().resizeEvent(event)
 
     def update_state(self) -> None:
         self.slip.set_state(self.flow.queued_print if self.flow.queued_reference else None)

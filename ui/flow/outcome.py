@@ -27,6 +27,7 @@ from ui.theme import Space, set_style_property
 from ui.widgets.adaptive import OrientationBox, panel_orientation
 from ui.widgets.busy import SlipTray
 from ui.widgets.buttons import make_button
+from ui.widgets.scroll_column import scrolling
 
 from .base import FlowScreen, Said
 from .flow import ServiceFlow
@@ -62,6 +63,8 @@ class OutcomeScreen(FlowScreen):
         self.again = self.bind(make_button("", "action.again", role="secondary"),
                                self.again_text)
         self.again.clicked.connect(lambda: flow.go(flow.spec.entry_screen))
+        # Simple mode: one action; the top bar's Back does what "again" does.
+        self.mark_secondary(self.again, drop=True)
         self.print_button = self.bind(make_button("", "action.print", role="primary"),
                                       self.print_text)
         self.print_button.clicked.connect(self.print_slip)
@@ -69,9 +72,12 @@ class OutcomeScreen(FlowScreen):
         self.layout_.addWidget(self.title)
         result = QVBoxLayout()
         result.setSpacing(window.units.px(Space.M))
-        for w in (self.outcome, self.crc_warning, self.details):
+        for w in (self.outcome, self.crc_warning):
             result.addWidget(w)
-        result.addStretch(1)
+        # Long detail rows (a certificate's, simple mode's larger text) scroll under
+        # the headline instead of being cut off at the panel's edge.
+        self.details_area = scrolling(self.details, "area.details", units=window.units)
+        result.addWidget(self.details_area, 1)
         self.body = OrientationBox()
         self.body.setSpacing(window.units.px(Space.XL))
         self.body.addLayout(result, 3)

@@ -2,9 +2,89 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="zh_CN" sourcelanguage="en">
 <context>
+    <name>ArrearsScreen</name>
+    <message>
+        <location filename="../screens/arrears_query.py" line="+44"/>
+        <source>Pay now</source>
+        <translation>立即缴纳</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Tax owed</source>
+        <translation>欠税查询</translation>
+    </message>
+    <message>
+        <location line="+33"/>
+        <source>Print the statement</source>
+        <translation>打印欠税清单</translation>
+    </message>
+</context>
+<context>
+    <name>AssistanceBanner</name>
+    <message>
+        <location filename="../assistance.py" line="+169"/>
+        <source>Calling staff… a member of staff will look at this screen shortly</source>
+        <extracomment>One frame a second while staff are assisting: enough to follow a taxpayer, modest on the hall&apos;s uplink (~30 KiB/s at most). The longest side of a frame; smaller (and lower quality) if it would not fit. How long &quot;Assistance ended&quot; stays before the banner hides.</extracomment>
+        <translation>正在呼叫工作人员…工作人员稍后将查看此屏幕</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Staff are viewing this screen and may tap on it</source>
+        <translation>工作人员正在协助，并可点按此屏幕</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Staff are viewing this screen</source>
+        <translation>工作人员正在协助</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Staff cannot be reached now; please ask at the service desk</source>
+        <translation>暂时无法联系工作人员，请到服务台咨询</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Assistance has ended</source>
+        <translation>协助已结束</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Stop staff tapping</source>
+        <translation>停止工作人员操作</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Let staff tap the screen</source>
+        <translation>允许工作人员操作</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Close</source>
+        <translation>关闭</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>End assistance</source>
+        <translation>结束协助</translation>
+    </message>
+</context>
+<context>
+    <name>AssistanceUI</name>
+    <message>
+        <location line="+127"/>
+        <source>Call staff</source>
+        <translation>呼叫工作人员</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Call a member of staff to help</source>
+        <translation>呼叫工作人员协助</translation>
+    </message>
+</context>
+<context>
     <name>AttractScreen</name>
     <message>
-        <location filename="../screens/attract.py" line="+134"/>
+        <location filename="../screens/attract.py" line="+143"/>
         <source>Self-service tax terminal</source>
         <translation>自助办税终端</translation>
     </message>
@@ -152,12 +232,12 @@
 <context>
     <name>CallbackForm</name>
     <message>
-        <location filename="../screens/consult_callback.py" line="+62"/>
+        <location filename="../screens/consult_callback.py" line="+38"/>
         <source>Tell us what your question is about and when to call: the 12366 tax service calls you back. You get a ticket number on a slip.</source>
         <translation>请选择咨询类别和方便接听的时段，12366 纳税服务热线将回电解答。提交后打印凭条，凭工单号查询答复。</translation>
     </message>
     <message>
-        <location line="+15"/>
+        <location line="+4"/>
         <source>12366 callback request</source>
         <translation>12366 预约回电</translation>
     </message>
@@ -190,7 +270,7 @@
 <context>
     <name>CallbackSaved</name>
     <message>
-        <location line="+25"/>
+        <location line="+18"/>
         <source>Look up this ticket</source>
         <translation>查询此工单</translation>
     </message>
@@ -239,7 +319,7 @@
 <context>
     <name>ConfirmScreen</name>
     <message>
-        <location filename="../flow/confirm.py" line="+27"/>
+        <location filename="../flow/confirm.py" line="+28"/>
         <source>Please check and confirm</source>
         <translation>请核对后确认</translation>
     </message>
@@ -252,6 +332,37 @@
         <location line="+1"/>
         <source>Cancel</source>
         <translation>取消</translation>
+    </message>
+</context>
+<context>
+    <name>ConsentDone</name>
+    <message>
+        <location filename="../screens/credit_rating.py" line="+232"/>
+        <source>Back to my rating</source>
+        <translation>返回信用等级</translation>
+    </message>
+</context>
+<context>
+    <name>ConsentForm</name>
+    <message>
+        <location line="-75"/>
+        <source>Share my credit rating with a bank (银税互动)</source>
+        <translation>授权向银行推送纳税信用信息（银税互动）</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>With your consent the tax office sends the chosen bank your tax credit rating and its evaluation year, so that the bank can review a loan application (银税互动). Nothing else is sent. This consent is separate from anything else you do here; you can withdraw it at any time on this terminal.</source>
+        <translation>经您同意，税务机关将您的纳税信用级别及评价年度推送给所选银行，供其审核贷款申请（银税互动），不推送其他信息。本授权单独作出，与您在本机办理的其他业务无关；您可随时在本机撤回授权。</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Bank</source>
+        <translation>银行</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>I agree: send my rating to this bank</source>
+        <translation>同意授权，向该银行推送</translation>
     </message>
 </context>
 <context>
@@ -288,9 +399,50 @@
     </message>
 </context>
 <context>
+    <name>CreditScreen</name>
+    <message>
+        <location filename="../screens/credit_rating.py" line="-102"/>
+        <source>Share my rating with a bank</source>
+        <translation>银税互动授权</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Withdraw my consent</source>
+        <translation>撤回授权</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Tax credit rating</source>
+        <translation>纳税信用等级</translation>
+    </message>
+    <message>
+        <location line="+27"/>
+        <source>Print my rating</source>
+        <translation>打印评价结果</translation>
+    </message>
+</context>
+<context>
+    <name>ElderlyMode</name>
+    <message>
+        <location filename="../elderly.py" line="+79"/>
+        <source>Simple mode</source>
+        <translation>长辈模式</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Simple mode is on: larger text, one action per screen</source>
+        <translation>长辈模式已开启：大字、每屏一个操作</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Simple mode: larger text, one action per screen</source>
+        <translation>长辈模式：大字、每屏一个操作</translation>
+    </message>
+</context>
+<context>
     <name>Evaluate</name>
     <message>
-        <location line="+104"/>
+        <location filename="../screens/school_courses.py" line="+104"/>
         <source>Score a course</source>
         <translation>评价课程</translation>
     </message>
@@ -352,9 +504,22 @@
     </message>
 </context>
 <context>
+    <name>FlowScreen</name>
+    <message>
+        <location filename="../flow/base.py" line="+44"/>
+        <source>More</source>
+        <translation>更多</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>More actions</source>
+        <translation>更多操作</translation>
+    </message>
+</context>
+<context>
     <name>FormScreen</name>
     <message>
-        <location filename="../flow/form.py" line="+48"/>
+        <location filename="../flow/form.py" line="+54"/>
         <source>Confirm</source>
         <translation>确认</translation>
     </message>
@@ -362,7 +527,7 @@
 <context>
     <name>GateChoiceScreen</name>
     <message>
-        <location filename="../screens/identity_login.py" line="+390"/>
+        <location filename="../screens/identity_login.py" line="+404"/>
         <source>Sign in</source>
         <translation>登录</translation>
     </message>
@@ -443,7 +608,7 @@
 <context>
     <name>GuideMatter</name>
     <message>
-        <location filename="../screens/guide_catalogue.py" line="+81"/>
+        <location filename="../screens/guide_catalogue.py" line="+86"/>
         <source>Print the materials checklist</source>
         <translation>打印资料清单</translation>
     </message>
@@ -467,11 +632,21 @@
         <source>Open here: %1</source>
         <translation>在本机办理：%1</translation>
     </message>
+    <message>
+        <location line="+14"/>
+        <source>Printing the checklist on A4 paper…</source>
+        <translation>正在用 A4 纸打印资料清单…</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>The checklist is printed on A4 paper. Please take it from the A4 printer.</source>
+        <translation>资料清单已用 A4 纸打印，请到 A4 打印机处取走。</translation>
+    </message>
 </context>
 <context>
     <name>GuideSearch</name>
     <message>
-        <location line="-84"/>
+        <location line="-100"/>
         <source>Tax guide: what to bring and where to go</source>
         <translation>办税导航：在哪办、带什么资料</translation>
     </message>
@@ -489,7 +664,7 @@
 <context>
     <name>Header</name>
     <message>
-        <location filename="../widgets/header.py" line="+315"/>
+        <location filename="../widgets/header.py" line="+282"/>
         <source>Self-service tax terminal</source>
         <translation>自助办税终端</translation>
     </message>
@@ -502,7 +677,7 @@
 <context>
     <name>HomeScreen</name>
     <message>
-        <location filename="../screens/home.py" line="+223"/>
+        <location filename="../screens/home.py" line="+264"/>
         <source>Choose a service</source>
         <translation>请选择业务</translation>
     </message>
@@ -538,7 +713,7 @@
 <context>
     <name>IdentityDoneScreen</name>
     <message>
-        <location line="+195"/>
+        <location line="+196"/>
         <source>You are signed in</source>
         <translation>您已登录</translation>
     </message>
@@ -548,7 +723,7 @@
         <translation>选择业务</translation>
     </message>
     <message>
-        <location line="+31"/>
+        <location line="+33"/>
         <source>Identified from your ID card alone: the tax service cannot be reached now, so services that need it are not available.</source>
         <translation>仅凭身份证确认身份：暂时无法连接税务系统，需要联网的业务暂不可用。</translation>
     </message>
@@ -556,12 +731,12 @@
 <context>
     <name>IdentityEnterpriseScreen</name>
     <message>
-        <location line="-62"/>
+        <location line="-65"/>
         <source>Which enterprise are you acting for?</source>
         <translation>请选择办理业务的企业</translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="+9"/>
         <source>Myself</source>
         <translation>本人</translation>
     </message>
@@ -569,7 +744,7 @@
 <context>
     <name>IdentityFlow</name>
     <message>
-        <location line="-571"/>
+        <location line="-585"/>
         <source>Needs the network: the tax service cannot be reached now.</source>
         <translation>需要网络：暂时无法连接税务系统。</translation>
     </message>
@@ -577,7 +752,7 @@
 <context>
     <name>IdentityPasswordScreen</name>
     <message>
-        <location line="+514"/>
+        <location line="+527"/>
         <source>Sign in with your tax ID and password</source>
         <translation>纳税人识别号和密码登录</translation>
     </message>
@@ -769,6 +944,14 @@
     </message>
 </context>
 <context>
+    <name>InvoicePickup</name>
+    <message>
+        <location filename="../screens/invoice_pickup.py" line="+35"/>
+        <source>Please take your invoices</source>
+        <translation>请取走发票</translation>
+    </message>
+</context>
+<context>
     <name>InvoiceVerifyFlow</name>
     <message>
         <location filename="../screens/invoice_verify.py" line="-124"/>
@@ -784,7 +967,7 @@
 <context>
     <name>Keypad</name>
     <message>
-        <location filename="../widgets/keypad.py" line="+248"/>
+        <location filename="../widgets/keypad.py" line="+306"/>
         <source>Number keypad</source>
         <translation>数字键盘</translation>
     </message>
@@ -804,7 +987,7 @@
         <translation>字母 X</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+4"/>
         <source>Delete</source>
         <translation>删除</translation>
     </message>
@@ -835,22 +1018,241 @@
     </message>
 </context>
 <context>
+    <name>KindScreen</name>
+    <message>
+        <location filename="../screens/certificate_print.py" line="+143"/>
+        <source>Print a tax certificate</source>
+        <translation>打印完税证明</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Choose the certificate. You see it on screen before it prints on A4 paper.</source>
+        <translation>请选择要开具的证明。打印到A4纸之前，会先在屏幕上预览。</translation>
+    </message>
+    <message>
+        <location line="+20"/>
+        <source>For one payment you choose</source>
+        <translation>针对您选择的一笔缴款</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>All payments of a period of months</source>
+        <translation>一段期间内的全部缴款</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Your individual income tax payments of a period (natural persons)</source>
+        <translation>一段期间内的个人所得税缴纳记录（限自然人）</translation>
+    </message>
+</context>
+<context>
     <name>ListDetailScreen</name>
     <message>
-        <location filename="../flow/list_detail.py" line="+28"/>
+        <location filename="../flow/list_detail.py" line="+30"/>
         <source>Nothing found.</source>
         <translation>没有查到记录。</translation>
     </message>
 </context>
 <context>
+    <name>LogisticsScreen</name>
+    <message>
+        <location filename="../screens/logistics.py" line="+206"/>
+        <source>This is not a courier waybill.</source>
+        <translation>这不是快递运单号。</translation>
+    </message>
+    <message>
+        <location line="+19"/>
+        <source>Loaded into cassette %1: %2 %3 %4-%5 (%6 pieces).</source>
+        <translation>已装入钱箱 %1：%2 %3 %4-%5（%6 份）。</translation>
+    </message>
+    <message>
+        <location line="+51"/>
+        <source>Dispatched %1: %2 pieces, waybill %3.</source>
+        <translation>已发出 %1：%2 份，运单号 %3。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Packing slip printed.</source>
+        <translation>装箱单已打印。</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>Take box %1 of %2 from the slot.</source>
+        <translation>请从出票口取走第 %1 盒（共 %2 盒）。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Issuing box %1 of %2…</source>
+        <translation>正在发出第 %1 盒（共 %2 盒）…</translation>
+    </message>
+    <message>
+        <location line="+21"/>
+        <source>Difference found: cassette(s) %1 blocked until a technician clears them.</source>
+        <translation>发现差异：钱箱 %1 已锁定，须由技术人员核查后解除。</translation>
+    </message>
+    <message>
+        <location line="+18"/>
+        <source>Reconciliation report printed on the A4 printer.</source>
+        <translation>对账报告已在 A4 打印机打印。</translation>
+    </message>
+    <message>
+        <location line="+14"/>
+        <source>Cassette %1 cleared.</source>
+        <translation>钱箱 %1 已解除锁定。</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>Logistics</source>
+        <translation>物流模式</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Load stock</source>
+        <translation>装入发票</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Courier</source>
+        <translation>邮寄发票</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Reconcile</source>
+        <translation>对账</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Dispense for the courier</source>
+        <translation>出票并装箱</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Print the A4 report</source>
+        <translation>打印 A4 对账报告</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Back to maintenance</source>
+        <translation>返回维护模式</translation>
+    </message>
+    <message>
+        <location line="+33"/>
+        <source>Scan the label of each invoice box you put into the dispenser.</source>
+        <translation>请逐盒扫描装入发票机的发票盒标签。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Choose an application, scan the courier waybill, then dispense and pack the invoices.</source>
+        <translation>请选择申请，扫描快递运单号，然后出票并装箱。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Per cassette: loaded = taken + retracted + in slot + remaining.</source>
+        <translation>每个钱箱：装入 = 领走 + 回收 + 出口待取 + 剩余。</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Please wait…</source>
+        <translation>请稍候…</translation>
+    </message>
+    <message>
+        <location line="+20"/>
+        <source>Cassette %1: empty</source>
+        <translation>钱箱 %1：空</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Cassette %1: %2 %3 %4-%5, next %6, remaining %7</source>
+        <translation>钱箱 %1：%2 %3 %4-%5，下一号 %6，剩余 %7 份</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>Blocked: %1</source>
+        <translation>已锁定：%1</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>No courier applications are waiting.</source>
+        <translation>没有待邮寄的申请。</translation>
+    </message>
+    <message>
+        <location line="+15"/>
+        <source>Waybill: %1</source>
+        <translation>运单号：%1</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Scan the courier waybill for %1.</source>
+        <translation>请扫描 %1 的快递运单号。</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Cassette %1 (%2 %3): loaded %4 = taken %5 + retracted %6 + in slot %7 + remaining %8</source>
+        <translation>钱箱 %1（%2 %3）：装入 %4 = 领走 %5 + 回收 %6 + 出口待取 %7 + 剩余 %8</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>%1 pickups and dispatches</source>
+        <translation>领用和邮寄 %1 笔</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Difference %1: the device counted %2, the journal %3.</source>
+        <translation>差异 %1：设备计数 %2，日志记录 %3。</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Blocked until a technician checks and clears it.</source>
+        <translation>本钱箱已锁定，待技术人员核查后解除。</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Clear the block of cassette %1</source>
+        <translation>解除钱箱 %1 的锁定</translation>
+    </message>
+</context>
+<context>
+    <name>LookupListScreen</name>
+    <message>
+        <location filename="../flow/lookup.py" line="+35"/>
+        <source>Looking this up with the tax service…</source>
+        <translation>正在向税务系统查询…</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Look up again</source>
+        <translation>重新查询</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Sign in again</source>
+        <translation>重新登录</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Print a slip</source>
+        <translation>打印凭条</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Printing…</source>
+        <translation>正在打印…</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Slip printed. Please take it.</source>
+        <translation>凭条已打印，请取走。</translation>
+    </message>
+</context>
+<context>
     <name>MainWindow</name>
     <message>
-        <location filename="../main_window.py" line="+552"/>
+        <location filename="../main_window.py" line="+732"/>
         <source>Self-service tax terminal</source>
         <translation>自助办税终端</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+3"/>
         <location line="+1"/>
         <source>Home</source>
         <translation>首页</translation>
@@ -906,7 +1308,7 @@
 <context>
     <name>MaintenanceScreen</name>
     <message>
-        <location filename="../screens/maintenance.py" line="+300"/>
+        <location filename="../screens/maintenance.py" line="+326"/>
         <source>Syncing…</source>
         <translation>正在同步…</translation>
     </message>
@@ -916,7 +1318,7 @@
         <translation>维护模式</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+2"/>
         <source>Queue and sync</source>
         <translation>队列与同步</translation>
     </message>
@@ -936,8 +1338,8 @@
         <translation>维护详情</translation>
     </message>
     <message>
-        <location line="-121"/>
-        <location line="+123"/>
+        <location line="-122"/>
+        <location line="+124"/>
         <source>Sync now</source>
         <translation>立即同步</translation>
     </message>
@@ -947,8 +1349,8 @@
         <translation>立即同步待上传队列</translation>
     </message>
     <message>
-        <location line="-122"/>
-        <location line="+123"/>
+        <location line="-123"/>
+        <location line="+124"/>
         <source>Test print</source>
         <translation>测试打印</translation>
     </message>
@@ -958,8 +1360,8 @@
         <translation>在凭条打印机上打印测试页</translation>
     </message>
     <message>
-        <location line="-123"/>
-        <location line="+124"/>
+        <location line="-124"/>
+        <location line="+125"/>
         <source>Refresh</source>
         <translation>刷新</translation>
     </message>
@@ -969,7 +1371,7 @@
         <translation>刷新数据</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+3"/>
         <source>Log out</source>
         <translation>退出登录</translation>
     </message>
@@ -984,13 +1386,13 @@
         <translation>已登录：%1（%2）</translation>
     </message>
     <message>
-        <location line="-128"/>
-        <location line="+129"/>
+        <location line="-131"/>
+        <location line="+132"/>
         <source>, </source>
         <translation>、</translation>
     </message>
     <message>
-        <location line="-137"/>
+        <location line="-140"/>
         <source>Not for your role</source>
         <translation>您的岗位不可使用</translation>
     </message>
@@ -1005,7 +1407,22 @@
         <translation>您的岗位不可使用：%1。</translation>
     </message>
     <message>
-        <location line="+145"/>
+        <location line="+104"/>
+        <source>Out of service…</source>
+        <translation>暂停服务…</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>Invoice dispenser: stock, courier, reconciliation</source>
+        <translation>发票机：装票、邮寄、对账</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Open logistics mode</source>
+        <translation>进入物流模式</translation>
+    </message>
+    <message>
+        <location line="+33"/>
         <source>Waiting to upload: %1</source>
         <translation>待上传：%1</translation>
     </message>
@@ -1883,6 +2300,329 @@ Reason: %4</source>
         <source>Please choose a score from 1 to 5.</source>
         <translation>请选择 1 至 5 星。</translation>
     </message>
+    <message>
+        <location line="+2"/>
+        <source>This look-up needs a sign-in with the tax service. Please sign in again while the network works (ID card, tax app or password).</source>
+        <translation>此查询需要在税务系统登录。请在网络正常时重新登录（身份证、税务APP扫码或密码）。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The tax service did not answer this look-up. Please try again.</source>
+        <translation>税务系统未返回查询结果，请重试。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Please choose one of the banks listed.</source>
+        <translation>请从列出的银行中选择一家。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>This needs a sign-in with the tax service. Please sign out, then sign in while the network works (ID card, tax app or password).</source>
+        <translation>此业务需要通过税务系统联网登录。请退出登录，在网络正常时重新登录（身份证、税务APP扫码或密码）。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>This terminal has no A4 printer. Please ask the hall staff for help.</source>
+        <translation>本终端没有A4打印机，请联系大厅工作人员。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>This voucher is not on record for you.</source>
+        <translation>没有查到您的这张缴款凭证。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>This application cannot be accepted. Please check the fields.</source>
+        <translation>无法受理此申请，请检查填写内容。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Please choose at least one kind of income.</source>
+        <translation>请至少选择一种所得类型。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>The terminal is checking an earlier payment with the card terminal. Payments are possible again in a moment.</source>
+        <translation>终端正在向刷卡终端核实上一笔缴款，稍后即可缴款。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The invoice dispenser is settling an earlier pickup: please wait a moment.</source>
+        <translation>发票机正在核对上一笔领用，请稍候。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Checking an earlier payment first: please wait a moment.</source>
+        <translation>正在核实上一笔缴款，请稍候。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>This terminal has no card terminal. Please pay by payment QR code or ask the hall staff.</source>
+        <translation>本终端未配置刷卡终端，请使用付款码缴款或咨询大厅工作人员。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The tax office has recorded your payment.</source>
+        <translation>税务机关已入账。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Your card was charged. The tax office will confirm the payment as soon as the network is back; you need not pay again. Keep the slip.</source>
+        <translation>您的银行卡已扣款，网络恢复后税务机关将确认入账，无需重复缴纳。请保管好凭条。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The card terminal did not report the result. The terminal checks it before the next payment: you are never charged twice. Keep the slip and ask the hall staff if in doubt.</source>
+        <translation>刷卡终端未返回结果。本终端将在下一笔缴款前核实，不会重复扣款。请保管好凭条，如有疑问请咨询大厅工作人员。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The hall staff must check this payment with the card terminal&apos;s records. You are never charged twice.</source>
+        <translation>需由大厅工作人员核对刷卡终端记录，不会重复扣款。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The card terminal could not take the payment. Your card was not charged.</source>
+        <translation>刷卡终端未能完成交易，您的银行卡未扣款。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The payment never reached the card terminal. Your card was not charged.</source>
+        <translation>交易未发送到刷卡终端，您的银行卡未扣款。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The tax office could not record the payment, so the charge was reversed. The money goes back to your card.</source>
+        <translation>税务机关未能入账，扣款已冲正，款项将退回您的银行卡。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The tax office could not record this payment.</source>
+        <translation>税务机关未能入账。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The tax office could not record the payment: this tax has already been paid.</source>
+        <translation>税务机关未能入账：该税款已缴纳。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The tax office could not record the payment: the amount owed has changed. Please look it up again.</source>
+        <translation>税务机关未能入账：应缴金额已变化，请重新查询。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Choose what to pay first, then show your payment code on the QR code screen.</source>
+        <translation>请先选择要缴纳的项目，在扫码缴款页面再出示付款码。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>This is not a WeChat Pay, Alipay or UnionPay payment code. Open the payment code in your app and hold it under the scanner.</source>
+        <translation>这不是微信、支付宝或云闪付的付款码。请在手机应用中打开付款码，对准扫描窗口。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Paying by QR code is not possible on this terminal right now. Please pay by bank card.</source>
+        <translation>本机暂时无法扫码缴款，请使用银行卡缴款。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The payment service refused this order. Nothing was charged. Please try again.</source>
+        <translation>支付机构拒绝了本笔订单，未扣款。请重试。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The payment order was closed. Nothing was charged.</source>
+        <translation>支付订单已关闭，未扣款。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The payment order was cancelled. If money was taken it goes back to the account you paid from.</source>
+        <translation>支付订单已撤销。如已扣款，款项将原路退回。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Choose at least one item to pay.</source>
+        <translation>请至少选择一项要缴纳的项目。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>No vehicle of yours is registered for vehicle tax at this hall. If an insurer collects your vehicle tax, nothing is due here.</source>
+        <translation>未查询到您需在此申报车船税的车辆。如车船税已由保险机构代收代缴，无需在此缴纳。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The province&apos;s vehicle tax table is not available. Please ask at the counter.</source>
+        <translation>暂未获取本省车船税税额标准，请到窗口办理。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The vehicle&apos;s details cannot be used to work out the tax. Please ask at the counter.</source>
+        <translation>车辆信息有误，无法计算税额，请到窗口办理。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>There are no prefilled figures for last year. Please file at the counter or in the tax app.</source>
+        <translation>暂无上一年度的预填数据，请到窗口或个人所得税APP办理。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The contribution levels for this year are not available. Please ask at the counter.</source>
+        <translation>暂未获取本年度缴费档次，请到窗口办理。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Some of these months are paid already. Choose months not yet paid.</source>
+        <translation>所选月份中有已缴纳的月份，请选择未缴纳的月份。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Choose the months from 1 to 12, the first not after the last.</source>
+        <translation>请选择1至12月，起始月份不能晚于终止月份。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Months after this one cannot be paid yet.</source>
+        <translation>不能缴纳本月之后的月份。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>This is not a fully-digital invoice (数电票). Please scan the QR code of a fully-digital invoice.</source>
+        <translation>这不是数电票，请扫描数电票上的二维码。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The invoice lottery needs your ID card. Please sign out, then sign in with your ID card.</source>
+        <translation>参与有奖发票需刷身份证。请退出登录后，用身份证重新登录。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The tax service has no record of this invoice yet. A new invoice can take an hour to arrive: please try again later.</source>
+        <translation>税务机关尚未收到这张发票的信息。新开的发票约需一小时同步，请稍后再试。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The amount or date in this QR code is not the invoice&apos;s on record. Please scan the QR code on the invoice itself.</source>
+        <translation>二维码中的金额或日期与发票记录不一致，请扫描发票上的原始二维码。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Only ordinary invoices (普票) take part in the lottery, not special VAT invoices.</source>
+        <translation>只有普通发票可以参与有奖发票活动，增值税专用发票不参与。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Invoices the tax office issued on behalf of a seller (代开) do not take part in the lottery.</source>
+        <translation>税务机关代开的发票不参与有奖发票活动。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Only invoices issued to a natural person by real name take part, not invoices to an organisation.</source>
+        <translation>只有开给自然人实名的发票可以参与，开给单位的发票不参与。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The buyer on this invoice is not you. Only the person named as buyer may enter it.</source>
+        <translation>这张发票的购买方不是您本人，只有发票上的购买方本人可以参与。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>This invoice has already taken part in the lottery.</source>
+        <translation>这张发票已经参与过抽奖。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>No invoice lottery is running for this invoice&apos;s date.</source>
+        <translation>这张发票的开票日期不在有奖发票活动期间。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The seller&apos;s trade is not part of the invoice lottery.</source>
+        <translation>销售方所属行业不在有奖发票活动范围内。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Only invoices of %1 yuan or more take part.</source>
+        <translation>价税合计 %1 元及以上的发票才能参与。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>You have entered %1 invoices today, the most allowed. Please come back tomorrow.</source>
+        <translation>您今天已参与 %1 张发票，已达上限，请明天再来。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>You have entered %1 invoices this month, the most allowed.</source>
+        <translation>您本月已参与 %1 张发票，已达上限。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>You have entered %1 invoices in this lottery, the most allowed.</source>
+        <translation>您在本期活动中已参与 %1 张发票，已达上限。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>You have entered %1 invoices from this seller, the most allowed.</source>
+        <translation>您已参与同一销售方的 %1 张发票，已达上限。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>This invoice is not among the fully-digital invoices you issued or received.</source>
+        <translation>这张发票不在您开具或取得的数电票中。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>This application is not on record for you.</source>
+        <translation>没有查到您的这笔代开申请。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The tax on this invoice is not recorded as paid yet. The invoice is issued once the tax office has recorded the payment.</source>
+        <translation>这张发票的税款尚未入账，税务机关确认缴款后即开具发票。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Invoices are issued here for natural persons only. Please sign in for yourself, not for an enterprise.</source>
+        <translation>本机仅为自然人代开发票，请以本人身份登录，不要代表企业办理。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>An invoice here has 1 to 8 lines. For more, please go to the counter.</source>
+        <translation>本机代开的发票可填 1 至 8 行项目，更多项目请到窗口办理。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Each line needs an item name, a quantity above 0 and a unit price in yuan above 0 (at most 2 decimals).</source>
+        <translation>每行需填写项目名称、大于 0 的数量和大于 0 的单价（元，最多两位小数）。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>A line&apos;s amount must be its quantity times its unit price.</source>
+        <translation>每行金额须等于数量乘以单价。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>This amount is above what the terminal may issue. Please go to the counter.</source>
+        <translation>金额超过本机可代开的上限，请到窗口办理。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Enter the buyer&apos;s name. A taxpayer number has 15 to 20 digits or capital letters.</source>
+        <translation>请输入购买方名称。纳税人识别号为 15 至 20 位数字或大写字母。</translation>
+    </message>
+</context>
+<context>
+    <name>NoticesScreen</name>
+    <message>
+        <location filename="../screens/notices.py" line="+29"/>
+        <source>My messages</source>
+        <translation>我的消息</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>You have no messages.</source>
+        <translation>您没有消息。</translation>
+    </message>
 </context>
 <context>
     <name>OfflineBanner</name>
@@ -1923,9 +2663,63 @@ Reason: %4</source>
     </message>
 </context>
 <context>
+    <name>OutOfServiceStaffScreen</name>
+    <message>
+        <location filename="../screens/out_of_service.py" line="+307"/>
+        <source>Out of service</source>
+        <extracomment>What staff can choose from (id, zh, en): the terminal shows both languages.</extracomment>
+        <translation>暂停服务</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Reason</source>
+        <translation>原因</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Where taxpayers can go instead</source>
+        <translation>请纳税人改到何处办理</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Take this terminal out of service</source>
+        <translation>暂停本终端服务</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Back in service</source>
+        <translation>恢复服务</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Back to maintenance</source>
+        <translation>返回维护</translation>
+    </message>
+    <message>
+        <location line="+13"/>
+        <source>This terminal is in service.</source>
+        <translation>本终端正在服务。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Out of service, set by the central service: %1</source>
+        <translation>已由中心服务暂停服务：%1</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Out of service, set in this hall: %1</source>
+        <translation>已由本厅暂停服务：%1</translation>
+    </message>
+    <message>
+        <location line="+13"/>
+        <source>Not for your role</source>
+        <translation>您的角色无此权限</translation>
+    </message>
+</context>
+<context>
     <name>OutcomeScreen</name>
     <message>
-        <location filename="../flow/outcome.py" line="+39"/>
+        <location filename="../flow/outcome.py" line="+40"/>
         <source>Printing…</source>
         <translation>正在打印…</translation>
     </message>
@@ -1951,9 +2745,352 @@ Reason: %4</source>
     </message>
 </context>
 <context>
+    <name>PaymentCardScreen</name>
+    <message>
+        <location filename="../flow/payment.py" line="+242"/>
+        <source>Pay by bank card</source>
+        <extracomment>The result headline per final view of an outcome: (中文, English, tone).</extracomment>
+        <translation>银行卡缴税</translation>
+    </message>
+    <message>
+        <location line="+13"/>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <location line="+23"/>
+        <source>Amount: %1</source>
+        <translation>缴款金额：%1</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>1. Insert your bank card into the slot at the bottom of the card terminal, chip first, or hold it on the wave mark.</source>
+        <translation>1. 将银行卡芯片朝前插入刷卡终端下方的卡槽，或将卡片贴近感应标志。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>2. Enter your PIN on the card terminal&apos;s keypad, shielding it with your hand, and press the green key.</source>
+        <translation>2. 用手遮挡，在刷卡终端键盘上输入密码，按绿色确认键。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>3. Wait until the bank answers. Do not take the card out before the terminal says so.</source>
+        <translation>3. 请等待银行应答，终端提示前请勿取出银行卡。</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>Enter your PIN on the card terminal…</source>
+        <translation>请在刷卡终端上输入密码…</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Waiting for the bank…</source>
+        <translation>正在等待银行应答…</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Insert or tap your bank card on the card terminal. To cancel, press the red key on the card terminal.</source>
+        <translation>请在刷卡终端插卡或挥卡。如需取消，请按刷卡终端上的红色取消键。</translation>
+    </message>
+</context>
+<context>
+    <name>PaymentResultScreen</name>
+    <message>
+        <location line="+25"/>
+        <source>Payment result</source>
+        <translation>缴款结果</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>Done</source>
+        <translation>完成</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Print again</source>
+        <translation>再次打印</translation>
+    </message>
+    <message>
+        <location line="+34"/>
+        <source>Amount: %1</source>
+        <translation>缴款金额：%1</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Card: **** %1</source>
+        <translation>银行卡：**** %1</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Bank&apos;s answer: %1</source>
+        <translation>银行应答：%1</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Voucher %1: %2 %3</source>
+        <translation>税票号 %1：%2 %3</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Order: %1</source>
+        <translation>订单号：%1</translation>
+    </message>
+    <message>
+        <location line="+20"/>
+        <source>Printing your voucher…</source>
+        <translation>正在打印电子缴款凭证…</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Printing your slip…</source>
+        <translation>正在打印凭条…</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Printed. Please take it from the printer slot.</source>
+        <translation>已打印，请从出纸口取走。</translation>
+    </message>
+</context>
+<context>
+    <name>PaymentsScreen</name>
+    <message>
+        <location filename="../screens/certificate_print.py" line="+27"/>
+        <source>Another kind</source>
+        <translation>选择其他证明种类</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Preview</source>
+        <translation>预览</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Tax payment certificate (one payment)</source>
+        <translation>税收完税证明（文书式）</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Choose the payment to certify.</source>
+        <translation>请选择要开具证明的缴款。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>No paid tax is on record for you.</source>
+        <translation>没有查到您的缴款记录。</translation>
+    </message>
+</context>
+<context>
+    <name>PeriodScreen</name>
+    <message>
+        <location line="+42"/>
+        <source>Please wait…</source>
+        <translation>请稍候……</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Months as YYYYMM, e.g. 202501 to 202512; at most 36 months.</source>
+        <translation>月份按YYYYMM填写，例如202501至202512；最长36个月。</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Another kind</source>
+        <translation>选择其他证明种类</translation>
+    </message>
+    <message>
+        <location line="+24"/>
+        <source>From month</source>
+        <translation>起始月份</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>To month</source>
+        <translation>截止月份</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Preview</source>
+        <translation>预览</translation>
+    </message>
+</context>
+<context>
+    <name>PickupDispenseScreen</name>
+    <message>
+        <location filename="../screens/invoice_pickup.py" line="+349"/>
+        <source>Done</source>
+        <translation>完成</translation>
+    </message>
+    <message>
+        <location line="+14"/>
+        <source>Invoices collected</source>
+        <translation>发票已领取</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Pickup stopped</source>
+        <translation>领取已中止</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Issuing your invoices</source>
+        <translation>正在出票</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Box %1 of %2 is being issued…</source>
+        <translation>正在发出第 %1 盒（共 %2 盒）…</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>(box %1 of %2)</source>
+        <translation>（第 %1 盒，共 %2 盒）</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>%1 pieces collected.</source>
+        <translation>已领取 %1 份。</translation>
+    </message>
+    <message>
+        <location line="+18"/>
+        <source>Printing your pickup receipt (领用凭条)…</source>
+        <translation>正在打印领用凭条…</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Pickup receipt printed. Please take it from the printer slot.</source>
+        <translation>领用凭条已打印，请从打印口取走。</translation>
+    </message>
+</context>
+<context>
+    <name>PickupEntry</name>
+    <message>
+        <location line="-242"/>
+        <source>Please wait…</source>
+        <translation>请稍候…</translation>
+    </message>
+    <message>
+        <location line="+15"/>
+        <source>Collect paper invoices</source>
+        <translation>发票领取</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Pickup code (取票码)</source>
+        <translation>取票码</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Look up</source>
+        <translation>查询</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Type the pickup code from your application, scan its QR code, or choose one of your applications below.</source>
+        <translation>请输入申领时获得的取票码，或扫描取票码二维码，或在下方选择您的申请。</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>You have no application to collect at this terminal.</source>
+        <translation>您没有可在本终端领取的发票申请。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Your applications to collect here:</source>
+        <translation>您可在本终端领取的申请：</translation>
+    </message>
+</context>
+<context>
+    <name>PickupOrderScreen</name>
+    <message>
+        <location line="+53"/>
+        <source>Your invoice application</source>
+        <translation>您的发票申领</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Used invoices (验旧)</source>
+        <translation>发票验旧</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Your limits</source>
+        <translation>领用限额</translation>
+    </message>
+    <message>
+        <location line="+13"/>
+        <source>Collect the invoices</source>
+        <translation>领取发票</translation>
+    </message>
+    <message>
+        <location line="+34"/>
+        <source>The tax service cannot be reached: checked against this terminal&apos;s copy of %1; the pickup is recorded when the link is back.</source>
+        <translation>暂时无法连接税务系统：已按本机 %1 的缓存数据核验，联网后自动上传领用记录。</translation>
+    </message>
+</context>
+<context>
+    <name>PreviewScreen</name>
+    <message>
+        <location filename="../screens/certificate_print.py" line="+31"/>
+        <source>Preview</source>
+        <translation>预览</translation>
+    </message>
+    <message>
+        <location line="+32"/>
+        <source>Another certificate</source>
+        <translation>开具其他证明</translation>
+    </message>
+    <message>
+        <location line="+19"/>
+        <source>The preview shows page 1 of %1.</source>
+        <translation>预览显示第1页，共%1页。</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Print again</source>
+        <translation>再次打印</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Print on A4</source>
+        <translation>A4纸打印</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Printing…</source>
+        <translation>正在打印……</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Printed. Please take your certificate from the A4 printer.</source>
+        <translation>已打印，请在A4打印机出纸口取走证明。</translation>
+    </message>
+</context>
+<context>
+    <name>ProgressScreen</name>
+    <message>
+        <location filename="../screens/progress_query.py" line="+28"/>
+        <source>Progress of my applications</source>
+        <translation>办理进度</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>You have no applications or refunds in progress.</source>
+        <translation>您没有正在办理的申请或退税。</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Tap an application to see its steps.</source>
+        <translation>点击一项申请，查看办理环节。</translation>
+    </message>
+    <message>
+        <location line="+13"/>
+        <source>Print this application&apos;s progress</source>
+        <translation>打印办理进度</translation>
+    </message>
+</context>
+<context>
     <name>QueuedScreen</name>
     <message>
-        <location filename="../flow/notice.py" line="+27"/>
+        <location filename="../flow/notice.py" line="+30"/>
         <source>Reference: %1</source>
         <translation>受理编号：%1</translation>
     </message>
@@ -1984,6 +3121,85 @@ Reason: %4</source>
     </message>
 </context>
 <context>
+    <name>ResidenceDetails</name>
+    <message>
+        <location filename="../screens/residence_certificate.py" line="+154"/>
+        <source>Which income is it for? (one or more)</source>
+        <translation>涉及哪些所得？（可多选）</translation>
+    </message>
+    <message>
+        <location line="+23"/>
+        <source>Back to year and country</source>
+        <translation>返回修改年度和国家（地区）</translation>
+    </message>
+    <message>
+        <location line="+24"/>
+        <source>Tax residence certificate: application</source>
+        <translation>中国税收居民身份证明 申请</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Why do you need it?</source>
+        <translation>申请事由</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Submit the application</source>
+        <translation>提交申请</translation>
+    </message>
+</context>
+<context>
+    <name>ResidenceForm</name>
+    <message>
+        <location line="-118"/>
+        <source>Apply for a certificate of Chinese tax residence, e.g. to claim tax treaty benefits abroad. The tax office reviews the application; you get a receipt with its number.</source>
+        <translation>申请开具《中国税收居民身份证明》，例如用于在境外享受税收协定待遇。税务机关审核申请，您将获得载明申请编号的受理回执。</translation>
+    </message>
+    <message>
+        <location line="+22"/>
+        <source>Tax residence certificate: application</source>
+        <translation>中国税收居民身份证明 申请</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>For which year?</source>
+        <translation>证明哪一年度？</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>To show in which country or region?</source>
+        <translation>向哪个国家（地区）出具？</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Country or region</source>
+        <translation>国家（地区）</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Next</source>
+        <translation>下一步</translation>
+    </message>
+</context>
+<context>
+    <name>ResidenceSaved</name>
+    <message>
+        <location line="+116"/>
+        <source>Application accepted</source>
+        <translation>申请已受理</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Your application is registered under the number below. This terminal sends it to the tax office at once, or as soon as the network is back; the number stays the same.</source>
+        <translation>您的申请已按下方编号登记。本终端会立即将其发送至税务机关；如网络中断，将在恢复后发送，编号不变。</translation>
+    </message>
+    <message>
+        <location line="+19"/>
+        <source>Another application</source>
+        <translation>再提交一份申请</translation>
+    </message>
+</context>
+<context>
     <name>SchoolFlow</name>
     <message>
         <location filename="../screens/school_courses.py" line="-221"/>
@@ -1994,6 +3210,19 @@ Reason: %4</source>
         <location line="+1"/>
         <source>Thank you for your score.</source>
         <translation>感谢您的评价。</translation>
+    </message>
+</context>
+<context>
+    <name>ScrollListScreen</name>
+    <message>
+        <location filename="../flow/scroll_list.py" line="+49"/>
+        <source>Nothing found.</source>
+        <translation>没有找到相关记录。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Please wait…</source>
+        <translation>请稍候……</translation>
     </message>
 </context>
 <context>
@@ -2039,12 +3268,12 @@ Reason: %4</source>
 <context>
     <name>SuggestionForm</name>
     <message>
-        <location filename="../screens/suggestion_box.py" line="+61"/>
+        <location filename="../screens/suggestion_box.py" line="+38"/>
         <source>Tell us what we could do better, or share an idea. Leave a phone number if you would like an answer.</source>
         <translation>欢迎对我们的服务提出意见建议或分享您的创意。如需回复，请留下联系电话。</translation>
     </message>
     <message>
-        <location line="+15"/>
+        <location line="+4"/>
         <source>Suggestions and ideas</source>
         <translation>意见建议 / 创意征集</translation>
     </message>
@@ -2072,7 +3301,7 @@ Reason: %4</source>
 <context>
     <name>SuggestionSaved</name>
     <message>
-        <location line="+26"/>
+        <location line="+16"/>
         <source>Thank you</source>
         <translation>感谢您的意见建议</translation>
     </message>
@@ -2080,6 +3309,19 @@ Reason: %4</source>
         <location line="+5"/>
         <source>Your suggestion is registered under the receipt number below. This terminal sends it to the tax office at once, or as soon as the network is back.</source>
         <translation>您的意见建议已登记，受理号见下方。本机会立即提交；如网络中断，将在恢复后自动提交。</translation>
+    </message>
+</context>
+<context>
+    <name>TaxpayerInfoScreen</name>
+    <message>
+        <location filename="../screens/taxpayer_info.py" line="+28"/>
+        <source>Tax registration</source>
+        <translation>税务登记信息</translation>
+    </message>
+    <message>
+        <location line="+24"/>
+        <source>Print my registration</source>
+        <translation>打印登记信息</translation>
     </message>
 </context>
 <context>
@@ -2221,7 +3463,7 @@ Reason: %4</source>
 <context>
     <name>VoiceGuidance</name>
     <message>
-        <location filename="../voice.py" line="+368"/>
+        <location filename="../voice.py" line="+374"/>
         <source>Voice</source>
         <translation>语音</translation>
     </message>
@@ -2239,6 +3481,52 @@ Reason: %4</source>
         <location line="+2"/>
         <source>Voice guidance is off</source>
         <translation>语音引导已关闭</translation>
+    </message>
+</context>
+<context>
+    <name>VoucherList</name>
+    <message>
+        <location filename="../screens/voucher_reprint.py" line="+99"/>
+        <source>Reprint this voucher</source>
+        <translation>补打此缴款凭证</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>Reprint a payment voucher</source>
+        <translation>缴款凭证补打</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Choose a paid voucher. A reprint is marked as such and shows how often the voucher has been printed.</source>
+        <translation>请选择已缴款的税票。补打的凭证注明“补打”及打印次数。</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>No paid tax is on record for you.</source>
+        <translation>没有查到您的缴款记录。</translation>
+    </message>
+    <message>
+        <location line="+25"/>
+        <source>Printing…</source>
+        <translation>正在打印……</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Reprinted (print no. %1). Please take the slip.</source>
+        <translation>已补打（第%1次打印），请取走凭条。</translation>
+    </message>
+</context>
+<context>
+    <name>WithdrawConfirm</name>
+    <message>
+        <location filename="../screens/credit_rating.py" line="+92"/>
+        <source>Stop sending your tax credit rating to %1?</source>
+        <translation>确定不再向%1推送您的纳税信用信息吗？</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Withdraw my consent</source>
+        <translation>撤回授权</translation>
     </message>
 </context>
 </TS>

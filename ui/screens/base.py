@@ -2,13 +2,26 @@
 LanguageChange, and a per-screen idle limit kind (reading or form)."""
 from __future__ import annotations
 
+import logging
+import traceback
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, Qt
+from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 if TYPE_CHECKING:
     from ui.main_window import MainWindow
+
+_log = logging.getLogger("kiosk.ui")
+
+
+class _Quiet(QObject):
+    """Filter on a retired screen: LanguageChange stops there, before QWidget.event
+    would hand it to every child (illustrations and other widgets re-render
+    themselves on it)."""
+
+    def eventFilter(self, _watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt API)
+        return event.type() == QEvent.Type.LanguageChange
 
 
 class Screen(QWidget):
@@ -18,6 +31,7 @@ class Screen(QWidget):
     idle_enabled = True
     staff_screen = False  # maintenance mode: no home/back/finish, idle logs out
     service_id: str | None = None  # the service a screen belongs to (scans go there first)
+    retired = False  # its session ended; deleted once the event loop gets to it
 
     def __init__(self, window: MainWindow) -> None:
         super().__init__()
@@ -44,9 +58,27 @@ class Screen(QWidget):
         return label
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt naming)
-        if event.type() == QEvent.Type.LanguageChange:
-            self.retranslate()
+        if event.type() == QEvent.Type.LanguageChange and not self.retired:
+            try:
+                self.retranslate()
+            except Exception as exc:  # noqa: BLE001 - see below
+                # An exception escaping a Qt virtual leaves PySide's error state set:
+                # every later Python override (the idle and lockdown event filters)
+                # then fails in turn and the GUI thread crashes (rc 139). Logged by
+                # type and frames only: the message may name the taxpayer.
+                _log.error("screen %s: retranslate failed (%s)\n%s", self.screen_id,
+                           type(exc).__name__,
+                           "".join(traceback.format_tb(exc.__traceback__)))
         super().changeEvent(event)
+
+    def retire(self) -> None:
+        """The session that built this screen ended (MainWindow.end_session): it is
+        unparented and deleted later, and until then must not react. A language
+        switch in that gap (end_session restores the default language) reaches it as
+        a top-level widget, and its providers would read a session that is gone."""
+        if not self.retired:
+            self.retired = True
+            self.installEventFilter(_Quiet(self))
 
     def retranslate(self) -> None:
         """Set every visible string; called at construction and on LanguageChange."""

@@ -152,6 +152,15 @@ class CalculatorResult(OutcomeScreen):
         return lambda: calculator.print_result(values, lang)
 
 
+def calculator_shots(service_id: str, **values: str) -> list[tuple[str, Any]]:
+    """`make screenshots` steps (kiosk/scenario/screenshots.py): the empty form, then
+    the result of `values` typed into their fields."""
+    typed = [("type", {"into": f"field.{name}", "text": text}) for name, text in values.items()]
+    return [("open", service_id), ("expect_screen", service_id), ("shot", service_id),
+            *typed, ("tap", "action.confirm"), ("expect_screen", f"{service_id}.result"),
+            ("shot", f"{service_id}.result")]
+
+
 def calculator_screens(service_id: str) -> tuple[type[CalculatorFlow], tuple[type[Any], ...]]:
     """The flow and screens of one calculator (entry: the form; then the result)."""
     calc = CALCULATORS[service_id]

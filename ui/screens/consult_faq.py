@@ -91,3 +91,9 @@ class FaqAnswer(DetailScreen):
 
 FLOW = FaqFlow
 SCREENS = (FaqSearch, FaqAnswer)
+
+# `make screenshots` (kiosk/scenario/screenshots.py): a search, then an answer.
+SHOTS = [("open", "consult.faq"), ("expect_screen", "consult.faq"),
+         ("type", {"into": "field.search", "text": "lj"}), ("settle", None),
+         ("shot", "consult.faq"), ("tap", "result.1"),
+         ("expect_screen", "consult.faq.answer"), ("shot", "consult.faq.answer")]

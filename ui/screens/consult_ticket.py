@@ -112,3 +112,6 @@ class TicketResult(OutcomeScreen):
 
 FLOW = TicketFlow
 SCREENS = (TicketForm, TicketResult)
+
+# `make screenshots`: shot by consult.callback's SHOTS (a ticket needs a request first).
+SHOTS: list[tuple[str, object]] = []

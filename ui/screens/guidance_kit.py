@@ -314,6 +314,11 @@ class DetailScreen(OutcomeScreen):
         self.again.clicked.disconnect()
         self.again.clicked.connect(lambda: self.flow.go(self.list_screen or
                                                         self.flow.spec.entry_screen))
+        self.entry_actions: list[QPushButton] = []
+        # Simple mode: an entry's own action (open the service) is the one; print waits
+        # behind "More" while there is one.
+        self.mark_secondary(self.print_button,
+                            when=lambda: any(b.text() for b in self.entry_actions))
 
     def again_text(self) -> Said:
         return Tr(_CTX, BACK)
@@ -328,6 +333,7 @@ class DetailScreen(OutcomeScreen):
                            hide_empty=True)
         button.clicked.connect(slot)
         insert_after(self.layout_, self.details, button)
+        self.entry_actions.append(button)
         return button
 
     def on_enter(self) -> None:

@@ -33,6 +33,11 @@ class GuideFlow(GuidanceFlow):
         if target is not None and target in self.window_.flows:
             self.window_.open_service(target)
 
+    def printer_problem(self) -> str | None:
+        """The checklist prints on A4: that printer's problem, not the receipt's."""
+        service: GuideCatalogue | None = self.service
+        return service.printer_problem() if service is not None else super().printer_problem()
+
 
 class GuideSearch(SearchScreen):
     screen_id = "guide.catalogue"
@@ -136,12 +141,21 @@ class GuideMatter(DetailScreen):
 
     def update_state(self) -> None:
         super().update_state()
+        self.slip.hide()  # the checklist is an A4 page: no slip slides out of the slot
         where = getattr(self, "where", None)  # None while the base class builds
         if where is not None:
             set_style_property(where, "role", "success" if self._here() else "warning")
 
     def print_text(self) -> Said:
         return Tr("GuideMatter", PRINT_CHECKLIST)
+
+    def print_status_text(self) -> Said:
+        if self.print_state == "printing" and self.printer_problem is None:
+            return self.tr("Printing the checklist on A4 paper…")
+        if self.print_state == "printed" and self.printer_problem is None:
+            return self.tr("The checklist is printed on A4 paper. "
+                           "Please take it from the A4 printer.")
+        return super().print_status_text()
 
     def print_job(self) -> Callable[[], object] | None:
         service = self._service()
@@ -153,3 +167,9 @@ class GuideMatter(DetailScreen):
 
 FLOW = GuideFlow
 SCREENS = (GuideSearch, GuideMatter)
+
+# `make screenshots` (kiosk/scenario/screenshots.py): a pinyin search, then a matter.
+SHOTS = [("open", "guide.catalogue"), ("expect_screen", "guide.catalogue"),
+         ("type", {"into": "field.search", "text": "wszm"}), ("settle", None),
+         ("shot", "guide.catalogue"), ("tap", "result.1"),
+         ("expect_screen", "guide.catalogue.matter"), ("shot", "guide.catalogue.matter")]

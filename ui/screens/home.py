@@ -11,7 +11,7 @@ shows where to hold a QR code: a scan works here too and opens its service.
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QResizeEvent
@@ -30,6 +30,7 @@ from ui.flow import core_api
 from ui.flow.text import Msg, Text, render
 from ui.layout import screen_layout
 from ui.messages import unavailable_code, unavailable_message
+from ui.ops import Op
 from ui.theme import IconSize, Space
 from ui.widgets.adaptive import OrientationBox, panel_orientation
 from ui.widgets.buttons import make_button
@@ -46,6 +47,7 @@ if TYPE_CHECKING:
 # most this high, so a long catalogue keeps most of the screen).
 SCAN_PANEL_WIDTH_MM = 105.0
 SCAN_PANEL_HEIGHT_MM = 80.0
+NOTICES_ID = "notices"
 
 
 class HomeScreen(Screen):
@@ -117,6 +119,9 @@ class HomeScreen(Screen):
         self.body.addWidget(self.scan_panel, 0)
         self.layout_.addLayout(self.body, 1)
         window.device_status_changed.connect(self._availability_changed)
+        # 我的消息: the identified taxpayer's unread count on its tile.
+        self._counting = False
+        window.bridge.identity_changed.connect(self._count_notices)
         self._lay_out()
         self.retranslate()
 
@@ -199,7 +204,7 @@ class HomeScreen(Screen):
             spec = self.specs[service_id]
             reason = self._reasons.get(service_id)
             picture, title, summary, icon = self._tile_parts[service_id]
-            title.setText(spec.title(lang))
+            title.setText(self._tile_title(service_id, spec.title(lang)))
             summary.setText(spec.summary(lang))
             tile.setAccessibleName(f"{spec.title(lang)}: {spec.summary(lang)}")
             tile.setEnabled(reason is None)
@@ -213,6 +218,42 @@ class HomeScreen(Screen):
         self._lay_out()
         self._availability_changed()
         self.retranslate()
+        self._count_notices()
+
+    # -- 我的消息 ------------------------------------------------------------------------
+    def _notices(self) -> Any:
+        core = self.window_.core
+        try:
+            return None if core is None else core_api.service(core, NOTICES_ID)
+        except KeyError:
+            return None
+
+    def _tile_title(self, service_id: str, title: str) -> str:
+        """A tile's title; the notices tile with its unread count once known."""
+        service = self._notices() if service_id == NOTICES_ID else None
+        count = service.unread_count() if service is not None else None
+        return f"{title} ({count})" if count else title
+
+    def _count_notices(self) -> None:
+        """Fetch the identified taxpayer's notices in the background (once per
+        session, again after a failure), then show the count on the tile."""
+        service = self._notices()
+        core = self.window_.core
+        if service is None or core is None or self._counting \
+                or service.unread_count() is not None:
+            self._render_tiles()
+            return
+        who = core.identity.current
+        if who is None or who.session is None or not core.connectivity.online:
+            self._render_tiles()
+            return
+        self._counting = True
+
+        def settled(_result: object = None) -> None:
+            self._counting = False
+            self._render_tiles()
+
+        Op(self, service.fetch).success(settled).failure(settled).run_in_background()
 
     def _scanner_ok(self) -> bool:
         core = self.window_.core
@@ -240,8 +281,14 @@ class HomeScreen(Screen):
 
     def scan_not_taken(self, text: str, error: str | None,
                        unavailable: str | None = None) -> None:
-        self._scan_note = Msg(unavailable_code(unavailable)) if unavailable \
-            else Msg("scan.unknown")
+        if unavailable:
+            self._scan_note = Msg(unavailable_code(unavailable))
+        else:  # a payment code opens nothing: it is shown on a payment screen
+            from kiosk.services.catalogue import ScanKind
+            from kiosk.services.scans import classify
+
+            paying = classify(text).kind is ScanKind.PAYMENT_CODE
+            self._scan_note = Msg("payment_code.no_order" if paying else "scan.unknown")
         self.retranslate()
 
 

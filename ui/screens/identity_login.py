@@ -43,6 +43,7 @@ from ui.flow.text import Both, Msg, Plain, Text, Tr
 from ui.messages import local_hhmm
 from ui.widgets.buttons import make_button
 from ui.widgets.illustration import Illustration
+from ui.widgets.scroll_column import scrolling
 
 if TYPE_CHECKING:
     from ui.main_window import MainWindow
@@ -309,7 +310,11 @@ class IdentityFlow(ServiceFlow):
                 self.pick_enterprise(who.enterprises[0].tin)
             self.changed.emit()
             return
-        if wanted is None and len(who.enterprises) > 1:
+        # From home (with several), or for a look-up of one's own affairs (with any):
+        # act as oneself or for an enterprise.
+        if (wanted is None and len(who.enterprises) > 1) or (
+                wanted is not None and wanted.identity is Identity.ANY and who.enterprises
+                and not who.acting_for_enterprise):
             self.picking = who
             self.go(ENTERPRISE_SCREEN)
             self.changed.emit()
@@ -641,7 +646,8 @@ class IdentityEnterpriseScreen(ListDetailScreen):
         if who is None:
             return []
         out = [ListItemView(e.tin, e.masked_name(), e.masked_tin()) for e in who.enterprises]
-        if self.flow.target_spec() is None:
+        target = self.flow.target_spec()
+        if target is None or target.identity is Identity.ANY:
             myself = self.tr("Myself")
             out.insert(0, ListItemView("self", myself, who.login.masked_name()))
         return out
@@ -667,7 +673,9 @@ class IdentityDoneScreen(FlowScreen):
         self.services = self.bind(make_button("", "action.services", role="primary"),
                                   lambda: self.tr("Choose a service"))
         self.services.clicked.connect(lambda: window.show_screen("home"))
-        for w in (self.title, self.details, self.note):
+        # Long detail rows scroll instead of growing the screen past the panel.
+        rows = scrolling(self.details, "area.details", units=window.units)
+        for w in (self.title, rows, self.note):
             self.layout_.addWidget(w)
         self.layout_.addStretch(1)
         self.layout_.addWidget(self.services)

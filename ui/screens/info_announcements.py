@@ -92,3 +92,9 @@ class InfoDetail(DetailScreen):
 
 FLOW = GuidanceFlow
 SCREENS = (InfoSearch, InfoDetail)
+
+# `make screenshots` (kiosk/scenario/screenshots.py): the notices, then the newest.
+SHOTS = [("open", "info.announcements"), ("expect_screen", "info.announcements"),
+         ("settle", None), ("shot", "info.announcements"), ("tap", "result.1"),
+         ("expect_screen", "info.announcements.detail"),
+         ("shot", "info.announcements.detail")]

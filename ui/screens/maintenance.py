@@ -194,6 +194,12 @@ class MaintenanceScreen(Screen):
         self.test_print.clicked.connect(self.print_test_page)
         self.refresh_button = make_button("", "action.refresh", role="secondary")
         self.refresh_button.clicked.connect(self.refresh)
+        # Logistics mode (issue #12 §2): stock, courier, reconciliation.
+        self.logistics = make_button("", "action.logistics", role="primary")
+        self.logistics.clicked.connect(self.open_logistics)
+        # Out of service (issue #14 §2): the notice taxpayers see, and back in service.
+        self.out_of_service = make_button("", "action.open_out_of_service", role="secondary")
+        self.out_of_service.clicked.connect(self.open_out_of_service)
         self.logout = make_button("", "action.logout", role="danger")
         self.logout.clicked.connect(lambda: self.staff.logout("staff"))
         gap = u.px(6)
@@ -204,6 +210,8 @@ class MaintenanceScreen(Screen):
         row1.addWidget(self.test_print, 1)
         row2.addWidget(self.refresh_button, 1)
         row2.addWidget(self.logout, 1)
+        self.layout_.addWidget(self.logistics)
+        self.layout_.addWidget(self.out_of_service)
         self.layout_.addLayout(row1)
         self.layout_.addLayout(row2)
 
@@ -223,9 +231,27 @@ class MaintenanceScreen(Screen):
     def _may(self, action: str) -> bool:
         return self.staff.may(action)
 
+    def _may_logistics(self) -> bool:
+        core = self.window_.core
+        return core is not None and core.driver("invoice_dispenser") is not None and any(
+            self._may(a) for a in ("stock_loading", "courier_dispatch",
+                                   "dispenser_reconciliation", "reconciliation_clear"))
+
+    def open_out_of_service(self) -> None:
+        if self._may("out_of_service") and not self._busy:
+            self.staff.screen("out_of_service")
+            self.window_.show_screen("out_of_service")
+
+    def open_logistics(self) -> None:
+        if self._may_logistics() and not self._busy:
+            self.staff.screen("logistics")
+            self.window_.show_screen("logistics")
+
     def _apply_roles(self) -> None:
         """Show, grey or hide by kiosk.staff.roles (the core enforces it anyway)."""
         view = self._may("view_figures")
+        self.logistics.setVisible(self._may_logistics())
+        self.out_of_service.setVisible(self._may("out_of_service"))
         self.details_area.setVisible(view)
         self.refresh_button.setEnabled(view)
         refused = []
@@ -348,6 +374,7 @@ class MaintenanceScreen(Screen):
     # -- texts ---------------------------------------------------------------------
     def retranslate(self) -> None:
         self.title.setText(self.tr("Maintenance"))
+        self.out_of_service.setText(self.tr("Out of service…"))
         self.queue_heading.setText(self.tr("Queue and sync"))
         self.rejected_heading.setText(self.tr("Rejected records"))
         self.devices_heading.setText(self.tr("Devices"))
@@ -357,6 +384,8 @@ class MaintenanceScreen(Screen):
                 (self.test_print, self.tr("Test print"),
                  self.tr("Print a test page on the receipt printer")),
                 (self.refresh_button, self.tr("Refresh"), self.tr("Refresh the figures")),
+                (self.logistics, self.tr("Invoice dispenser: stock, courier, reconciliation"),
+                 self.tr("Open logistics mode")),
                 (self.logout, self.tr("Log out"), self.tr("Log out of maintenance mode"))):
             button.setText(text)
             button.setAccessibleName(name)

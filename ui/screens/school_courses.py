@@ -252,3 +252,17 @@ class Evaluate(FormScreen):
 
 FLOW = SchoolFlow
 SCREENS = (CourseList, BookConfirm, BookingDone, Evaluate)
+
+# `make screenshots` (kiosk/scenario/screenshots.py): the demo person signs in, books
+# the last seat of a course, comes back after it (`days`) to score it, signs out.
+SHOTS = [("open", "school.courses"), ("expect_screen", "identity.login"), ("id_card", {}),
+         ("expect_screen", "school.courses"), ("tap", "item.c-export-refund"),
+         ("shot", "school.courses"), ("tap", "action.book"),
+         ("expect_screen", "school.courses.confirm"), ("shot", "school.courses.confirm"),
+         ("tap", "action.confirm"), ("expect_screen", "school.courses.booked"),
+         ("tap", "action.print"), ("settle", None), ("shot", "school.courses.booked"),
+         ("days", 3), ("tap", "action.again"), ("expect_screen", "school.courses"),
+         ("tap", "item.c-export-refund"), ("tap", "action.evaluate"),
+         ("expect_screen", "school.courses.evaluate"), ("shot", "school.courses.evaluate"),
+         ("days", -3), ("tap", "action.logout"), ("id_card", "remove"),
+         ("tap", "action.start")]

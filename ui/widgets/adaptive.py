@@ -7,10 +7,12 @@ box that turns; `panel_orientation` says which way the window stands.
 """
 from __future__ import annotations
 
-from PySide6.QtCore import QRect, QSize, Qt
-from PySide6.QtWidgets import QBoxLayout, QLayout, QLayoutItem, QWidget
+from PySide6.QtCore import QRect, QSize
+from PySide6.QtWidgets import QBoxLayout, QWidget
 
 from ui.layout import Orientation, orientation_of
+
+from .item_layout import ItemListLayout
 
 Direction = QBoxLayout.Direction
 
@@ -40,7 +42,7 @@ class OrientationBox(QBoxLayout):
         return True
 
 
-class ColumnsLayout(QLayout):
+class ColumnsLayout(ItemListLayout):
     """Equal-width columns, filled row by row: up to `max_columns`, fewer when the
     widest item would not fit (a long label in English, larger text, a portrait panel),
     down to one. Its minimum width is one item's, so it never widens the window; its
@@ -51,42 +53,12 @@ class ColumnsLayout(QLayout):
         if max_columns < 1:
             raise ValueError("max_columns must be at least 1")
         self.max_columns = max_columns
-        self._items: list[QLayoutItem] = []
-
-    def addItem(self, item: QLayoutItem) -> None:
-        self._items.append(item)
-        self.invalidate()
-
-    def count(self) -> int:
-        return len(self._items)
-
-    def itemAt(self, index: int) -> QLayoutItem | None:
-        return self._items[index] if 0 <= index < len(self._items) else None
-
-    def takeAt(self, index: int) -> QLayoutItem | None:
-        if not 0 <= index < len(self._items):
-            return None
-        item = self._items.pop(index)
-        self.invalidate()
-        return item
-
-    def expandingDirections(self) -> Qt.Orientation:
-        return Qt.Orientation.Horizontal
-
-    def hasHeightForWidth(self) -> bool:
-        return True
-
-    def heightForWidth(self, width: int) -> int:
-        return self._arrange(QRect(0, 0, width, 0), apply=False)
-
-    def _shown(self) -> list[QLayoutItem]:
-        return [i for i in self._items if not i.isEmpty()]
 
     def _gap(self) -> int:
         return max(0, self.spacing())
 
     def sizeHint(self) -> QSize:
-        shown = self._shown()
+        shown = self.shown_items()
         columns = max(1, min(self.max_columns, len(shown)))
         cell = max((i.sizeHint().width() for i in shown), default=0)
         rows = -(-len(shown) // columns)
@@ -95,29 +67,17 @@ class ColumnsLayout(QLayout):
         return QSize(columns * cell + (columns - 1) * self._gap() + m.left() + m.right(),
                      rows * height + max(0, rows - 1) * self._gap() + m.top() + m.bottom())
 
-    def minimumSize(self) -> QSize:
-        shown = self._shown()
-        m = self.contentsMargins()
-        return QSize(max((i.minimumSize().width() for i in shown), default=0)
-                     + m.left() + m.right(),
-                     max((i.minimumSize().height() for i in shown), default=0)
-                     + m.top() + m.bottom())
-
     def columns_for(self, width: int) -> int:
         """How many columns fit `width` (the layout's inner width)."""
-        shown = self._shown()
+        shown = self.shown_items()
         cell = max((i.sizeHint().width() for i in shown), default=1)
         fit = (width + self._gap()) // max(1, cell + self._gap())
         return max(1, min(self.max_columns, fit))
 
-    def setGeometry(self, rect: QRect) -> None:
-        super().setGeometry(rect)
-        self._arrange(rect, apply=True)
-
     def _arrange(self, rect: QRect, *, apply: bool) -> int:
         m = self.contentsMargins()
         area = rect.adjusted(m.left(), m.top(), -m.right(), -m.bottom())
-        shown = self._shown()
+        shown = self.shown_items()
         if not shown:
             return m.top() + m.bottom()
         gap = self._gap()

@@ -28,19 +28,22 @@ def make_button(
     *,
     units: Units | None = None,
     parent: QWidget | None = None,
+    cls: type[QPushButton] = QPushButton,
 ) -> QPushButton:
     """A QPushButton named for automation (`action.confirm`, `tile.invoice.verify`).
 
     `text` is already translated by the caller, who also re-sets text and accessible
     name on LanguageChange. The minimum height is set here as well as in the theme's
-    stylesheet so the size holds even before (or without) a theme.
+    stylesheet so the size holds even before (or without) a theme. `cls`: a
+    QPushButton subclass (ui.widgets.wrap_button.WrapButton for list entries).
     """
     if role not in MIN_HEIGHT_MM:
         raise ValueError(f"unknown button role {role!r}")
     if not object_name:
         raise ValueError("every interactive widget needs an objectName")
     u = units or current_units()
-    button = QPushButton(text, parent)
+    button = cls(parent)
+    button.setText(text)
     button.setObjectName(object_name)
     button.setAccessibleName(accessible_name or text.replace("&", ""))
     button.setProperty("role", role)

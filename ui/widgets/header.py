@@ -37,6 +37,8 @@ from ui import icons
 from ui.theme import IconSize, Space, current_theme, set_style_property
 from ui.units import Units, current_units
 
+from .item_layout import ItemListLayout
+
 
 class HasTopBar(Protocol):
     """What mount_header needs of the main window."""
@@ -93,14 +95,13 @@ class Mark(QLabel):
         super().changeEvent(event)
 
 
-class ActionBarLayout(QLayout):
+class ActionBarLayout(ItemListLayout):
     """The action bar's layout: a left group (home, back) and a right group (the rest),
     on one row when they fit, else the left group on the first row and the right group
     on the rows below, wrapped and right-aligned. Hidden widgets take no room."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self._items: list[QLayoutItem] = []
         self._left = 0  # how many of the items form the left group
 
     # -- building ----------------------------------------------------------------------
@@ -118,35 +119,13 @@ class ActionBarLayout(QLayout):
             self.addWidget(widget)
         self._left = len(self._items) if left is None else left
 
-    def addItem(self, item: QLayoutItem) -> None:  # widgets added later join the right
-        self._items.append(item)
-        self.invalidate()
-
-    def count(self) -> int:
-        return len(self._items)
-
-    def itemAt(self, index: int) -> QLayoutItem | None:
-        return self._items[index] if 0 <= index < len(self._items) else None
-
+    # Widgets added later (addItem) join the right group.
     def takeAt(self, index: int) -> QLayoutItem | None:
-        if not 0 <= index < len(self._items):
-            return None
-        if index < self._left:
+        if 0 <= index < self._left:
             self._left -= 1
-        item = self._items.pop(index)
-        self.invalidate()
-        return item
+        return super().takeAt(index)
 
     # -- geometry ----------------------------------------------------------------------
-    def expandingDirections(self) -> Qt.Orientation:
-        return Qt.Orientation.Horizontal
-
-    def hasHeightForWidth(self) -> bool:
-        return True
-
-    def heightForWidth(self, width: int) -> int:
-        return self._arrange(QRect(0, 0, width, 0), apply=False)
-
     def sizeHint(self) -> QSize:
         # One row: everything side by side.
         m = self.contentsMargins()
@@ -155,18 +134,6 @@ class ActionBarLayout(QLayout):
             + self.spacing() * max(0, len(shown) - 1) + 2 * self.spacing()
         height = max((i.sizeHint().height() for i, _ in shown), default=0)
         return QSize(width + m.left() + m.right(), height + m.top() + m.bottom())
-
-    def minimumSize(self) -> QSize:
-        # As narrow as the widest single item: the rest wraps.
-        m = self.contentsMargins()
-        shown = self._shown()
-        width = max((i.minimumSize().width() for i, _ in shown), default=0)
-        height = max((i.minimumSize().height() for i, _ in shown), default=0)
-        return QSize(width + m.left() + m.right(), height + m.top() + m.bottom())
-
-    def setGeometry(self, rect: QRect) -> None:
-        super().setGeometry(rect)
-        self._arrange(rect, apply=True)
 
     def _shown(self) -> list[tuple[QLayoutItem, bool]]:
         """(item, in the left group) of the items that take room."""

@@ -11,10 +11,17 @@ Layout:   1 2 3 [Delete]
 "." (amounts) and "X" (the check character of resident ID numbers) show only when
 allowed; hidden keys keep their place so the digits never move.
 
-Letter mode (`set_allowed(..., letters=True)`: a USCC, a password): three rows of
-letters in keyboard order appear below the digits, with a shift key (`keypad.shift`)
-that switches between lower and upper case. The letter keys are built the first time
-a field needs them.
+Letter mode (`set_allowed(..., letters=True)`: a USCC, a password): a keyboard of
+four rows, as tall as the digit block, so the keypad fits a landscape panel in simple
+mode too:
+          1 2 3 4 5 6 7 8 9 0 [Delete]
+          q w e r t y u i o p [Clear ]
+           a s d f g h j k l
+          z x c v b n m [.] [shift]
+The digit and function keys move into the top rows (the same buttons: automation
+finds them by name either way); "X" is the letter x then, "." shows only when allowed.
+A shift key (`keypad.shift`) switches between lower and upper case. The letter keys
+are built the first time a field needs them.
 """
 from __future__ import annotations
 
@@ -33,6 +40,7 @@ from PySide6.QtWidgets import (
 )
 
 from ui.i18n import fill
+from ui.theme import set_style_property
 from ui.units import Size, Units, current_units
 from ui.widgets.buttons import make_button
 
@@ -80,6 +88,8 @@ class Keypad(QWidget):
         self._buttons: dict[str, QPushButton] = {}
         self._units = u
         self._letters: QWidget | None = None  # the letter rows, built when first needed
+        self._letter_rows: list[QHBoxLayout] = []
+        self._keys_in_rows = False  # digit and function keys stand in the letter rows
         self._allow_letters = False
         self._upper = False
 
@@ -89,6 +99,7 @@ class Keypad(QWidget):
         self._outer = outer
         grid = QGridLayout()
         outer.addLayout(grid)
+        self._grid = grid
         grid.setContentsMargins(0, 0, 0, 0)
         grid.setSpacing(u.px(Size.KEY_GAP))
         key_px = u.px(Size.KEY)
@@ -154,9 +165,11 @@ class Keypad(QWidget):
         if letters and self._letters is None:
             self._build_letters()
         if self._letters is not None:
+            self._place_keys(letters)
             self._letters.setVisible(letters)
             if letters:
                 self.set_upper(upper)
+                self._buttons[X].setVisible(False)  # the letter x types it
 
     def set_upper(self, upper: bool) -> None:
         """Letters in upper (True) or lower case; the shift key shows which."""
@@ -176,7 +189,13 @@ class Keypad(QWidget):
         rows = QVBoxLayout(panel)
         rows.setContentsMargins(0, 0, 0, 0)
         rows.setSpacing(u.px(Size.KEY_GAP))
-        key_px = u.px(Size.KEY)
+        key_px = u.px(Size.LETTER_KEY)
+        digits = QHBoxLayout()  # the digit keys move here in letter mode
+        digits.setSpacing(u.px(Size.KEY_GAP))
+        digits.addStretch(1)
+        digits.addStretch(1)
+        rows.addLayout(digits)
+        self._letter_rows.append(digits)
         for i, keys in enumerate(LETTER_ROWS):
             row = QHBoxLayout()
             row.setSpacing(u.px(Size.KEY_GAP))
@@ -199,8 +218,47 @@ class Keypad(QWidget):
                 row.addWidget(shift)
             row.addStretch(1)
             rows.addLayout(row)
+            self._letter_rows.append(row)
         self._outer.addWidget(panel)
         self._letters = panel
+        self._retranslate()
+
+    def _place_keys(self, letters: bool) -> None:
+        """The digit, "." and function keys into the letter rows (letter mode) or back
+        into the digit block; "X" stays in the block, which takes no room while every
+        key left in it is hidden."""
+        if letters == self._keys_in_rows:
+            return
+        self._keys_in_rows = letters
+        # Letter mode's keys are smaller (Size.LETTER_KEY, still above the 12 mm floor).
+        set_style_property(self, "keys", "letters" if letters else "digits")
+        key_px = self._units.px(Size.LETTER_KEY if letters else Size.KEY)
+        for key in KEYS:
+            button = self._buttons[key]
+            wide = key in (BACKSPACE, CLEAR)
+            button.setMinimumSize(round(key_px * FUNCTION_KEY_WIDTH) if wide else key_px, key_px)
+        grid = self._grid
+        moving = [*"1234567890", BACKSPACE, CLEAR, DOT]
+        for key in moving:
+            button = self._buttons[key]
+            for row in self._letter_rows:
+                row.removeWidget(button)
+            grid.removeWidget(button)
+        for key in (DOT, X):  # in letter mode a hidden key keeps no place
+            policy = self._buttons[key].sizePolicy()
+            policy.setRetainSizeWhenHidden(not letters)
+            self._buttons[key].setSizePolicy(policy)
+        if letters:
+            top, second, _middle, last = self._letter_rows
+            # Before each row's closing stretch; "." before the shift key.
+            for key in [*"1234567890", BACKSPACE]:
+                top.insertWidget(top.count() - 1, self._buttons[key])
+            second.insertWidget(second.count() - 1, self._buttons[CLEAR])
+            last.insertWidget(last.count() - 2, self._buttons[DOT])
+        else:
+            for key in moving:
+                r, c, rs, cs = _GRID[key]
+                grid.addWidget(self._buttons[key], r, c, rs, cs)
         self._retranslate()
 
     def press(self, key: str) -> bool:
@@ -251,7 +309,9 @@ class Keypad(QWidget):
         self._buttons[DOT].setAccessibleName(translate("Keypad", "Decimal point"))
         self._buttons[X].setAccessibleName(translate("Keypad", "Letter X"))
         backspace = self._buttons[BACKSPACE]
-        backspace.setText("\u232b\n" + translate("Keypad", "Delete"))
+        # In letter mode the key is one row high: the symbol alone, as on a keyboard.
+        backspace.setText("\u232b" if self._keys_in_rows
+                          else "\u232b\n" + translate("Keypad", "Delete"))
         backspace.setAccessibleName(translate("Keypad", "Delete the last character"))
         clear = self._buttons[CLEAR]
         clear.setText(translate("Keypad", "Clear"))

@@ -49,17 +49,23 @@ from PySide6.QtQuickWidgets import QQuickWidget
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import (
     QApplication,
-    QLineEdit,
     QMainWindow,
-    QPlainTextEdit,
-    QTextEdit,
     QWidget,
 )
 
 from kiosk import log
 from ui.units import Units, current_units
 
-IM_MODULE: Final = "qtvirtualkeyboard"
+# What decides whether a field needs the keyboard is in keyboard_dock, which loads no
+# Qt Quick: the window mounts this keyboard only when a field first needs it.
+from ui.widgets.keyboard_dock import (  # noqa: F401 (re-exported)
+    IM_MODULE,
+    TEXT_WIDGETS,
+    available,
+    keypad_serves,
+    wants_keyboard,
+)
+
 QML: Final = Path(__file__).with_name("virtual_keyboard.qml")
 LOCALES: Final = {"zh": "zh_CN", "en": "en_US"}
 # The widest the keyboard gets (a landscape panel): wider keys only make it taller.
@@ -78,11 +84,6 @@ def prepare_environment(env: dict[str, str] | None = None) -> None:
     target.setdefault("QT_VIRTUALKEYBOARD_DESKTOP_DISABLE", "1")
 
 
-def available() -> bool:
-    """Whether this process runs with the virtual keyboard as its input method."""
-    return os.environ.get("QT_IM_MODULE") == IM_MODULE
-
-
 def _prepare_pinyin_dir() -> None:
     """The Pinyin engine wants a directory for its user dictionary and prints a warning
     when it creates it; make it first (the dictionary itself stays off, see above)."""
@@ -93,8 +94,6 @@ def _prepare_pinyin_dir() -> None:
         except OSError as exc:  # a read-only home: the engine then works without it
             _log.warning("no directory for the Pinyin engine: %s", exc.strerror)
 
-
-TEXT_WIDGETS: Final = (QLineEdit, QTextEdit, QPlainTextEdit)
 
 _engine: QQmlEngine | None = None
 
@@ -109,25 +108,6 @@ def _shared_engine() -> QQmlEngine:
     if _engine is None:
         _engine = QQmlEngine(QCoreApplication.instance())
     return _engine
-
-
-def keypad_serves(field: QWidget) -> bool:
-    """Whether a visible in-app keypad of the field's window types into it."""
-    from ui.widgets.keypad import Keypad
-
-    return any(k.target() is field and k.isVisible()
-               for k in field.window().findChildren(Keypad))
-
-
-def wants_keyboard(widget: QWidget | None) -> bool:
-    """A focused widget the on-screen keyboard should serve."""
-    if widget is None or not isinstance(widget, TEXT_WIDGETS):
-        return False
-    if widget.isReadOnly() or not widget.isEnabled() or not widget.isVisible():
-        return False
-    if not widget.testAttribute(Qt.WidgetAttribute.WA_InputMethodEnabled):
-        return False
-    return not keypad_serves(widget)
 
 
 class VirtualKeyboard(QQuickWidget):
