@@ -64,6 +64,12 @@ class StaffCardReader(SerialScanner):
         self._last_at = float("-inf")
         self._uid_lock = threading.Lock()
 
+    def seconds_since_card(self) -> float:
+        """Seconds since the last UID line (inf before the first): the same card read
+        again sooner than `debounce_s` after it counts as the same tap."""
+        with self._uid_lock:
+            return self._clock() - self._last_at
+
     def _on_line(self, text: str) -> None:
         uid = normalise_uid(text)
         if uid is None:

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+import shiboken6
 from PySide6.QtCore import (
     QBuffer,
     QByteArray,
@@ -192,12 +193,18 @@ class AssistanceBanner(QFrame):
         elif event.type() in (QEvent.Type.StyleChange, QEvent.Type.FontChange):
             # Larger text restyles the whole application: measure the buttons again
             # (a button whose text did not change would keep its old, narrower size).
-            QTimer.singleShot(0, self._remeasure)
+            # Bound to the banner: the call is dropped if the banner goes first.
+            QTimer.singleShot(0, self, self._remeasure)
         super().changeEvent(event)
 
     def _remeasure(self) -> None:
+        # A style change also arrives while the window is torn down: by the time the
+        # queued call runs, the banner or its buttons may be gone.
+        if not shiboken6.isValid(self):
+            return
         for button in (self.allow_button, self.end_button):
-            button.updateGeometry()
+            if shiboken6.isValid(button):
+                button.updateGeometry()
         layout = self.layout()
         if layout is not None:
             layout.invalidate()

@@ -357,7 +357,7 @@ QFrame[role="banner"][state="uploading"] {{ background-color: {p.surface}; }}
 QFrame[role="banner"][state="uploading"] QLabel {{ color: {p.text}; }}
 QFrame[role="callout"] {{ background-color: {p.primary}; color: {p.on_primary};
     border: none; border-radius: {u.px(3.0)}px; }}
-QFrame[role="callout"] QLabel {{ color: {p.on_primary}; }}
+QFrame[role="callout"] QLabel {{ background-color: {p.primary}; color: {p.on_primary}; }}
 
 QPushButton {{
     min-height: {self.content_height(Size.SECONDARY)}px;

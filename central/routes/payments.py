@@ -31,9 +31,9 @@ import secrets
 import time
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Header, HTTPException, Query, Request
+from fastapi import APIRouter, Header, HTTPException, Path, Query, Request
 from pydantic import Field, model_validator
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -295,8 +295,6 @@ def _demo(request: Request, state: CentralState, authorization: str | None,
     refusal = demo_refusal(exposure_of(request.app), state.admin_token, authorization)
     if refusal is not None:
         raise HTTPException(*refusal)
-    if not re.fullmatch(ORDER_ID_PATTERN, order_id):
-        raise coded(404, "order.unknown", "no such order")
     with state.sessions() as db:
         order = db.execute(select(QrOrder).where(QrOrder.order_id == order_id)
                            .with_for_update()).scalar_one_or_none()
@@ -332,6 +330,11 @@ def _payer_busy(reverses: int) -> Callable[[QrOrder, datetime], None]:
     return busy
 
 
+# The path parameter is checked before any look-up: a malformed id (or a NUL, which
+# PostgreSQL text cannot hold) is a 422, never a database error or a 404.
+OrderIdPath = Annotated[str, Path(pattern=ORDER_ID_PATTERN,
+                                  description="the acquirer's order id (32 hex)")]
+
 _DEMO = error_responses({401: "admin token required (Authorization: Bearer ...)",
                          403: "wrong admin token",
                          404: "demo endpoints are off on this service; order.unknown",
@@ -339,7 +342,8 @@ _DEMO = error_responses({401: "admin token required (Authorization: Bearer ...)"
 
 
 @router.post("/v1/demo/acquirer/{order_id}/pay", responses=_DEMO)
-def demo_pay(order_id: str, request: Request, state: AppState,
+def demo_pay(request: Request, state: AppState,
+             order_id: OrderIdPath,
              authorization: str | None = Header(default=None)) -> dict[str, Any]:
     """The payer pays an order (scanned the QR, or confirmed the payment code):
     `{order_id, state: "SUCCESS"}`. Caller: demo only (demo_refusal: loopback or
@@ -348,7 +352,8 @@ def demo_pay(order_id: str, request: Request, state: AppState,
 
 
 @router.post("/v1/demo/acquirer/{order_id}/cancel", responses=_DEMO)
-def demo_cancel(order_id: str, request: Request, state: AppState,
+def demo_cancel(request: Request, state: AppState,
+                order_id: OrderIdPath,
                 authorization: str | None = Header(default=None)) -> dict[str, Any]:
     """The payer cancels on their phone: `{order_id, state: "PAYERROR"}` (the kiosk
     then closes or reverses the order). Caller: demo only, as `/pay`."""
@@ -356,7 +361,8 @@ def demo_cancel(order_id: str, request: Request, state: AppState,
 
 
 @router.post("/v1/demo/acquirer/{order_id}/busy", responses=_DEMO)
-def demo_busy(order_id: str, request: Request, state: AppState,
+def demo_busy(request: Request, state: AppState,
+              order_id: OrderIdPath,
               reverses: int = Query(default=1, ge=1, le=10),
               authorization: str | None = Header(default=None)) -> dict[str, Any]:
     """The payer is still entering their password: the next `reverses` (1-10) reverses

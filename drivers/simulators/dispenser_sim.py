@@ -7,6 +7,8 @@ last job kept with the counters in "non-volatile memory" (these survive `mute`,
 
 Fault switches (set them any time):
 - `stock`: sheets loaded; `low_threshold` sets the stock-low sensor
+- `out_of_paper`: every source reads empty, the loose stock and every cassette (sensors
+  and jobs); the cassettes' records are kept, so switching it off brings the stock back
 - `jam_after = k`: the next job jams after k sheets (stays jammed until RESET)
 - `door_open`: refuses to dispense, RESET refused too
 - `garbage`: line noise before every reply
@@ -130,6 +132,7 @@ class SimulatedInvoiceDispenser(PtyDevice):
         self.jam_after: int | None = None
         self.jammed = False
         self.door_open = False
+        self.out_of_paper = False
         self.garbage = False
         self.mute = False
         self.crash_mid_dispense: int | bool | None = None
@@ -168,6 +171,10 @@ class SimulatedInvoiceDispenser(PtyDevice):
 
     @property
     def sensors(self) -> Sensors:
+        if self.out_of_paper:
+            return Sensors(stock_low=False, empty=True, jam=self.jammed,
+                           door_open=self.door_open,
+                           presented=self.presenter is Presenter.PRESENTED)
         numbered = [c.remaining for c in self.cassettes.values() if c.kind]
         sheets = self.stock + sum(numbered)
         return Sensors(
@@ -299,7 +306,7 @@ class SimulatedInvoiceDispenser(PtyDevice):
             return refuse(Result.DOOR_OPEN)
         if self.jammed:
             return refuse(Result.JAM)
-        if self.stock <= 0:
+        if self.stock <= 0 or self.out_of_paper:
             return refuse(Result.EMPTY)
         self._cache_key, self._cache_reply = key, None
         self.last_job_no, self.last_job_requested = job_no, count
@@ -329,7 +336,7 @@ class SimulatedInvoiceDispenser(PtyDevice):
             return refuse(Result.DOOR_OPEN)
         if self.jammed:
             return refuse(Result.JAM)
-        if cassette.remaining <= 0:
+        if cassette.remaining <= 0 or self.out_of_paper:
             return refuse(Result.EMPTY)
         self._cache_key, self._cache_reply = key, None
         self.last_job_no, self.last_job_requested = job_no, count
@@ -342,6 +349,8 @@ class SimulatedInvoiceDispenser(PtyDevice):
 
     def _feed_one(self, job: _Job) -> bool:
         """Move one sheet out; False when the source is empty."""
+        if self.out_of_paper:
+            return False
         if job.slot == 0:
             if self.stock <= 0:
                 return False

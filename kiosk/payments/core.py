@@ -63,6 +63,9 @@ class ResolveReport:
     changed: dict[str, str] = field(default_factory=dict)
     open: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
+    # The terminal answered "busy": it still runs the sale a crash interrupted and
+    # will know its outcome within that sale's own time, so ask again soon.
+    terminal_busy: bool = False
 
     def to_json_dict(self) -> dict[str, Any]:
         return {"changed": self.changed, "unresolved": self.open, "errors": self.errors}
@@ -125,7 +128,7 @@ class PaymentCore:
         thread.start()
         return thread
 
-    def _resolve_until_ready(self, retry_s: float = 10.0) -> None:
+    def _resolve_until_ready(self, retry_s: float = 10.0, busy_retry_s: float = 1.0) -> None:
         while not getattr(self.store, "closed", False):  # the kiosk stopped: so do we
             try:
                 report = self.resolve()
@@ -134,7 +137,12 @@ class PaymentCore:
                 report = None
             if report is not None and not self._blocking(report):
                 return
-            end = time.monotonic() + retry_s
+            # A busy terminal answers the next query at once and is done with the
+            # interrupted sale soon (the cardholder is at it): payments must not stay
+            # refused for a whole retry period after it finished. A terminal that
+            # cannot be reached is asked at the slower pace.
+            pause = busy_retry_s if report is not None and report.terminal_busy else retry_s
+            end = time.monotonic() + pause
             while time.monotonic() < end and not getattr(self.store, "closed", False):
                 time.sleep(0.2)
 
@@ -351,6 +359,8 @@ class PaymentCore:
                         now = self._settle_one(now)
                 except Exception as exc:  # noqa: BLE001 - reported; stays unresolved
                     report.errors.append(f"{order.id}: {type(exc).__name__}: {exc}"[:200])
+                    if isinstance(exc, DeviceError) and exc.code is DeviceErrorCode.BUSY:
+                        report.terminal_busy = True
                     now = self.store.get(order.id) or order
                 if now.state != before:
                     report.changed[order.id] = now.state

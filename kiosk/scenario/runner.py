@@ -201,11 +201,17 @@ class ScenarioSession:
         from PySide6.QtTest import QTest
         from PySide6.QtWidgets import QAbstractButton
 
-        self.wait_until(lambda: self._visible(str(arg)), lambda: f"no visible widget {arg!r}")
-        widget = self.find(str(arg))
-        if isinstance(widget, QAbstractButton) and not widget.isEnabled():
-            raise StepFailed(f"{arg!r} is disabled")
-        QTest.mouseClick(widget, Qt.MouseButton.LeftButton)
+        def ready() -> bool:
+            # A person waits for a greyed button to come alive (a screen greys its
+            # actions while its flow's background call runs), up to the step timeout.
+            if not self._visible(str(arg)):
+                return False
+            widget = self.find(str(arg))
+            return not isinstance(widget, QAbstractButton) or widget.isEnabled()
+
+        self.wait_until(ready, lambda: f"{arg!r} is disabled" if self._visible(str(arg))
+                        else f"no visible widget {arg!r}")
+        QTest.mouseClick(self.find(str(arg)), Qt.MouseButton.LeftButton)
 
     def _visible(self, name: str) -> bool:
         from PySide6.QtWidgets import QWidget
@@ -337,6 +343,15 @@ class ScenarioSession:
         self.wait_until(lambda: not self.window.in_session,
                         lambda: "a session is still running: the staff card would be ignored")
         self.settle()
+        # The reader takes the same card read again within its debounce time for the
+        # tap it already reported (a card lying on it repeats its UID): a quick scenario
+        # taps again well within 1 s, a person's second tap comes later. Wait it out.
+        from drivers.staff_card import StaffCardReader
+
+        reader = self.core.driver("staff_card_reader")
+        if isinstance(reader, StaffCardReader):
+            self.wait_until(lambda: reader.seconds_since_card() > reader.debounce_s,
+                            lambda: "the staff card reader never left its debounce time")
         if str(arg) == "demo":
             from ..simulation.demo import DEMO_STAFF_CARD_UID
 

@@ -57,7 +57,9 @@ SWITCHES: dict[str, dict[str, tuple[tuple[str, Any], ...]]] = {
     "payment_terminal": {"mute": (("mute", True),), "garbage": (("garbage", True),),
                          "slow": (("slow_s", SLOW_REPLY_S),)},
     "invoice_dispenser": {
-        "paper_out": (("stock", 0),),
+        # Out of paper: the loose stock and every loaded cassette (the demo hall loads
+        # them), else the sensors still count the cassettes' sheets and report nothing.
+        "paper_out": (("out_of_paper", True),),
         "paper_near_end": (("stock", lambda sim: max(1, int(sim.low_threshold))),),
         "cover_open": (("door_open", True),), "jam": (("jammed", True),),
         "mute": (("mute", True),), "garbage": (("garbage", True),),

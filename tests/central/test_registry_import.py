@@ -76,7 +76,9 @@ def document() -> dict[str, Any]:
         # Paper-invoice pickup and stock (issue #12, central/invoice_stock.py).
         "approvals": [{"tin": COMPANY, "invoice_kind": "增值税普通发票", "per_pickup_max": 10,
                        "monthly_max": 30, "holding_max": 10}],
-        "holdings": [{"tin": COMPANY, "invoice_kind": "增值税普通发票", "code": "144031900001",
+        # A code of its own: the demo registry (the admin endpoint's server) holds
+        # 144031900001 for the demo person, and a range is never moved to another TIN.
+        "holdings": [{"tin": COMPANY, "invoice_kind": "增值税普通发票", "code": "144031900009",
                       "first": "00000001", "last": "00000010", "picked_up_on": "2026-05-02",
                       "used": 4, "uploaded": 4}],
         "pickup_orders": [{"tin": COMPANY, "application_no": "FP-1", "pickup_code": "A1B2C3",

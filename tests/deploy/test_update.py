@@ -111,7 +111,8 @@ def old_terminal(packages: dict[str, Path | str],
     """install.sh's staged tree with the old version and 1,000 records it queued."""
     root = tmp_path_factory.mktemp("old-terminal") / "root"
     run(["bash", str(REPO / "deploy/install.sh"), "--root", str(root), "--wheels",
-         str(packages["old"])], env={**os.environ, "LC_ALL": "C"})
+         str(packages["old"]), "--release-public-key", str(packages["public"])],
+        env={**os.environ, "LC_ALL": "C"})
     write_config(root, str(packages["public"]))
     python = root / "opt/kiosk/current/bin/python"
     filled = run([str(python), "-c", _FILL, str(root / "var/lib/kiosk"), KIOSK_ID,

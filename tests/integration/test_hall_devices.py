@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import time
 
-
 from drivers.base import DeviceState
 from drivers.errors import DeviceCondition
 
@@ -47,6 +46,16 @@ def test_dispenser_stock_and_door_faults_reach_the_status(hall, core) -> None:  
     assert wait_for(lambda: status().ok)
     hall.set_fault("invoice_dispenser", "paper_out")
     assert wait_for(lambda: status().condition is DeviceCondition.STOCK_EMPTY), status()
+    assert status().state is DeviceState.ERROR
+    hall.restore("invoice_dispenser")
+    assert wait_for(lambda: status().ok), status()
+    # What a technician must see on the status page: stock running low, the door open.
+    hall.set_fault("invoice_dispenser", "paper_near_end")
+    assert wait_for(lambda: status().condition is DeviceCondition.STOCK_LOW), status()
+    hall.restore("invoice_dispenser")
+    assert wait_for(lambda: status().condition is None and status().ok), status()
+    hall.set_fault("invoice_dispenser", "cover_open")
+    assert wait_for(lambda: status().condition is DeviceCondition.DOOR_OPEN), status()
     assert status().state is DeviceState.ERROR
     hall.restore("invoice_dispenser")
     assert wait_for(lambda: status().ok), status()
