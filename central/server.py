@@ -111,7 +111,13 @@ class CentralServer:
         """Start serving; returns once the server accepts connections."""
         if self._thread is not None:
             raise RuntimeError("CentralServer already started")
-        sock = bind_socket(self.host, self._requested_port)
+        try:
+            sock = bind_socket(self.host, self._requested_port)
+        except OSError:
+            # A busy port: close what create_app opened (the engine's pooled
+            # connection), else it is left for the garbage collector.
+            self._cleanup()
+            raise
         self._socket = sock
         self.port = sock.getsockname()[1]
         config = uvicorn.Config(self.app, log_level="warning", lifespan="off",
