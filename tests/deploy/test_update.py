@@ -35,6 +35,9 @@ from offline_queue.migrations import HEAD_REVISION
 REPO = Path(__file__).resolve().parents[2]
 KIOSK = [sys.executable, "-m", "kiosk"]
 OLD_REVISION = "0003"  # the queue schema of v0-main
+# main before the fleet work (tag v0-main): named by its commit, which every clone of main
+# has, where a tag may not travel with the submission.
+V0_MAIN = "a6c78089d1c2195f79ea05d986bf96586b8807f3"
 RECORDS = 1000
 KIOSK_ID = "kiosk-upd-1"
 ALL_STEPS = ("verified", "installed", "stopped", "backed_up", "migrated", "switched")
@@ -61,7 +64,7 @@ def packages(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path | str]:
     new, old = base / "new", base / "old"
     run([sys.executable, "-m", "pip", "wheel", "-q", "--wheel-dir", str(new), str(REPO)])
     tree = base / "v0-tree"
-    run(["git", "-C", str(REPO), "worktree", "add", "--detach", str(tree), "v0-main"])
+    run(["git", "-C", str(REPO), "worktree", "add", "--detach", str(tree), V0_MAIN])
     try:
         run([sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "--wheel-dir",
              str(old), str(tree)])
