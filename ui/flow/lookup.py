@@ -20,13 +20,15 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QT_TRANSLATE_NOOP, Qt
 from PySide6.QtWidgets import QHBoxLayout
 
+from kiosk.services.taxpayer_lookup import LookupFailed
+from kiosk.services.views import ResultView
 from ui.theme import set_style_property
 from ui.widgets.buttons import make_button
 
 from .base import Said
 from .flow import ServiceFlow
 from .list_detail import ListDetailScreen
-from .text import Msg, Text, Tr
+from .text import Msg, Plain, Text, Tr
 
 if TYPE_CHECKING:
     from ui.main_window import MainWindow
@@ -117,15 +119,29 @@ class LookupListScreen(ListDetailScreen):
         self.refresh()
 
     # -- hooks -------------------------------------------------------------------------
-    def headline_text(self) -> Said:
+    def result_view(self) -> ResultView | None:
+        """The looked-up result as one view (its title the headline, its rows the
+        summary), or None; screens with a single result override only this."""
         return None
+
+    def _shown_view(self) -> ResultView | None:
+        try:
+            return self.result_view()
+        except LookupFailed:  # the session ended under the screen: a repaint never raises
+            return None
+
+    def headline_text(self) -> Said:
+        view = self._shown_view()
+        return None if view is None else Plain(view.title)
 
     def summary_text(self) -> Said:
         """Rows shown above the list (a ResultView's `text()`), or None."""
-        return None
+        view = self._shown_view()
+        return None if view is None else Plain(view.text())
 
     def headline_tone(self) -> str:
-        return "good"
+        view = self._shown_view()
+        return "good" if view is None else view.tone
 
     def print_text(self) -> Said:
         return Tr(_CTX, PRINT)

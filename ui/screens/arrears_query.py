@@ -10,11 +10,9 @@ from PySide6.QtWidgets import QHBoxLayout
 
 from kiosk.services.arrears import PAY_SERVICE_ID, ArrearsStatement
 from kiosk.services.catalogue import UnknownService, spec
-from kiosk.services.taxpayer_lookup import LookupFailed
 from kiosk.services.views import ListItemView, ResultView
 from ui.flow.base import Said
 from ui.flow.lookup import LookupFlow, LookupListScreen
-from ui.flow.text import Plain
 from ui.widgets.buttons import make_button
 
 
@@ -48,26 +46,11 @@ class ArrearsScreen(LookupListScreen):
     def title_text(self) -> Said:
         return self.tr("Tax owed")
 
-    def _view(self) -> ResultView | None:
+    def result_view(self) -> ResultView | None:
         statement, service = self.flow.result, self.flow.service
         if statement is None or service is None:
             return None
-        try:
-            return service.view(statement, self.lang())
-        except LookupFailed:  # the session ended under the screen: a repaint never raises
-            return None
-
-    def headline_text(self) -> Said:
-        view = self._view()
-        return None if view is None else Plain(view.title)
-
-    def headline_tone(self) -> str:
-        view = self._view()
-        return "good" if view is None else view.tone
-
-    def summary_text(self) -> Said:
-        view = self._view()
-        return None if view is None else Plain(view.text())
+        return service.view(statement, self.lang())
 
     def empty_text(self) -> Said:
         return None  # "无欠税 / No tax owed" is the headline

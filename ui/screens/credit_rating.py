@@ -9,7 +9,6 @@ from typing import Any
 from PySide6.QtWidgets import QHBoxLayout
 
 from kiosk.services.credit_rating import BANKS, ConsentQueued, CreditStatus, bank_id_of, bank_name
-from kiosk.services.taxpayer_lookup import LookupFailed
 from kiosk.services.views import ResultView
 from ui.flow.base import Said
 from ui.flow.confirm import ConfirmScreen
@@ -86,26 +85,11 @@ class CreditScreen(LookupListScreen):
     def title_text(self) -> Said:
         return self.tr("Tax credit rating")
 
-    def _view(self) -> ResultView | None:
+    def result_view(self) -> ResultView | None:
         status, service = self.flow.result, self.flow.service
         if status is None or service is None:
             return None
-        try:
-            return service.view(status, self.lang(), pending=self.flow.pending)
-        except LookupFailed:  # the session ended under the screen: a repaint never raises
-            return None
-
-    def headline_text(self) -> Said:
-        view = self._view()
-        return None if view is None else Plain(view.title)
-
-    def headline_tone(self) -> str:
-        view = self._view()
-        return "good" if view is None else view.tone
-
-    def summary_text(self) -> Said:
-        view = self._view()
-        return None if view is None else Plain(view.text())
+        return service.view(status, self.lang(), pending=self.flow.pending)
 
     def empty_text(self) -> Said:
         return None

@@ -9,7 +9,6 @@ from kiosk.services.taxpayer_info import TaxpayerInfo
 from kiosk.services.views import ResultView
 from ui.flow.base import Said
 from ui.flow.lookup import LookupFlow, LookupListScreen
-from ui.flow.text import Plain
 
 
 class TaxpayerInfoFlow(LookupFlow):
@@ -27,23 +26,11 @@ class TaxpayerInfoScreen(LookupListScreen):
     def title_text(self) -> Said:
         return self.tr("Tax registration")
 
-    def _view(self) -> ResultView | None:
+    def result_view(self) -> ResultView | None:
         info, service = self.flow.result, self.flow.service
         if info is None or service is None:
             return None
         return service.view(info, self.lang())
-
-    def headline_text(self) -> Said:
-        view = self._view()
-        return None if view is None else Plain(view.title)
-
-    def headline_tone(self) -> str:
-        view = self._view()
-        return "good" if view is None else view.tone
-
-    def summary_text(self) -> Said:
-        view = self._view()
-        return None if view is None else Plain(view.text())
 
     def empty_text(self) -> Said:
         return None  # one record: its rows are the summary
