@@ -23,7 +23,7 @@ from .taxpayer_lookup import (
     period_text,
     subject_rows,
 )
-from .views import ListItemView, ResultView, Row, pick
+from .views import ListItemView, ResultView, Row, labeller, pick, surface_of
 
 SERVICE_ID = "arrears.query"
 PAY_SERVICE_ID = "tax.pay"
@@ -111,9 +111,7 @@ class ArrearsService(TaxpayerLookup):
 
     # -- views -----------------------------------------------------------------------
     def line_rows(self, line: ArrearLine, lang: str) -> list[Row]:
-        def label(key: str) -> str:
-            return pick(LABELS[key], lang)
-
+        label = labeller(LABELS, lang)
         return [Row("tax_kind", label("tax_kind"), line.tax_kind),
                 Row("period", label("period"), period_text(line.period, lang)),
                 Row("amount", label("amount"), money(line.fee.tax)),
@@ -137,10 +135,8 @@ class ArrearsService(TaxpayerLookup):
     def view(self, statement: ArrearsStatement, lang: str, surface: str = "screen"
              ) -> ResultView:
         """The totals (and, on paper, every line): "无欠税 / No tax owed" when none."""
-        def label(key: str) -> str:
-            return pick(LABELS[key], lang)
-
-        rows = subject_rows(self.who(), lang, "paper" if surface == "paper" else "screen")
+        label = labeller(LABELS, lang)
+        rows = subject_rows(self.who(), lang, surface_of(surface))
         rows.append(Row("as_of", label("as_of"), statement.as_of.isoformat()))
         if not statement.owed:
             return ResultView(label("none"), "good", tuple(rows), (label("none_note"),))

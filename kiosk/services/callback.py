@@ -28,7 +28,7 @@ from offline_queue.payloads import (
 from ..domain.errors import DomainError
 from ..domain.masking import mask
 from .queued_form import QueuedFormService
-from .views import ResultView, Row, pick
+from .views import ResultView, Row, labeller, pick, surface_of
 
 SERVICE_ID = "consult.callback"
 #: Scanning a callback slip's QR opens `consult.ticket` with its number.
@@ -115,13 +115,11 @@ class CallbackService(QueuedFormService):
 
     def view(self, queued: CallbackQueued, lang: str, surface: str = "screen") -> ResultView:
         """What the screen and the slip say about a queued request."""
-        def label(key: str) -> str:
-            return pick(LABELS[key], lang)
-
+        label = labeller(LABELS, lang)
         rows = [Row("ticket", label("ticket"), queued.ticket),
                 Row("topic", label("topic"), pick(TOPICS[queued.topic], lang)),
                 Row("phone", label("phone"),
-                    mask("phone", queued.phone, "paper" if surface == "paper" else "screen")
+                    mask("phone", queued.phone, surface_of(surface))
                     or ""),
                 Row("window", label("window"), pick(WINDOWS[queued.window], lang))]
         notes = [label("lookup_note")]

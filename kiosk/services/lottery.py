@@ -17,7 +17,7 @@ from ..domain.invoice_qr import parse_invoice_qr
 from ..domain.masking import mask
 from .certificate_print import SessionCalls, session_calls, yuan_text
 from .slips import SlipPrinter
-from .views import ResultView, Row, pick
+from .views import ResultView, Row, labeller, pick
 
 if TYPE_CHECKING:
     from .context import ServiceContext
@@ -103,9 +103,7 @@ class LotteryService:
         """The instant result: the tier and prize, and how it is paid."""
         data = result.data
 
-        def label(key: str) -> str:
-            return pick(LABELS[key], lang)
-
+        label = labeller(LABELS, lang)
         invoice = data.get("invoice") or {}
         rows = [Row("number", label("number"), str(invoice.get("number", ""))),
                 Row("seller", label("seller"), str(invoice.get("seller_name", ""))),

@@ -21,7 +21,7 @@ from offline_queue.payloads import (
 from ..domain.errors import DomainError
 from ..domain.masking import mask
 from .queued_form import QueuedFormService
-from .views import ResultView, Row, pick
+from .views import ResultView, Row, labeller, pick, surface_of
 
 SERVICE_ID = "suggestion.box"
 
@@ -86,10 +86,8 @@ class SuggestionService(QueuedFormService):
         return SuggestionQueued(record_uuid, payload.receipt, category, payload.contact)
 
     def view(self, queued: SuggestionQueued, lang: str, surface: str = "screen") -> ResultView:
-        def label(key: str) -> str:
-            return pick(LABELS[key], lang)
-
-        contact = (mask("phone", queued.contact, "paper" if surface == "paper" else "screen")
+        label = labeller(LABELS, lang)
+        contact = (mask("phone", queued.contact, surface_of(surface))
                    if queued.contact else None) or label("none")
         rows = (Row("receipt", label("receipt"), queued.receipt),
                 Row("category", label("category"), pick(CATEGORIES[queued.category], lang)),

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import uuid
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -64,6 +65,16 @@ class ListItemView:
 
 def pick(pair: tuple[str, str], lang: str) -> str:
     return pair[0] if lang == "zh" else pair[1]
+
+
+def labeller(table: Mapping[str, tuple[str, str]], lang: str) -> Callable[[str], str]:
+    """`label(key)`: the `lang` words of `table[key]` (a service's LABELS, zh and en)."""
+    return lambda key: pick(table[key], lang)
+
+
+def surface_of(surface: str) -> Literal["paper", "screen"]:
+    """A view's `surface` as masking knows it: paper, or else the screen."""
+    return "paper" if surface == "paper" else "screen"
 
 
 # Labels of the verification rows (zh, en).

@@ -21,7 +21,7 @@ from ..domain.errors import DomainError
 from ..domain.masking import mask
 from .certificate_print import PaidVoucher, SessionCalls, month_text, session_calls, yuan_text
 from .slips import SlipPrinter
-from .views import ListItemView, ResultView, Row, pick
+from .views import ListItemView, ResultView, Row, labeller, pick
 
 if TYPE_CHECKING:
     from .context import ServiceContext
@@ -104,9 +104,7 @@ class VoucherReprintService:
         return out
 
     def detail(self, v: PaidVoucher, lang: str) -> ResultView:
-        def label(key: str) -> str:
-            return pick(LABELS[key], lang)
-
+        label = labeller(LABELS, lang)
         rows = (Row("voucher_no", label("voucher_no"), v.voucher_no),
                 Row("tax_kind", label("tax_kind"), v.tax_kind),
                 Row("period", label("period"), month_text(v.period)),
@@ -131,9 +129,7 @@ class VoucherReprintService:
 
     def slip_view(self, v: PaidVoucher, lang: str) -> ResultView:
         """What the reprinted slip says (masked for paper): 补打 with the count."""
-        def label(key: str) -> str:
-            return pick(LABELS[key], lang)
-
+        label = labeller(LABELS, lang)
         rows = [*self._taxpayer_rows(lang),
                 Row("office", label("office"), v.tax_office),
                 Row("tax_kind", label("tax_kind"), v.tax_kind),

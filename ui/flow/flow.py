@@ -33,6 +33,13 @@ T = TypeVar("T")
 _log = log.get("session")
 
 
+def print_failure(exc: BaseException) -> str:
+    """What a failed print says: the failure's own message code (PrintFailed's, a
+    DomainError's), "failure" when it has none."""
+    code = getattr(exc, "code", None)
+    return code if isinstance(code, str) and code else "failure"
+
+
 class ServiceFlow(QObject):
     busy_changed = Signal(bool)
     navigate = Signal(str)  # screen id
@@ -51,6 +58,8 @@ class ServiceFlow(QObject):
         # ("printing", "printed", or the PrintFailed code).
         self.queued_reference: str | None = None
         self.queued_print = ""
+        # A print of print_in_background: None, "printing", "printed" or its code.
+        self.print_state: str | None = None
 
     # -- context -----------------------------------------------------------------------
     @property
@@ -118,6 +127,23 @@ class ServiceFlow(QObject):
         """A side job that does not make the flow busy (printing a slip)."""
         Op(self, work).success(done).failure(failed).run_in_background()
 
+    def print_in_background(self, job: Callable[[], object],
+                            report: Callable[[str], None] | None = None) -> None:
+        """Print with `job` as a side job (the flow stays free). `report` (default:
+        `self.print_state` then changed()) hears "printing" now, then "printed" or
+        the failure's code (print_failure)."""
+        say = report or self._print_state
+
+        def failed(exc: BaseException) -> None:
+            say(print_failure(exc))
+
+        say("printing")
+        self.background(job, lambda _r: say("printed"), failed)
+
+    def _print_state(self, state: str) -> None:
+        self.print_state = state
+        self.changed.emit()
+
     def fail(self, exc: BaseException) -> None:
         """Default failure: back to the entry screen with the message."""
         self.set_error(self.error_text(exc))
@@ -148,8 +174,7 @@ class ServiceFlow(QObject):
             self.changed.emit()
 
         def not_printed(exc: BaseException) -> None:
-            code = getattr(exc, "code", None)
-            self.queued_print = code if isinstance(code, str) and code else "failure"
+            self.queued_print = print_failure(exc)
             self.changed.emit()
 
         self.background(print_slip, printed, not_printed)

@@ -184,19 +184,11 @@ class LookupListScreen(ListDetailScreen):
         job = self.print_job()
         if job is None or self.print_state == "printing":
             return
-        self.print_state = "printing"
+        self.flow.print_in_background(job, self._printing)
+
+    def _printing(self, state: str) -> None:
+        self.print_state = state
         self.refresh()
-
-        def done(_r: object) -> None:
-            self.print_state = "printed"
-            self.refresh()
-
-        def failed(exc: BaseException) -> None:
-            code = getattr(exc, "code", None)
-            self.print_state = code if isinstance(code, str) and code else "failure"
-            self.refresh()
-
-        self.flow.background(job, done, failed)
 
     def update_state(self) -> None:
         if not hasattr(self, "print_button"):

@@ -161,16 +161,11 @@ class OutcomeScreen(FlowScreen):
         job = self.print_job()
         if job is None or self.print_state == "printing":
             return
-        self.print_state = "printing"
-        self.refresh()
+        self.flow.print_in_background(job, self._printing)
 
-        def done(_r: object) -> None:
-            self.print_state = "printed"
+    def _printing(self, state: str) -> None:
+        self.print_state = state
+        if state == "printing":
+            self.refresh()
+        else:  # the printer's own problem may have changed with the print
             self._devices_changed()
-
-        def failed(exc: BaseException) -> None:
-            code = getattr(exc, "code", None)
-            self.print_state = code if isinstance(code, str) and code else "failure"
-            self._devices_changed()
-
-        self.flow.background(job, done, failed)

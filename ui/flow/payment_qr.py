@@ -15,18 +15,18 @@ import threading
 import time
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import QHBoxLayout, QVBoxLayout
 
 from kiosk import log
 from kiosk.payments.model import PaymentOutcome, fen_to_yuan
 from kiosk.payments.qr import ShownQr
-from ui.screens.identity_login import QrImage
 from ui.theme import Space, set_style_property
 from ui.widgets.adaptive import OrientationBox, panel_orientation
 from ui.widgets.buttons import make_button
+from ui.widgets.qr_image import QrImage
 
 from .base import Said
+from .live import Countdown, Relay, clock_left
 from .payment import QR_SCREEN, _PaymentScreen, show_outcome
 from .text import Both, Msg
 
@@ -40,8 +40,6 @@ QR_IMAGE_MM = 110
 
 
 class PaymentQrScreen(_PaymentScreen):
-    finished = Signal(object)  # ("ok", PaymentOutcome) | ("failed", exception)
-
     screen_id = QR_SCREEN
     idle_kind = "form"
     idle_enabled = False  # a payment in progress is never cut short by the idle timer
@@ -58,7 +56,8 @@ class PaymentQrScreen(_PaymentScreen):
         self.code: str | None = None  # a payment code scanned while the QR showed
         self.problem: str | None = None
         self._work: Any = None
-        self.finished.connect(self._finished, Qt.ConnectionType.QueuedConnection)
+        # ("ok", PaymentOutcome) | ("failed", exception), from the wait's thread
+        self.finished = Relay(self, self._finished)
         self.title = self.bind(self.title_label("label.title"),
                                lambda: Both("扫码缴款", "Pay by QR code"))
         self.amount = self.bind(self.text_label("label.amount", role="subtitle"),
@@ -93,9 +92,7 @@ class PaymentQrScreen(_PaymentScreen):
         row.addStretch(1)
         row.addWidget(self.cancel)
         self.layout_.addLayout(row)
-        self.timer = QTimer(self)
-        self.timer.setInterval(1000)
-        self.timer.timeout.connect(self._tick)
+        self.timer = Countdown(self, self.countdown, self.countdown_text)
         self.refresh()
 
     # -- texts -------------------------------------------------------------------------
@@ -114,8 +111,7 @@ class PaymentQrScreen(_PaymentScreen):
     def countdown_text(self) -> Said:
         if self.shown is None or self.code is not None:
             return None
-        left = max(0, int(self.deadline - time.monotonic()))
-        clock = f"{left // 60}:{left % 60:02d}"
+        clock = clock_left(self.deadline)
         return Both(f"二维码 {clock} 后失效", f"The code expires in {clock}")
 
     def status_text(self) -> Said:
@@ -191,10 +187,7 @@ class PaymentQrScreen(_PaymentScreen):
                 result = ("failed", exc)
             if self.retired:
                 return  # the session ended (retire): the order store holds the outcome
-            try:
-                self.finished.emit(result)
-            except RuntimeError:  # deleted since: an uncaught error would end the kiosk
-                pass
+            self.finished.send(result)
 
         threading.Thread(target=run, name="payment-qr", daemon=True).start()
 
@@ -271,11 +264,6 @@ class PaymentQrScreen(_PaymentScreen):
             return
         flow = self.active_flow
         flow.go(flow.spec.entry_screen)
-
-    def _tick(self) -> None:
-        if not self.isVisible():
-            return
-        self.countdown.setText(self.say(self.countdown_text()))
 
     def resizeEvent(self, event: Any) -> None:  # noqa: N802 (Qt API)
         self.body.set_orientation(panel_orientation(self.window_))

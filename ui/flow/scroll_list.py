@@ -9,21 +9,19 @@ A service subclass returns `items()` and its texts, and adds its action buttons 
 """
 from __future__ import annotations
 
-from functools import partial
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP, Qt
 from PySide6.QtGui import QResizeEvent
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QPushButton, QScrollArea, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QPushButton
 
-from kiosk.services.views import ListItemView
 from ui.theme import Space
 from ui.widgets.adaptive import OrientationBox, panel_orientation
-from ui.widgets.buttons import make_button
 from ui.widgets.scroll_column import scrolling
 from ui.widgets.wrap_button import WrapButton
 
-from .base import FlowScreen, Said
+from .base import Said
+from .entries import EntryListScreen
 from .flow import ServiceFlow
 from .text import Tr
 
@@ -46,15 +44,18 @@ class EntryButton(WrapButton):
         lines = QPushButton.text(self).count("\n") + 1
         needed = lines * self.fontMetrics().lineSpacing() + self.fontMetrics().height()
         self.setMinimumHeight(max(self._base_height, needed))
+
+
 EMPTY = QT_TRANSLATE_NOOP("ScrollListScreen", "Nothing found.")
 WAIT = QT_TRANSLATE_NOOP("ScrollListScreen", "Please wait…")
 
 
-class ScrollListScreen(FlowScreen):
+class ScrollListScreen(EntryListScreen):
+    entry_cls = EntryButton
+    entry_left = True
+
     def __init__(self, window: MainWindow, flow: ServiceFlow) -> None:
         super().__init__(window, flow)
-        self.selected: str | None = None
-        self.item_buttons: dict[str, QPushButton] = {}
         self.title = self.bind(self.title_label("label.title"), self.title_text)
         self.intro = self.bind(self.text_label("label.instruction", role="subtitle"),
                                self.intro_text, hide_empty=True)
@@ -67,17 +68,7 @@ class ScrollListScreen(FlowScreen):
                                self._empty_text, hide_empty=True)
         for widget in (self.title, self.intro, self.status, self.error, self.empty):
             self.layout_.addWidget(widget)
-        holder = QWidget()
-        self.list_box = QVBoxLayout(holder)
-        self.list_box.setContentsMargins(0, 0, 0, 0)
-        self.list_box.setSpacing(window.units.px(Space.S))
-        self.list_box.addStretch(1)
-        self.area = QScrollArea()
-        self.area.setObjectName("area.items")
-        self.area.setWidget(holder)
-        self.area.setWidgetResizable(True)
-        self.area.setFrameShape(QFrame.Shape.NoFrame)
-        self.area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.area = self.entry_area("area.items", spacing=window.units.px(Space.S))
         self.details = self.bind(self.text_label("label.details"), self._detail_text)
         self.details.setTextFormat(Qt.TextFormat.PlainText)
         self.details.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
@@ -92,21 +83,12 @@ class ScrollListScreen(FlowScreen):
         self.layout_.addLayout(self.action_row)
         self.refresh()
 
-    # -- hooks -------------------------------------------------------------------------
-    def title_text(self) -> Said:
-        return None
-
+    # -- hooks (and EntryListScreen's) -------------------------------------------------
     def intro_text(self) -> Said:
         return None
 
-    def items(self) -> list[ListItemView]:
-        return []
-
     def empty_text(self) -> Said:
         return Tr(_CTX, EMPTY)
-
-    def chosen(self, key: str) -> None:
-        """An entry was tapped (after it is shown as selected)."""
 
     def loaded(self) -> bool:
         """Whether the list has been fetched (no empty note before it is)."""
@@ -126,50 +108,11 @@ class ScrollListScreen(FlowScreen):
             self.area.ensureWidgetVisible(button)
         self.chosen(key)
 
-    def _tapped(self, key: str, _checked: bool = False) -> None:
-        self.select(key)
-
     def _empty_text(self) -> Said:
         if self.flow.busy or not self.loaded() or self.items():
             return None
         return self.empty_text()
 
-    def _detail_text(self) -> str:
-        item = next((i for i in self.items() if i.key == self.selected), None)
-        return "" if item is None else item.detail.text()
-
     def resizeEvent(self, event: QResizeEvent) -> None:
         self.body.set_orientation(panel_orientation(self.window_))
         super().resizeEvent(event)
-
-    def refresh(self) -> None:
-        if hasattr(self, "list_box"):
-            self._sync_buttons()
-        super().refresh()
-
-    def _sync_buttons(self) -> None:
-        """One button per entry, in order, texts in the current language."""
-        items = self.items()
-        keys = [i.key for i in items]
-        for key in list(self.item_buttons):
-            if key not in keys:
-                gone = self.item_buttons.pop(key)
-                gone.setParent(None)
-                gone.deleteLater()
-        if self.selected not in keys:
-            self.selected = None
-        for index, item in enumerate(items):
-            button = self.item_buttons.get(item.key)
-            if button is None:
-                button = make_button("", f"item.{item.key}", role="secondary",
-                                     cls=EntryButton)
-                button.setCheckable(True)
-                button.setStyleSheet("text-align: left;")
-                button.clicked.connect(partial(self._tapped, item.key))
-                self.item_buttons[item.key] = button
-            self.list_box.insertWidget(index, button)  # keeps the items' order
-            button.show()
-            text = f"{item.title}\n{item.summary}" if item.summary else item.title
-            button.setText(text)
-            button.setAccessibleName(text.replace("\n", " "))
-            button.setChecked(item.key == self.selected)

@@ -5,12 +5,12 @@ central service issues the certificate and its A4 page shows on screen as it wil
 print (`image.preview`); `action.print` sends it to the A4 printer."""
 from __future__ import annotations
 
-from functools import partial
+from collections.abc import Hashable
 from typing import Any, ClassVar
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QImage, QPixmap, QResizeEvent
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QScrollArea, QVBoxLayout
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout
 
 from kiosk.services.certificate_print import (
     KIND_NAMES,
@@ -21,6 +21,7 @@ from kiosk.services.certificate_print import (
 from kiosk.services.views import ListItemView, pick
 from printing.document import Document
 from ui.flow.base import FlowScreen, Said
+from ui.flow.choice import ChoiceScreen
 from ui.flow.fields import FieldSpec, Kind
 from ui.flow.flow import ServiceFlow
 from ui.flow.form import FormScreen
@@ -29,8 +30,7 @@ from ui.flow.text import Msg, Plain
 from ui.theme import Space
 from ui.widgets.adaptive import OrientationBox, panel_orientation
 from ui.widgets.buttons import make_button
-from ui.widgets.scroll_column import scrolling
-from ui.widgets.wrap_button import WrapButton
+from ui.widgets.scroll_column import plain_area, scrolling
 
 PREVIEW_DPI = 110.0  # sharp enough to read on a 1080 px panel, light to draw
 ENTRY = "certificate.print"
@@ -116,50 +116,32 @@ class CertificatePrintFlow(ServiceFlow):
         if service is None or cert is None or document is None \
                 or self.print_state == "printing":
             return
-        self.print_state = "printing"
-        self.changed.emit()
-
-        def done(_r: object) -> None:
-            self.print_state = "printed"
-            self.changed.emit()
-
-        def failed(exc: BaseException) -> None:
-            code = getattr(exc, "code", None)
-            self.print_state = code if isinstance(code, str) and code else "failure"
-            self.changed.emit()
-
-        self.background(lambda: service.print(document, cert), done, failed)
+        self.print_in_background(lambda: service.print(document, cert))
 
 
-class KindScreen(FlowScreen):
+class KindScreen(ChoiceScreen):
     """`certificate.print`: which certificate."""
 
     screen_id = ENTRY
+    choice_wrap = True  # the kind's name and what it certifies, on two lines
     flow: CertificatePrintFlow
 
     def __init__(self, window: Any, flow: CertificatePrintFlow) -> None:
         super().__init__(window, flow)
-        self.title = self.bind(self.title_label("label.title"),
-                               lambda: self.tr("Print a tax certificate"))
-        self.intro = self.bind(self.text_label("label.instruction", role="subtitle"),
-                               lambda: self.tr("Choose the certificate. You see it on "
-                                               "screen before it prints on A4 paper."))
-        self.error = self.bind(self.text_label("label.error", role="error"),
-                               lambda: flow.error, hide_empty=True)
-        for widget in (self.title, self.intro, self.error):
-            self.layout_.addWidget(widget)
-        self.kind_buttons = {}
-        for kind in ("document", "table", "record"):
-            button = make_button("", f"kind.{kind}", role="secondary", cls=WrapButton)
-            button.setStyleSheet("text-align: left;")
-            button.clicked.connect(partial(flow.choose_kind, kind))
-            self.bind(button, partial(self._kind_text, kind))
-            self.kind_buttons[kind] = button
-            self.layout_.addWidget(button)
-        self.layout_.addStretch(1)
         self.refresh()
 
-    def _kind_text(self, kind: str) -> Said:
+    def title_text(self) -> Said:
+        return self.tr("Print a tax certificate")
+
+    def intro_text(self) -> Said:
+        return self.tr("Choose the certificate. You see it on screen before it prints "
+                       "on A4 paper.")
+
+    def choices(self) -> tuple[tuple[Hashable, str], ...]:
+        return tuple((kind, f"kind.{kind}") for kind in ("document", "table", "record"))
+
+    def choice_text(self, key: Hashable) -> Said:
+        kind = str(key)
         name = pick(KIND_NAMES[kind], self.lang())
         if kind == "document":
             line = self.tr("For one payment you choose")
@@ -169,18 +151,16 @@ class KindScreen(FlowScreen):
             line = self.tr("Your individual income tax payments of a period (natural persons)")
         return Plain(f"{name}\n{line}")
 
+    def offered(self, key: Hashable) -> bool:
+        service = self.flow.service
+        return key in (service.kinds() if service is not None else ())
+
+    def chose(self, key: Hashable) -> None:
+        self.flow.choose_kind(str(key))
+
     def on_enter(self) -> None:
         self.flow.print_state = None
         super().on_enter()
-
-    def update_state(self) -> None:
-        if not hasattr(self, "kind_buttons"):
-            return
-        service = self.flow.service
-        kinds = service.kinds() if service is not None else ()
-        for kind, button in self.kind_buttons.items():
-            button.setVisible(kind in kinds)
-            button.setEnabled(not self.flow.busy)
 
 
 class PaymentsScreen(ScrollListScreen):
@@ -320,12 +300,7 @@ class PreviewScreen(FlowScreen):
         self.image = QLabel()
         self.image.setObjectName("image.preview")
         self.image.setAlignment(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop)
-        self.area = QScrollArea()
-        self.area.setObjectName("area.preview")
-        self.area.setWidget(self.image)
-        self.area.setWidgetResizable(True)
-        self.area.setFrameShape(QFrame.Shape.NoFrame)
-        self.area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.area = plain_area("area.preview", self.image)
         side = QVBoxLayout()
         side.setSpacing(window.units.px(Space.M))
         self.details = self.bind(self.text_label("label.details"), self._details)

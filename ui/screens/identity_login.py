@@ -7,17 +7,15 @@ on every refresh, so every text follows the language switch. The ID card reader 
 watched while the choice or the ID card screen shows (a card placed there signs in
 with no tap); the QR login polls while the QR screen shows. Both run on worker threads
 of the Qt-free core (kiosk.services.identity) and reach the flow through queued
-signals.
+signals (ui.flow.live: Relay, Poll, WhileShown).
 """
 from __future__ import annotations
 
-import time
-from functools import partial
-from typing import TYPE_CHECKING, Any
+from collections.abc import Hashable
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, Qt, QTimer, Signal
-from PySide6.QtGui import QColor, QImage, QPainter, QPixmap
-from PySide6.QtWidgets import QHBoxLayout, QLabel
+from PySide6.QtCore import QT_TRANSLATE_NOOP, Qt
+from PySide6.QtWidgets import QHBoxLayout
 
 from kiosk import log
 from kiosk.services.catalogue import Identity, IdentityMethod, ServiceSpec, UnknownService, spec
@@ -28,21 +26,23 @@ from kiosk.services.identity import (
     IdentityError,
     IdentityService,
     LoginQr,
-    QrLogin,
     QrUpdate,
     offline_identity_allowed,
 )
 from kiosk.services.views import ListItemView, ResultView, Row
 from ui.flow.base import FlowScreen, Said
+from ui.flow.choice import ChoiceScreen
 from ui.flow.fields import FieldSpec, Kind
 from ui.flow.flow import ServiceFlow
 from ui.flow.form import FormScreen
 from ui.flow.gate import DONE_SCREEN, GATE_SCREEN, GATE_SERVICE
 from ui.flow.list_detail import ListDetailScreen
+from ui.flow.live import Countdown, Poll, Relay, WhileShown, clock_left
 from ui.flow.text import Both, Msg, Plain, Text, Tr
 from ui.messages import local_hhmm
 from ui.widgets.buttons import make_button
 from ui.widgets.illustration import Illustration
+from ui.widgets.qr_image import QrImage
 from ui.widgets.scroll_column import scrolling
 
 if TYPE_CHECKING:
@@ -59,6 +59,8 @@ CARD_SCREENS = frozenset({GATE_SCREEN, CARD_SCREEN})
 METHOD_ACTIONS = {IdentityMethod.ID_CARD: "action.login.id_card",
                   IdentityMethod.QR: "action.login.qr",
                   IdentityMethod.PASSWORD: "action.login.password"}
+METHOD_SCREENS = {IdentityMethod.ID_CARD: CARD_SCREEN, IdentityMethod.QR: QR_SCREEN,
+                  IdentityMethod.PASSWORD: PASSWORD_SCREEN}
 MAX_PASSWORD = 64
 QR_SIZE_MM = 55.0
 
@@ -70,9 +72,6 @@ class IdentityFlow(ServiceFlow):
     """The gate's state: for which service (`target`, None from the home screen), the
     reader's phase, the QR shown, the last refusal, who waits to pick an enterprise."""
 
-    card_event = Signal(object)  # CardEvent, from the card watch's thread
-    qr_update = Signal(object)  # (QrLogin, QrUpdate), from the QR login's thread
-
     def __init__(self, window: MainWindow, spec_: ServiceSpec) -> None:
         super().__init__(window, spec_)
         self.target: str | None = None
@@ -82,12 +81,14 @@ class IdentityFlow(ServiceFlow):
         self.checking_card = False
         self.qr: LoginQr | None = None
         self.qr_problem: Text | None = None
-        self.qr_login: QrLogin | None = None
+        self.qr_login = Poll(self, self._qr_update)  # the QR login's long poll
         self.password_problem: Text | None = None
         self.picking: Identified | None = None
-        self.card_event.connect(self._card_event)
-        self.qr_update.connect(self._qr_update)
-        window.screen_changed.connect(self._screen_changed)
+        self.card_events = Relay(self, self._card_event)  # CardEvent, from the watch
+        # The reader is watched while the choice or the card screen shows; the QR
+        # login ends when its screen is left.
+        WhileShown(window, CARD_SCREENS, self.arm_card, self.disarm_card, parent=self)
+        WhileShown(window, {QR_SCREEN}, None, self.stop_qr, parent=self)
 
     # -- context -----------------------------------------------------------------------
     @property
@@ -148,19 +149,11 @@ class IdentityFlow(ServiceFlow):
         return GATE_SCREEN
 
     # -- the ID card -------------------------------------------------------------------
-    def _screen_changed(self, screen_id: str) -> None:
-        if screen_id in CARD_SCREENS:
-            self.arm_card()
-        else:
-            self.disarm_card()
-        if screen_id != QR_SCREEN:
-            self.stop_qr()
-
     def arm_card(self) -> None:
         service = self.identity
         if service is None or IdentityMethod.ID_CARD not in self.methods():
             return
-        watch = service.card_watch(self._card_from_thread)
+        watch = service.card_watch(self.card_events.send)
         if watch is None:
             return
         if watch.armed and self.card_generation >= 0:
@@ -173,12 +166,6 @@ class IdentityFlow(ServiceFlow):
         if service is not None and service.watch is not None and self.card_generation >= 0:
             service.watch.disarm()
         self.card_generation = -1
-
-    def _card_from_thread(self, event: CardEvent) -> None:
-        try:
-            self.card_event.emit(event)
-        except RuntimeError:  # the flow went with its session
-            pass
 
     def _card_event(self, event: CardEvent) -> None:
         if event.generation != self.card_generation:
@@ -221,20 +208,11 @@ class IdentityFlow(ServiceFlow):
     # -- the QR code -------------------------------------------------------------------
     def start_qr(self) -> None:
         service = self.identity
-        if service is None or self.qr_login is not None:
+        if service is None or self.qr_login.running:
             return
         self.qr = None
         self.qr_problem = None
-        login: list[QrLogin] = []
-
-        def update(u: QrUpdate) -> None:
-            try:
-                self.qr_update.emit((login[0] if login else None, u))
-            except RuntimeError:
-                pass
-
-        login.append(service.qr_login(update))
-        self.qr_login = login[0]
+        self.qr_login.start(service.qr_login)
         self.changed.emit()
 
     def restart_qr(self) -> None:
@@ -242,21 +220,16 @@ class IdentityFlow(ServiceFlow):
         self.start_qr()
 
     def stop_qr(self) -> None:
-        if self.qr_login is not None:
-            self.qr_login.stop()
-            self.qr_login = None
+        self.qr_login.stop()
 
-    def _qr_update(self, payload: tuple[QrLogin | None, QrUpdate]) -> None:
-        login, update = payload
-        if login is not None and login is not self.qr_login:
-            return  # an earlier QR login, stopped since
+    def _qr_update(self, update: QrUpdate) -> None:
         if update.qr is not None:
             self.qr = update.qr
             self.qr_problem = None
         if update.code is not None:
             self.qr_problem = Msg(update.code)
         if update.identified is not None:
-            self.qr_login = None
+            self.qr_login.ended()
             self.identified(update.identified)
             return
         self.changed.emit()
@@ -360,42 +333,21 @@ class IdentityFlow(ServiceFlow):
 
 # -- screens ------------------------------------------------------------------------------
 
-class GateChoiceScreen(FlowScreen):
+class GateChoiceScreen(ChoiceScreen):
     """`identity.login`: the three ways to sign in; a card placed now signs in at once."""
 
     screen_id = GATE_SCREEN
     idle_kind = "form"
+    intro_name = "label.body"
+    choice_role = "primary"
+    with_notes = True  # `label.unavailable.<method>`: why a way cannot be used now
     flow: IdentityFlow
 
     def __init__(self, window: MainWindow, flow: IdentityFlow) -> None:
         super().__init__(window, flow)
-        self.title = self.bind(self.title_label("label.title"), self.title_text)
-        self.body = self.bind(self.text_label("label.body", role="subtitle"), self.body_text,
-                              hide_empty=True)
-        self.error = self.bind(self.text_label("label.error", role="error"),
-                               lambda: flow.error, hide_empty=True)
         self.card_note = self.bind(self.text_label("label.card_note", role="warning"),
                                    self.card_note_text, hide_empty=True)
-        for w in (self.title, self.body, self.error, self.card_note):
-            self.layout_.addWidget(w)
-        self.buttons: dict[IdentityMethod, Any] = {}
-        self.notes: dict[IdentityMethod, QLabel] = {}
-        texts = {IdentityMethod.ID_CARD: self.card_text, IdentityMethod.QR: self.qr_text,
-                 IdentityMethod.PASSWORD: self.password_text}
-        actions = {IdentityMethod.ID_CARD: lambda: flow.go(CARD_SCREEN),
-                   IdentityMethod.QR: lambda: flow.go(QR_SCREEN),
-                   IdentityMethod.PASSWORD: lambda: flow.go(PASSWORD_SCREEN)}
-        for method, name in METHOD_ACTIONS.items():
-            button = self.bind(make_button("", name, role="primary"), texts[method])
-            button.clicked.connect(actions[method])
-            note = self.bind(self.text_label(f"label.unavailable.{method.value}",
-                                             role="warning"),
-                             partial(flow.unusable_reason, method), hide_empty=True)
-            self.layout_.addWidget(button)
-            self.layout_.addWidget(note)
-            self.buttons[method] = button
-            self.notes[method] = note
-        self.layout_.addStretch(1)
+        self.layout_.insertWidget(self.layout_.indexOf(self.error) + 1, self.card_note)
         self.refresh()
 
     def title_text(self) -> Said:
@@ -406,7 +358,7 @@ class GateChoiceScreen(FlowScreen):
                                                         "Sign in to use: %1"),
                   (Both(wanted.title_zh, wanted.title_en),))
 
-    def body_text(self) -> Said:
+    def intro_text(self) -> Said:
         return self.tr("Choose how to sign in. You can also put your ID card on the reader "
                        "now.") if IdentityMethod.ID_CARD in self.flow.usable() else \
             self.tr("Choose how to sign in.")
@@ -416,23 +368,27 @@ class GateChoiceScreen(FlowScreen):
             return Tr("IdentityCardScreen", STALE)
         return None
 
-    def card_text(self) -> Said:
-        return self.tr("ID card")
+    def choices(self) -> tuple[tuple[Hashable, str], ...]:
+        return tuple(METHOD_ACTIONS.items())
 
-    def qr_text(self) -> Said:
-        return self.tr("Scan with the tax app")
-
-    def password_text(self) -> Said:
+    def choice_text(self, key: Hashable) -> Said:
+        if key is IdentityMethod.ID_CARD:
+            return self.tr("ID card")
+        if key is IdentityMethod.QR:
+            return self.tr("Scan with the tax app")
         return self.tr("Tax ID and password")
 
-    def update_state(self) -> None:
-        offered = self.flow.methods()
-        usable = self.flow.usable()
-        for method, button in self.buttons.items():
-            button.setVisible(method in offered)
-            button.setEnabled(method in usable and not self.flow.busy)
-            if method not in offered:
-                self.notes[method].setVisible(False)
+    def choice_note(self, key: Hashable) -> Said:
+        return self.flow.unusable_reason(IdentityMethod(key))
+
+    def offered(self, key: Hashable) -> bool:
+        return key in self.flow.methods()
+
+    def usable(self, key: Hashable) -> bool:
+        return key in self.flow.usable()
+
+    def chose(self, key: Hashable) -> None:
+        self.flow.go(METHOD_SCREENS[IdentityMethod(key)])
 
 
 STALE = QT_TRANSLATE_NOOP("IdentityCardScreen", "A card is already on the reader. Please take "
@@ -472,44 +428,6 @@ class IdentityCardScreen(FlowScreen):
         return self.tr("Waiting for your ID card…")
 
 
-class QrImage(QLabel):
-    """A QR code drawn black on white with a quiet zone, `QR_SIZE_MM` wide."""
-
-    def __init__(self, size_px: int) -> None:
-        super().__init__()
-        self.setObjectName("image.qr")
-        self.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.size_px = size_px
-        self.setMinimumSize(size_px, size_px)
-        self.text_shown: str | None = None
-
-    def show_text(self, text: str | None) -> None:
-        if text == self.text_shown:
-            return
-        self.text_shown = text
-        self.setPixmap(qr_pixmap(text, self.size_px) if text else QPixmap())
-
-
-def qr_pixmap(text: str, size_px: int) -> QPixmap:
-    import qrcode
-
-    code = qrcode.QRCode(border=4, error_correction=qrcode.constants.ERROR_CORRECT_M)
-    code.add_data(text)
-    code.make(fit=True)
-    matrix = code.get_matrix()
-    n = len(matrix)
-    module = max(1, size_px // n)
-    image = QImage(n * module, n * module, QImage.Format.Format_RGB32)
-    image.fill(QColor("white"))
-    painter = QPainter(image)
-    for y, row in enumerate(matrix):
-        for x, dark in enumerate(row):
-            if dark:
-                painter.fillRect(x * module, y * module, module, module, QColor("black"))
-    painter.end()
-    return QPixmap.fromImage(image)
-
-
 class IdentityQrScreen(FlowScreen):
     """`identity.login.qr`: the one-time code for the tax app, how long it stays
     valid, and a new code on request."""
@@ -545,33 +463,24 @@ class IdentityQrScreen(FlowScreen):
         row.addStretch(1)
         row.addWidget(self.refresh_button)
         self.layout_.addLayout(row)
-        self.timer = QTimer(self)
-        self.timer.setInterval(1000)
-        self.timer.timeout.connect(self._tick)
+        self.ticker = Countdown(self, self.countdown, self.countdown_text, stop_hidden=True)
         self.refresh()
 
     def countdown_text(self) -> Said:
         qr = self.flow.qr
         if qr is None:
             return self.tr("Getting a code…") if self.flow.qr_problem is None else None
-        left = max(0, int(qr.deadline - time.monotonic()))
         return Tr("IdentityQrScreen", QT_TRANSLATE_NOOP("IdentityQrScreen",
                                                         "Valid for %1 more"),
-                  (Plain(f"{left // 60}:{left % 60:02d}"),))
+                  (Plain(clock_left(qr.deadline)),))
 
     def update_state(self) -> None:
         qr = self.flow.qr
         self.image.show_text(qr.qr_text if qr is not None else None)
 
-    def _tick(self) -> None:
-        if not self.isVisible():
-            self.timer.stop()
-            return
-        self.countdown.setText(self.say(self.countdown_text()))
-
     def on_enter(self) -> None:
         self.flow.start_qr()
-        self.timer.start()
+        self.ticker.start()
         super().on_enter()
 
 

@@ -41,10 +41,10 @@ from ui.flow.form import FormScreen
 from ui.flow.payment import PAYMENT_SCREENS, session_of
 from ui.flow.scroll_list import ScrollListScreen
 from ui.flow.text import Both, Msg, Plain, Text, join, lines
-from ui.screens.identity_login import QrImage
 from ui.theme import Space, set_style_property
-from ui.widgets.adaptive import OrientationBox, panel_orientation
+from ui.widgets.adaptive import ColumnsLayout, OrientationBox, panel_orientation
 from ui.widgets.buttons import make_button
+from ui.widgets.qr_image import QrImage
 from ui.widgets.scroll_column import scrolling
 from ui.widgets.wrap_button import WrapButton
 
@@ -591,7 +591,10 @@ class OnBehalfPreviewScreen(FlowScreen):
         self.body.addLayout(side, 2)
         self.body.set_orientation(panel_orientation(window))
         self.layout_.addLayout(self.body, 1)
-        row = QHBoxLayout()
+        # Columns, not a row: three long English labels at larger text would widen a
+        # portrait panel (1080 px).
+        row = ColumnsLayout(4)
+        row.setSpacing(window.units.px(Space.M))
         self.edit = self.bind(make_button("", "action.edit", role="secondary"),
                               lambda: Both("修改项目", "Change the lines"))
         self.edit.clicked.connect(lambda: flow.go(LINES))

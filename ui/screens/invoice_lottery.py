@@ -68,19 +68,7 @@ class LotteryFlow(ServiceFlow):
         if service is None or result is None or self.print_state == "printing":
             return
         lang = lang or self.lang()
-        self.print_state = "printing"
-        self.changed.emit()
-
-        def done(_r: object) -> None:
-            self.print_state = "printed"
-            self.changed.emit()
-
-        def failed(exc: BaseException) -> None:
-            code = getattr(exc, "code", None)
-            self.print_state = code if isinstance(code, str) and code else "failure"
-            self.changed.emit()
-
-        self.background(lambda: service.print_claim_slip(result, lang), done, failed)
+        self.print_in_background(lambda: service.print_claim_slip(result, lang))
 
 
 class LotteryScanScreen(FlowScreen):

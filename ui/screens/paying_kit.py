@@ -14,7 +14,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QPushButton, QScrollArea, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QPushButton
 
 from kiosk.payments.model import PaymentRequest
 from kiosk.services.paying import Bill
@@ -24,6 +24,7 @@ from ui.flow.payment import PAYMENT_SCREENS, QR_SCREEN, begin_payment
 from ui.flow.text import Both, Msg
 from ui.theme import Space, set_style_property
 from ui.widgets.buttons import make_button
+from ui.widgets.scroll_column import entry_area
 
 if TYPE_CHECKING:
     from ui.main_window import MainWindow
@@ -113,17 +114,7 @@ class BillScreen(FlowScreen):
                                self.intro_text, hide_empty=True)
         for widget in (self.title, self.status, self.error, self.intro):
             self.layout_.addWidget(widget)
-        holder = QWidget()
-        self.list_box = QVBoxLayout(holder)
-        self.list_box.setContentsMargins(0, 0, 0, 0)
-        self.list_box.setSpacing(window.units.px(Space.S))
-        self.list_box.addStretch(1)
-        self.area = QScrollArea()
-        self.area.setObjectName("area.items")
-        self.area.setWidget(holder)
-        self.area.setWidgetResizable(True)
-        self.area.setFrameShape(QFrame.Shape.NoFrame)
-        self.area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.area, self.list_box = entry_area("area.items", spacing=window.units.px(Space.S))
         self.layout_.addWidget(self.area, 1)
         self.breakdown = self.bind(self.text_label("label.breakdown"), self.breakdown_text,
                                    hide_empty=True)

@@ -8,6 +8,9 @@ its layout when the content's size changes (a language switch, larger text). Her
 minimum width is the content's (plus the scroll bar), the minimum height a small floor
 (`min_height`, or the content's when shorter), and a content relayout updates both.
 `ensure_visible(widget)` brings a focused field into view.
+
+`plain_area` and `entry_area` are the plain kind, for what should take just the room
+its layout gives it (a list of entries, a page preview).
 """
 from __future__ import annotations
 
@@ -89,3 +92,28 @@ def scrolling(widget: QWidget, name: str, *, units: Units | None = None,
     column.addStretch(1)
     u = units or current_units()
     return ScrollColumn(name, layout=column, min_height=u.px(min_mm))
+
+
+def plain_area(name: str, widget: QWidget) -> QScrollArea:
+    """`widget` in a frameless QScrollArea named `name` that scrolls up and down only
+    and, unlike ScrollColumn, asks for no more than a scroll bar's width: it takes
+    the room its layout gives it (its content wraps or scales to fit)."""
+    area = QScrollArea()
+    area.setObjectName(name)
+    area.setWidget(widget)
+    area.setWidgetResizable(True)
+    area.setFrameShape(QFrame.Shape.NoFrame)
+    area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    return area
+
+
+def entry_area(name: str, *, spacing: int | None = None) -> tuple[QScrollArea, QVBoxLayout]:
+    """A plain_area for a column of list entries, and the column: entries go in above
+    its closing stretch (`insertWidget(index, ...)`), so a short list sits at the top."""
+    holder = QWidget()
+    box = QVBoxLayout(holder)
+    box.setContentsMargins(0, 0, 0, 0)
+    if spacing is not None:
+        box.setSpacing(spacing)
+    box.addStretch(1)
+    return plain_area(name, holder), box
