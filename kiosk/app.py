@@ -21,6 +21,7 @@ from drivers.manager import SCANNER_KINDS, DefaultDriverFactory, DeviceManager
 from drivers.receipt_printer import ReceiptPrinter
 from drivers.serial_scanner import SerialScanner
 from offline_queue.crypto import load_kiosk_keys
+from offline_queue.migrate import upgrade_in_child
 from offline_queue.outbox import Outbox, OutboxError
 from offline_queue.reference import ReferenceInbox
 from offline_queue.sync_worker import (
@@ -145,7 +146,10 @@ class KioskCore:
         cfg.data_dir.mkdir(parents=True, exist_ok=True)
         # Files in key_dir, or systemd credentials (key_source; deploy/credentials.md).
         self.keys = load_kiosk_keys(cfg.key_dir, cfg.key_source)
-        self.outbox = Outbox(cfg.queue_path, cfg.kiosk_id, self.keys)
+        # A schema upgrade (a new data dir, a new version) runs in a child process:
+        # Alembic would stay in this months-long process's memory (~11 MiB).
+        self.outbox = Outbox(cfg.queue_path, cfg.kiosk_id, self.keys,
+                             upgrade=upgrade_in_child)
         self.central = CentralClient(cfg.central.urls, cfg.kiosk_id, cfg.central.timeout_s,
                                      verify_tls=self._tls())
         self.reference = ReferenceInbox(cfg.reference_path)

@@ -58,6 +58,8 @@ def check_central_url(url: str, what: str) -> None:
 
 @dataclass(frozen=True)
 class CentralConfig:
+    """[central]: where the central service is, how long to wait for it, TLS."""
+
     urls: tuple[str, ...] = (DEFAULT_CENTRAL_URL,)
     timeout_s: float = 3.0
     # After a failed call, go straight to the queue for this long instead of making the
@@ -92,6 +94,8 @@ MIN_IDLE_S = 10.0
 
 @dataclass(frozen=True)
 class UiConfig:
+    """[ui]: the panel, languages, idle limits, the hall's name, zone and hours."""
+
     ppi: float = 93.0
     language: str = "zh"
     idle_reading_s: float = 90.0
@@ -128,6 +132,8 @@ class UiConfig:
 
 @dataclass(frozen=True)
 class DeviceConfig:
+    """[devices.<name>]: one device, its kind, connection and driver options."""
+
     name: str
     kind: str  # one of drivers.manager.KNOWN_KINDS (the manager reports unknown ones)
     connection: str = ""
@@ -136,6 +142,8 @@ class DeviceConfig:
 
 @dataclass(frozen=True)
 class SyncConfig:
+    """[sync]: how often and in what batches the outbox is sent."""
+
     interval_s: float = 5.0
     batch_size: int = 500  # the protocol maximum: fewer round trips and fsyncs per record
     # Extras of a successful background pass, at most this often (a pass runs every
@@ -146,6 +154,8 @@ class SyncConfig:
 
 @dataclass(frozen=True)
 class PrivacyConfig:
+    """[privacy]: how long results that name someone are kept."""
+
     # Days a verification result (it names the buyer) is kept in the queue after it
     # was shown on screen (after it arrived, if nobody came to see it); then only the
     # record's identity and status remain.
@@ -203,6 +213,8 @@ MAX_RESULT_RETENTION_DAYS = 3650
 
 @dataclass(frozen=True)
 class KioskConfig:
+    """The whole file: the top-level settings and one object per [section]."""
+
     data_dir: Path
     kiosk_id: str
     central: CentralConfig = CentralConfig()

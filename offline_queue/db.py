@@ -1,4 +1,4 @@
-"""SQLite storage of the kiosk outbox: models, engine set-up and schema creation.
+"""SQLite storage of the kiosk outbox: tables, engine set-up and schema creation.
 
 The queue is the only copy of a taxpayer's transaction until the central service has
 stored it, so the engine is configured for durability over speed: WAL with
@@ -9,11 +9,12 @@ writers can never both read "last seq = N" and both write N + 1.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
 from sqlalchemy import (
     Boolean,
     CheckConstraint,
+    Column,
     Engine,
     Index,
     Integer,
@@ -27,7 +28,6 @@ from sqlalchemy import (
     text,
 )
 from sqlalchemy.engine import Connection
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from offline_queue.filemodes import private_sqlite
 
@@ -55,131 +55,112 @@ STATE_REJECTED = "rejected"
 STATES = (STATE_PENDING, STATE_ACKED, STATE_REJECTED)
 
 
-class Base(DeclarativeBase):
-    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+# SQLAlchemy Core tables, not ORM classes: the kiosk never maps rows to objects, and
+# importing sqlalchemy.orm would cost its long-running process ~6 MiB (#9 §5).
+# Core columns are nullable unless said otherwise: every NOT NULL is spelled out.
+metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
-
-class OutboxRow(Base):
-    """One sealed record. Rows are never deleted: acked and rejected rows stay as
-    evidence, and the hash chain runs through all of them."""
-
-    __tablename__ = "outbox"
-    __table_args__ = (
-        CheckConstraint(f"state IN {STATES!r}", name="state"),
-        CheckConstraint("seq >= 1", name="seq_positive"),
-        Index("ix_outbox_state_seq", "state", "seq"),
-        # Only unconfirmed rows (migration 0002): unconfirmed() runs at every start.
-        Index("ix_outbox_unconfirmed", "seq", sqlite_where=text("confirmed_on_screen IS 0")),
-        # Only rows still holding a result (migration 0003): the retention purge.
-        Index("ix_outbox_result_kept", "seq",
-              sqlite_where=text("result_ciphertext IS NOT NULL")),
-    )
-
+#: One sealed record. Rows are never deleted: acked and rejected rows stay as evidence,
+#: and the hash chain runs through all of them.
+outbox_table = Table(
+    "outbox", metadata,
     # Assigned by Outbox.enqueue as last + 1 inside the write transaction (gapless);
     # deliberately not AUTOINCREMENT.
-    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
-    uuid: Mapped[str] = mapped_column(String(36), unique=True)
-    kind: Mapped[str] = mapped_column(String(64))
+    Column("seq", Integer, primary_key=True, autoincrement=False),
+    Column("uuid", String(36), nullable=False, unique=True),
+    Column("kind", String(64), nullable=False),
     # ISO 8601 in UTC, exactly the text that went into the record hash.
-    created_at: Mapped[str] = mapped_column(String(40))
-    nonce: Mapped[bytes] = mapped_column(LargeBinary)
-    ciphertext: Mapped[bytes] = mapped_column(LargeBinary)
-    prev_hash: Mapped[str] = mapped_column(String(64))
-    hash: Mapped[str] = mapped_column(String(64))
-    signature: Mapped[bytes] = mapped_column(LargeBinary)
-    state: Mapped[str] = mapped_column(String(16), default=STATE_PENDING,
-                                       server_default=STATE_PENDING)
-    reason: Mapped[str | None] = mapped_column(Text, nullable=True)
-    acked_at: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    Column("created_at", String(40), nullable=False),
+    Column("nonce", LargeBinary, nullable=False),
+    Column("ciphertext", LargeBinary, nullable=False),
+    Column("prev_hash", String(64), nullable=False),
+    Column("hash", String(64), nullable=False),
+    Column("signature", LargeBinary, nullable=False),
+    Column("state", String(16), nullable=False, default=STATE_PENDING,
+           server_default=STATE_PENDING),
+    Column("reason", Text, nullable=True),
+    Column("acked_at", String(40), nullable=True),
     # Up to schema 2: the central service's business result as clear JSON text. Since
     # revision 0003 always NULL (results are sealed below; an older file's clear results
     # are sealed when the outbox first opens it).
-    result: Mapped[str | None] = mapped_column(Text, nullable=True)
-    confirmed_on_screen: Mapped[bool] = mapped_column(Boolean, default=False,
-                                                      server_default=text("0"))
+    Column("result", Text, nullable=True),
+    Column("confirmed_on_screen", Boolean, nullable=False, default=False,
+           server_default=text("0")),
     # The central service's business result (e.g. a verification outcome with the
     # buyer's name), AES-GCM under the data key, bound to kiosk/seq/uuid and the
     # "result" purpose. Both NULL once purged (result_purged_at says when).
-    result_nonce: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
-    result_ciphertext: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
+    Column("result_nonce", LargeBinary, nullable=True),
+    Column("result_ciphertext", LargeBinary, nullable=True),
     # When the result was first shown on screen; retention counts from then (from
     # acked_at for a result nobody came to see).
-    result_shown_at: Mapped[str | None] = mapped_column(String(40), nullable=True)
-    result_purged_at: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    Column("result_shown_at", String(40), nullable=True),
+    Column("result_purged_at", String(40), nullable=True),
+    CheckConstraint(f"state IN {STATES!r}", name="state"),
+    CheckConstraint("seq >= 1", name="seq_positive"),
+    Index("ix_outbox_state_seq", "state", "seq"),
+    # Only unconfirmed rows (migration 0002): unconfirmed() runs at every start.
+    Index("ix_outbox_unconfirmed", "seq", sqlite_where=text("confirmed_on_screen IS 0")),
+    # Only rows still holding a result (migration 0003): the retention purge.
+    Index("ix_outbox_result_kept", "seq", sqlite_where=text("result_ciphertext IS NOT NULL")),
+)
 
-
-class MetaRow(Base):
-    """Key/value facts about the queue file: owner kiosk_id, schema_version,
-    public-key fingerprint, last_sync_at."""
-
-    __tablename__ = "meta"
-
-    key: Mapped[str] = mapped_column(String(64), primary_key=True)
-    value: Mapped[str] = mapped_column(Text)
-
+#: Key/value facts about the queue file: owner kiosk_id, schema_version, public-key
+#: fingerprint, last_sync_at.
+meta_table = Table(
+    "meta", metadata,
+    Column("key", String(64), primary_key=True),
+    Column("value", Text, nullable=False),
+)
 
 ORDER_STATES = ("created", "sent", "approved", "declined", "recorded", "voiding",
                 "voided", "unknown")
 
-
-class PaymentOrderRow(Base):
-    """One payment order (issue #11; kiosk.payments.orders): card or QR, its state
-    (written BEFORE the step it announces), the request and the bank's answer sealed
-    under the data key (they name the taxpayer and the card's masked number)."""
-
-    __tablename__ = "payment_orders"
-    __table_args__ = (
-        CheckConstraint("method IN ('card', 'qr')", name="method"),
-        CheckConstraint(f"state IN {ORDER_STATES!r}", name="state"),
-        CheckConstraint("amount_fen >= 1", name="amount_positive"),
-        Index("ix_payment_orders_state", "state"),
-    )
-
-    id: Mapped[str] = mapped_column(String(32), primary_key=True)
-    method: Mapped[str] = mapped_column(String(8))
-    state: Mapped[str] = mapped_column(String(16))
-    amount_fen: Mapped[int] = mapped_column(Integer)
-    service_id: Mapped[str] = mapped_column(String(64))
+#: One payment order (issue #11; kiosk.payments.orders): card or QR, its state (written
+#: BEFORE the step it announces), the request and the bank's answer sealed under the
+#: data key (they name the taxpayer and the card's masked number).
+payment_orders_table = Table(
+    "payment_orders", metadata,
+    Column("id", String(32), primary_key=True),
+    Column("method", String(8), nullable=False),
+    Column("state", String(16), nullable=False),
+    Column("amount_fen", Integer, nullable=False),
+    Column("service_id", String(64), nullable=False),
     # Sale attempts sent to the terminal (the terminal reference is id-attempt).
-    attempt: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
+    Column("attempt", Integer, nullable=False, default=0, server_default=text("0")),
     # The terminal reference of the current attempt, or the QR acquirer's order id.
-    reference: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    Column("reference", String(64), nullable=True),
     # The sale's 凭证号 (what a void names); no personal data.
-    trace_no: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    Column("trace_no", String(16), nullable=True),
     # Why the order is where it is: a bank response code (bank.51) or a reason code.
-    message_code: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    Column("message_code", String(64), nullable=True),
     # The uuid of the queued tax.payment record, once queued.
-    record_uuid: Mapped[str | None] = mapped_column(String(36), nullable=True)
-    request_nonce: Mapped[bytes] = mapped_column(LargeBinary)
-    request_ciphertext: Mapped[bytes] = mapped_column(LargeBinary)
-    detail_nonce: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
-    detail_ciphertext: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
-    created_at: Mapped[str] = mapped_column(String(40))
-    updated_at: Mapped[str] = mapped_column(String(40))
+    Column("record_uuid", String(36), nullable=True),
+    Column("request_nonce", LargeBinary, nullable=False),
+    Column("request_ciphertext", LargeBinary, nullable=False),
+    Column("detail_nonce", LargeBinary, nullable=True),
+    Column("detail_ciphertext", LargeBinary, nullable=True),
+    Column("created_at", String(40), nullable=False),
+    Column("updated_at", String(40), nullable=False),
+    CheckConstraint("method IN ('card', 'qr')", name="method"),
+    CheckConstraint(f"state IN {ORDER_STATES!r}", name="state"),
+    CheckConstraint("amount_fen >= 1", name="amount_positive"),
+    Index("ix_payment_orders_state", "state"),
+)
 
-
-class PickupCacheRow(Base):
-    """One pending terminal pickup order of this kiosk's hall (issue #12; kiosk.services.
-    pickup_cache), cached for offline pickup. The order names a taxpayer: it is sealed
-    under the data key; the holder is found by a keyed hash of the ID number
-    (`holder`), never by the number in clear."""
-
-    __tablename__ = "pickup_cache"
-    __table_args__ = (Index("ix_pickup_cache_holder", "holder"),)
-
-    application_no: Mapped[str] = mapped_column(String(32), primary_key=True)
-    holder: Mapped[str] = mapped_column(String(64))
-    pickup_code_hash: Mapped[str] = mapped_column(String(64))
-    nonce: Mapped[bytes] = mapped_column(LargeBinary)
-    ciphertext: Mapped[bytes] = mapped_column(LargeBinary)
-    as_of: Mapped[str] = mapped_column(String(40))
-
-
-# A declarative class's __table__ is a Table (SQLAlchemy types it as any FromClause).
-outbox_table = cast(Table, OutboxRow.__table__)
-meta_table = cast(Table, MetaRow.__table__)
-payment_orders_table = cast(Table, PaymentOrderRow.__table__)
-pickup_cache_table = cast(Table, PickupCacheRow.__table__)
+#: One pending terminal pickup order of this kiosk's hall (issue #12;
+#: kiosk.services.pickup_cache), cached for offline pickup. The order names a taxpayer:
+#: it is sealed under the data key; the holder is found by a keyed hash of the ID number
+#: (`holder`), never by the number in clear.
+pickup_cache_table = Table(
+    "pickup_cache", metadata,
+    Column("application_no", String(32), primary_key=True),
+    Column("holder", String(64), nullable=False),
+    Column("pickup_code_hash", String(64), nullable=False),
+    Column("nonce", LargeBinary, nullable=False),
+    Column("ciphertext", LargeBinary, nullable=False),
+    Column("as_of", String(40), nullable=False),
+    Index("ix_pickup_cache_holder", "holder"),
+)
 
 
 def make_engine(path: Path, **kwargs: Any) -> Engine:
@@ -210,6 +191,11 @@ def make_engine(path: Path, **kwargs: Any) -> Engine:
             # Deleted content (a purged verification result, a replaced clear-text
             # value) is overwritten with zeros instead of lingering in free pages.
             cursor.execute("PRAGMA secure_delete=ON")
+            # Each pooled connection caches up to 2 MiB of pages by default, and the
+            # caches fill as the file grows: a kiosk's RSS crept ~1 MiB per 100
+            # sessions for months (#9). 512 KiB still holds every interior page of a
+            # queue this size; the work is fsync-bound, not read-bound.
+            cursor.execute("PRAGMA cache_size=-512")
         finally:
             cursor.close()
 

@@ -22,13 +22,22 @@ stamped 0001 when its schema is exactly revision 0001's, and refused otherwise.
 
 Alembic costs ~0.7 s of imports, so it is imported only when a file actually needs an
 upgrade; the common case (already at ``HEAD_REVISION``) is one small SELECT.
+
+It also costs ~11 MiB that a long-running process keeps for good once imported. So the
+kiosk upgrades its outbox with ``upgrade_in_child``: the same upgrade, run by
+``python -m offline_queue.migrate PATH`` in a short-lived child process, with the same
+``MigrationError`` reasons handed back. ``upgrade_database`` stays for tests and tools.
 """
 from __future__ import annotations
 
+import argparse
 import hashlib
+import json
 import os
 import re
 import sqlite3
+import subprocess
+import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -139,6 +148,81 @@ def upgrade_database(path: Path, *, busy_timeout_s: float = 60.0,
     except sqlite3.DatabaseError:
         pass  # the locked upgrade below reports it properly
     return _Upgrade(path, head, busy_timeout_s, version_locations).run()
+
+
+def upgrade_in_child(path: Path, *, busy_timeout_s: float = 60.0) -> MigrationReport:
+    """``upgrade_database`` for a process that must not keep Alembic in memory (the
+    kiosk): a file already at the head is checked here with one SELECT; any other runs
+    the upgrade in a child process (``main`` below) and raises MigrationError with the
+    child's reason. A process that has imported Alembic already upgrades in place:
+    a child would spare it nothing."""
+    path = Path(path)
+    try:
+        if stored_revision(path) == HEAD_REVISION:
+            return MigrationReport(path, HEAD_REVISION, HEAD_REVISION)
+    except sqlite3.DatabaseError:
+        pass  # the upgrade reports it properly
+    if "alembic" in sys.modules:
+        return upgrade_database(path, busy_timeout_s=busy_timeout_s)
+    # No timeout of our own: in process, an upgrade of a big queue is not cut short
+    # either, and the child's wait for another upgrader is bounded by busy_timeout_s.
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "offline_queue.migrate", "--busy-timeout",
+             str(busy_timeout_s), str(path)],
+            stdin=subprocess.DEVNULL, capture_output=True, text=True, encoding="utf-8",
+            check=False)
+    except OSError as exc:
+        raise MigrationError(f"cannot start the upgrade of queue database {path} "
+                             f"({type(exc).__name__}: {exc}); not migrated") from exc
+    answer: dict[str, Any] | None = None
+    lines = done.stdout.strip().splitlines()
+    if lines:
+        try:
+            parsed = json.loads(lines[-1])
+        except ValueError:
+            parsed = None
+        answer = parsed if isinstance(parsed, dict) else None
+    if answer is None:
+        # A crash (no answer at all): the child's own last words, never a payload,
+        # since the upgrade only reads counts and digests.
+        tail = done.stderr.strip().splitlines()[-1:] or [f"exit status {done.returncode}"]
+        raise MigrationError(f"the upgrade of queue database {path} failed in its child "
+                             f"process ({tail[0][:300]}); check the file before starting")
+    backup = Path(answer["backup"]) if answer.get("backup") else None
+    if not answer.get("ok"):
+        raise MigrationError(str(answer.get("reason")), backup)
+    return MigrationReport(path, answer["from_revision"], answer["to_revision"], backup,
+                           bool(answer["stamped_legacy"]),
+                           {str(k): int(v) for k, v in answer["counts"].items()})
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """``python -m offline_queue.migrate [--busy-timeout S] PATH``: the child of
+    ``upgrade_in_child``. Prints one JSON line (the report, or the MigrationError's
+    reason and backup); exit status 0, or 1 when the file was not migrated."""
+    parser = argparse.ArgumentParser(prog="python -m offline_queue.migrate",
+                                     description="Upgrade a kiosk outbox file.")
+    parser.add_argument("--busy-timeout", type=float, default=60.0, metavar="S")
+    parser.add_argument("path", type=Path)
+    args = parser.parse_args(argv)
+    # Run as __main__, this module is a second copy: use the package's own, whose
+    # MigrationError the revisions and helpers raise.
+    from offline_queue.migrate import MigrationError as Error
+    from offline_queue.migrate import upgrade_database as upgrade
+
+    try:
+        report = upgrade(args.path, busy_timeout_s=args.busy_timeout)
+    except Error as exc:
+        print(json.dumps({"ok": False, "reason": exc.reason,
+                          "backup": str(exc.backup) if exc.backup else None}), flush=True)
+        return 1
+    print(json.dumps({"ok": True, "from_revision": report.from_revision,
+                      "to_revision": report.to_revision,
+                      "backup": str(report.backup) if report.backup else None,
+                      "stamped_legacy": report.stamped_legacy,
+                      "counts": report.counts}), flush=True)
+    return 0
 
 
 class _Upgrade:
@@ -457,3 +541,7 @@ def _backup(path: Path, revision: str) -> Path:
     finally:
         os.close(dir_fd)
     return target
+
+
+if __name__ == "__main__":
+    sys.exit(main())

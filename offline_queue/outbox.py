@@ -49,7 +49,7 @@ from offline_queue.db import (
     meta_table,
     outbox_table,
 )
-from offline_queue.migrate import MigrationError, upgrade_database
+from offline_queue.migrate import MigrationError, MigrationReport, upgrade_database
 from offline_queue.wire import (
     MAX_CIPHERTEXT_B64,
     SIGNATURE_REASON,
@@ -224,7 +224,10 @@ class Outbox:
     """
 
     def __init__(self, db_path: Path, kiosk_id: str, keys: KioskKeys,
-                 clock: Callable[[], datetime] = utc_now) -> None:
+                 clock: Callable[[], datetime] = utc_now, *,
+                 upgrade: Callable[[Path], MigrationReport] = upgrade_database) -> None:
+        """``upgrade`` brings the file to the newest schema; the kiosk passes
+        ``upgrade_in_child`` so that its long-lived process never loads Alembic."""
         if not KIOSK_ID_RE.match(kiosk_id):
             raise OutboxError("kiosk_id must be 1-64 characters of A-Z a-z 0-9 . _ -")
         self.db_path = Path(db_path)
@@ -232,6 +235,7 @@ class Outbox:
         self._keys = keys
         self._public_key = keys.public_key
         self._clock = clock
+        self._upgrade = upgrade
         # Group commit: concurrent enqueue() calls wait while one of them commits, then
         # the next commits every record that arrived meanwhile in one transaction, so
         # they share one fsync.
@@ -257,7 +261,7 @@ class Outbox:
                 raise OutboxError(f"queue database {self.db_path} fails its integrity check "
                                   f"({len(rows)} problem(s)); restore it from backup")
             try:
-                upgrade_database(self.db_path)
+                self._upgrade(self.db_path)
             except MigrationError as exc:
                 raise OutboxError(f"refusing to open the queue: {exc.reason}") from exc
             fingerprint = hashlib.sha256(self._public_key).hexdigest()

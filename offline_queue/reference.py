@@ -15,12 +15,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
-from sqlalchemy import BigInteger, Engine, String, Table, Text, select
+from sqlalchemy import BigInteger, Column, Engine, MetaData, String, Table, Text, select
 from sqlalchemy.engine import Connection, Row
 from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from offline_queue.db import BEGIN_MODE_OPTION, make_engine
 from offline_queue.outbox import utc_now
@@ -32,31 +31,22 @@ META_CURSOR = "cursor"
 META_SYNCED_AT = "synced_at"
 
 
-class _Base(DeclarativeBase):
-    pass
-
-
-class InboxItem(_Base):
-    __tablename__ = "reference_items"
-
-    kind: Mapped[str] = mapped_column(String(64), primary_key=True)
-    key: Mapped[str] = mapped_column(String(200), primary_key=True)
-    item_id: Mapped[int] = mapped_column(BigInteger)
-    body: Mapped[str] = mapped_column(Text)  # JSON
-    updated_seq: Mapped[int] = mapped_column(BigInteger)
-    received_at: Mapped[str] = mapped_column(String(40))
-
-
-class InboxMeta(_Base):
-    __tablename__ = "reference_meta"
-
-    key: Mapped[str] = mapped_column(String(64), primary_key=True)
-    value: Mapped[str] = mapped_column(Text)
-
-
-# A declarative class's __table__ is a Table (SQLAlchemy types it as any FromClause).
-_items = cast(Table, InboxItem.__table__)
-_meta = cast(Table, InboxMeta.__table__)
+# Core tables, as in offline_queue.db: sqlalchemy.orm stays out of the kiosk process.
+_metadata = MetaData()
+_items = Table(
+    "reference_items", _metadata,
+    Column("kind", String(64), primary_key=True),
+    Column("key", String(200), primary_key=True),
+    Column("item_id", BigInteger, nullable=False),
+    Column("body", Text, nullable=False),  # JSON
+    Column("updated_seq", BigInteger, nullable=False),
+    Column("received_at", String(40), nullable=False),
+)
+_meta = Table(
+    "reference_meta", _metadata,
+    Column("key", String(64), primary_key=True),
+    Column("value", Text, nullable=False),
+)
 
 
 @dataclass(frozen=True)
@@ -84,7 +74,7 @@ class ReferenceInbox:
                 ok = [r[0] for r in conn.exec_driver_sql("PRAGMA quick_check").fetchall()]
             if ok != ["ok"]:
                 raise sqlite3.DatabaseError("quick_check failed")
-            _Base.metadata.create_all(engine)
+            _metadata.create_all(engine)
             return engine
         except (SQLAlchemyError, sqlite3.DatabaseError) as exc:
             # A cache: start again from cursor 0 rather than refuse to run.
@@ -94,7 +84,7 @@ class ReferenceInbox:
             for suffix in ("", "-wal", "-shm"):
                 Path(f"{self.db_path}{suffix}").unlink(missing_ok=True)
             engine = make_engine(self.db_path)
-            _Base.metadata.create_all(engine)
+            _metadata.create_all(engine)
             return engine
 
     # ---------------------------------------------------------------- writing

@@ -4,7 +4,7 @@ from __future__ import annotations
 import threading
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtCore import QObject, Signal
 
 from kiosk import log
 from kiosk.config import KioskConfig
@@ -27,12 +27,17 @@ class CoreLoader(QObject):
         self._config = config
         self.core: KioskCore | None = None
         self._thread: threading.Thread | None = None
-        self._done.connect(self._deliver, Qt.ConnectionType.QueuedConnection)
 
     def start(self) -> None:
         """Start loading; later calls do nothing."""
         if self._thread is not None:
             return
+        # Connected here, not in __init__: the first use of PySide's Qt namespace builds
+        # all its enums (~15 ms), and the launcher builds the loader before the first
+        # paint but starts it after (cold start, #9).
+        from PySide6.QtCore import Qt
+
+        self._done.connect(self._deliver, Qt.ConnectionType.QueuedConnection)
         self._thread = threading.Thread(target=self._run, name="core-loader", daemon=True)
         self._thread.start()
 

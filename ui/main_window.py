@@ -14,17 +14,14 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QObject, QTimer, Signal
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QApplication,
     QHBoxLayout,
     QLabel,
-    QLineEdit,
     QMainWindow,
-    QPlainTextEdit,
     QStackedWidget,
-    QTextEdit,
     QVBoxLayout,
     QWidget,
 )
@@ -190,15 +187,8 @@ class MainWindow(QMainWindow):
         if core is not None:
             self._build_chrome()
 
+        # Connected in attach_core, as the core's threads are the only ones that emit.
         self.bridge = CoreBridge()
-        self.bridge.scanned.connect(self.deliver_scan, Qt.ConnectionType.QueuedConnection)
-        self.bridge.queue_changed.connect(self.refresh_queue_status,
-                                          Qt.ConnectionType.QueuedConnection)
-        self.bridge.connectivity_changed.connect(lambda _o: self.refresh_queue_status(),
-                                                 Qt.ConnectionType.QueuedConnection)
-        self.bridge.device_changed.connect(self.device_status_changed.emit,
-                                           Qt.ConnectionType.QueuedConnection)
-        self.bridge.staff_card.connect(self._staff_card, Qt.ConnectionType.QueuedConnection)
         self.staff: StaffMode | None = None  # maintenance mode; made by attach_core
         self._keyboard_dock: KeyboardDock | None = None  # made by attach_core
         self.wedge: WedgeScannerFilter | None = None
@@ -219,9 +209,7 @@ class MainWindow(QMainWindow):
         self._build_screens()
         self.show_screen("attract")
         self._retranslate()
-        if kiosk_mode:
-            self.setWindowFlag(Qt.WindowType.FramelessWindowHint, True)
-            QGuiApplication.setOverrideCursor(Qt.CursorShape.BlankCursor)
+        self._kiosk_mode = kiosk_mode  # full screen, no pointer: see _announce_ready
         self._watchdog = Watchdog(self)  # WATCHDOG=1 from the GUI thread, if systemd asks
         self._watchdog.start()
         self._queue_timer = QTimer(self)  # ages in the banner move even with no events
@@ -333,12 +321,23 @@ class MainWindow(QMainWindow):
         from ui.assistance import mount_assistance  # "Call staff" (remote assistance)
 
         self.assistance = mount_assistance(self, core)
-        core.scan_listeners.append(self.bridge.scanned.emit)
-        core.queue_listeners.append(self.bridge.queue_changed.emit)
-        core.connectivity.subscribe(self.bridge.connectivity_changed.emit)
-        core.device_listeners.append(self.bridge.device_changed.emit)
-        self.bridge.identity_changed.connect(self._show_identity,
-                                             Qt.ConnectionType.QueuedConnection)
+        # Queued: the core emits from its device and sync threads. Made here, not in
+        # __init__: PySide builds its whole Qt namespace (~90 enums, ~15 ms) at its first
+        # use, which the attract screen's first paint must not wait for (cold start, #9).
+        from PySide6.QtCore import Qt
+
+        queued = Qt.ConnectionType.QueuedConnection
+        bridge = self.bridge
+        bridge.scanned.connect(self.deliver_scan, queued)
+        bridge.queue_changed.connect(self.refresh_queue_status, queued)
+        bridge.connectivity_changed.connect(lambda _o: self.refresh_queue_status(), queued)
+        bridge.device_changed.connect(self.device_status_changed.emit, queued)
+        bridge.staff_card.connect(self._staff_card, queued)
+        bridge.identity_changed.connect(self._show_identity, queued)
+        core.scan_listeners.append(bridge.scanned.emit)
+        core.queue_listeners.append(bridge.queue_changed.emit)
+        core.connectivity.subscribe(bridge.connectivity_changed.emit)
+        core.device_listeners.append(bridge.device_changed.emit)
         core.identity.listeners.append(lambda _who: self.bridge.identity_changed.emit())
         if self.config.device("camera_scanner") is not None:  # QtMultimedia only if needed
             from ui.camera_scanner import attach_camera_sources
@@ -592,6 +591,10 @@ class MainWindow(QMainWindow):
             self.staff.reset()
         if self._keyboard_dock is not None:
             self._keyboard_dock.close_keyboard()  # no half-typed Pinyin into the next session
+        # Here, not at the top: PySide creates a class at its first use, and the text
+        # editors (~3 ms) have no part in the attract screen's first paint (#9).
+        from PySide6.QtWidgets import QLineEdit, QPlainTextEdit, QTextEdit
+
         for screen in list(self.screens.values()):
             # First, so that nothing below (the default language, a queued signal)
             # re-renders it from a session that is gone (Screen.retire).
@@ -774,6 +777,12 @@ class MainWindow(QMainWindow):
     # -- systemd -----------------------------------------------------------------------
     def _announce_ready(self) -> None:
         sd_notify("READY=1")
+        if self._kiosk_mode:
+            # A touch panel shows no pointer. Hidden only now: PySide's Qt namespace
+            # costs ~15 ms at its first use, and nobody points at a screen not yet shown.
+            from PySide6.QtCore import Qt
+
+            QGuiApplication.setOverrideCursor(Qt.CursorShape.BlankCursor)
         self.ready.emit()
         # What the attract screen does not show is built once it has been painted.
         QTimer.singleShot(0, self, self._ensure_chrome)

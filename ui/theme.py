@@ -18,9 +18,9 @@ import re
 from dataclasses import dataclass, fields
 from typing import Final
 
-from PySide6.QtCore import Qt
+from PySide6 import QtCore
 from PySide6.QtGui import QColor, QFont, QPalette
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtWidgets import QApplication, QLabel, QWidget
 
 from ui.units import Size, Units, current_units
 
@@ -198,6 +198,14 @@ def contrast_ratio(a_hex: str, b_hex: str) -> float:
     return (hi + 0.05) / (lo + 0.05)
 
 
+def align_center(label: QLabel) -> None:
+    """Centre a label's text. Set by name through Qt's property system, as a style
+    sheet's `qproperty-alignment` would: `Qt.AlignmentFlag` would make PySide build its
+    whole Qt namespace (~90 enums, ~15 ms) before the attract screen's first paint,
+    which needs no other member of it (cold start, #9)."""
+    label.setProperty("alignment", "AlignCenter")
+
+
 def set_style_property(widget: QWidget, name: str, value: object) -> None:
     """Set a property the stylesheet selects on (`role`, `state`, `invalid`) and
     re-polish, because Qt does not re-evaluate selectors on property changes."""
@@ -207,7 +215,7 @@ def set_style_property(widget: QWidget, name: str, value: object) -> None:
     # Descendants too: rules such as `QFrame[role="banner"][state="uploading"] QLabel`
     # select a child by its parent's property, and Qt re-evaluates neither.
     for w in (widget, *widget.findChildren(QWidget)):
-        if not w.testAttribute(Qt.WidgetAttribute.WA_WState_Polished):
+        if not w.testAttribute(QtCore.Qt.WidgetAttribute.WA_WState_Polished):
             # Never polished yet (built, not shown): its first polish reads the new
             # property anyway; re-polishing now costs ~10 ms per bar at boot.
             continue

@@ -8,12 +8,12 @@ from alembic import context
 from sqlalchemy.engine import Engine, make_url
 
 from offline_queue.alembic_env import run_env
-from offline_queue.db import Base, make_engine
+from offline_queue.db import make_engine, metadata
 
 
 def _open(url: str) -> Engine:
     return make_engine(Path(make_url(url).database or "outbox.sqlite"))
 
 
-run_env(Base.metadata, context.config.get_main_option("sqlalchemy.url") or "sqlite://",
+run_env(metadata, context.config.get_main_option("sqlalchemy.url") or "sqlite://",
         _open)

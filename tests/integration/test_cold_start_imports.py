@@ -37,7 +37,16 @@ _addr = os.environ["NOTIFY_SOCKET"]
 def _hook(event, args):
     if event == "socket.connect" and args[1] == _addr and not os.path.exists(_out):
         with open(_out, "w", encoding="utf-8") as f:
-            json.dump(sorted(sys.modules), f)
+            # None: a module kept out on purpose (kiosk.lean_imports), not loaded.
+            json.dump(sorted(k for k, v in sys.modules.items() if v is not None), f)
+        # PySide creates a class at its first use: those in a module's namespace are
+        # the ones the boot path has used.
+        classes = {name: sorted(k for k, v in vars(sys.modules[name]).items()
+                                if isinstance(v, type))
+                   for name in ("PySide6.QtCore", "PySide6.QtGui", "PySide6.QtWidgets")
+                   if name in sys.modules}
+        with open(_out + ".classes.json", "w", encoding="utf-8") as f:
+            json.dump(classes, f)
 
 
 sys.addaudithook(_hook)
@@ -88,3 +97,17 @@ def test_a_hall_id_in_the_config_loads_no_wire_models(tmp_path: Path) -> None:
     """The `hall_id` check uses the shared pattern, not the pydantic wire models."""
     modules = _modules_at_ready(tmp_path, 'hall_id = "hall-0101"\n')
     assert _heavy(modules) == []
+
+
+def test_first_paint_builds_no_qt_namespace(tmp_path: Path) -> None:
+    """PySide builds the whole `Qt` namespace (~90 enums, ~15 ms of a ~150 ms start) at
+    its first use, and classes such as QIcon or the text editors at theirs: the attract
+    screen needs none of them, so none exists before its first paint (ui.theme
+    align_center; the window's queued connections and blank cursor come after)."""
+    modules = _modules_at_ready(tmp_path)
+    assert "ui.screens.attract" in modules
+    classes = json.loads((tmp_path / "modules.json.classes.json").read_text(encoding="utf-8"))
+    assert "QLabel" in classes["PySide6.QtWidgets"]  # the hook saw the created classes
+    assert "Qt" not in classes["PySide6.QtCore"]
+    assert "QIcon" not in classes["PySide6.QtGui"]
+    assert not {"QLineEdit", "QPlainTextEdit", "QTextEdit"} & set(classes["PySide6.QtWidgets"])

@@ -26,7 +26,7 @@ from alembic.script import ScriptDirectory
 from oq_helpers import KIOSK_ID
 
 from offline_queue.crypto import GENESIS_HASH, KioskKeys, encrypt_payload, record_hash
-from offline_queue.db import SCHEMA_VERSION, Base, make_engine
+from offline_queue.db import SCHEMA_VERSION, make_engine, metadata
 from offline_queue.migrate import (
     MigrationError,
     alembic_config,
@@ -183,7 +183,7 @@ def test_models_and_migration_head_agree(db: Path) -> None:
     try:
         with engine.connect() as conn:
             context = MigrationContext.configure(conn, opts={"compare_type": True})
-            diffs = compare_metadata(context, Base.metadata)
+            diffs = compare_metadata(context, metadata)
     finally:
         engine.dispose()
     assert diffs == []

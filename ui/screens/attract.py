@@ -10,13 +10,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Final
 
-from PySide6.QtCore import QEvent, Qt, QTimer
+from PySide6.QtCore import QEvent, QTimer
 from PySide6.QtGui import QMouseEvent, QResizeEvent
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from kiosk.services.catalogue import GROUP_TITLES, by_group
 from ui import icons
-from ui.theme import Space, current_theme, set_style_property
+from ui.theme import Space, align_center, current_theme
 from ui.widgets.adaptive import OrientationBox, panel_orientation
 from ui.widgets.buttons import make_button
 from ui.widgets.illustration import Illustration
@@ -50,10 +50,10 @@ class AttractScreen(Screen):
         super().__init__(window)
         u = window.units
         self.title = self.title_label("label.title")
-        self.title.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        set_style_property(self.title, "textsize", "display")
+        align_center(self.title)
+        self.title.setProperty("textsize", "display")  # not polished yet: no re-polish
         self.subtitle = self.text_label("label.subtitle", role="subtitle")
-        self.subtitle.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        align_center(self.subtitle)
         # What the terminal offers: one icon per group that has a service here.
         self.group_row = QHBoxLayout()
         self.group_row.setSpacing(u.px(Space.L))
@@ -68,9 +68,9 @@ class AttractScreen(Screen):
             box.setSpacing(u.px(Space.XS))
             picture = QLabel()
             picture.setObjectName(f"icon.group.{group.value}")
-            picture.setAlignment(Qt.AlignmentFlag.AlignCenter)
+            align_center(picture)
             name = self.text_label(f"label.group.{group.value}")
-            name.setAlignment(Qt.AlignmentFlag.AlignCenter)
+            align_center(name)
             box.addWidget(picture)
             box.addWidget(name)
             self.group_icons[group.value] = picture
@@ -90,7 +90,7 @@ class AttractScreen(Screen):
         scan_box.addWidget(self.scan_hint)
         # A short note when a card that is not a staff card is tapped (maintenance mode).
         self.staff_notice = self.text_label("label.staff_notice", role="warning")
-        self.staff_notice.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        align_center(self.staff_notice)
         self.staff_notice.hide()
         self._notice_timer = QTimer(self)
         self._notice_timer.setSingleShot(True)

@@ -6,7 +6,7 @@ import logging
 import traceback
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtCore import QEvent, QObject
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 if TYPE_CHECKING:
@@ -54,7 +54,8 @@ class Screen(QWidget):
         label.setObjectName(name)
         label.setProperty("role", role)
         label.setWordWrap(True)
-        label.setTextInteractionFlags(Qt.TextInteractionFlag.NoTextInteraction)
+        # By name (Qt's property system), as ui.theme.align_center explains.
+        label.setProperty("textInteractionFlags", "NoTextInteraction")
         return label
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt naming)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Final, Literal
 
-from PySide6.QtCore import Qt
+from PySide6 import QtCore
 from PySide6.QtWidgets import QPushButton, QSizePolicy, QWidget
 
 from ui.units import Size, Units, current_units
@@ -48,9 +48,12 @@ def make_button(
     button.setAccessibleName(accessible_name or text.replace("&", ""))
     button.setProperty("role", role)
     button.setAutoDefault(False)
-    # Keys must not take focus from the field they type into; others are reachable by
-    # keyboard (audio mode, maintenance keyboards).
-    button.setFocusPolicy(Qt.FocusPolicy.NoFocus if role == "key" else Qt.FocusPolicy.StrongFocus)
+    # Keys must not take focus from the field they type into; others keep a push
+    # button's StrongFocus, reachable by keyboard (audio mode, maintenance keyboards).
+    # QtCore.Qt only here: the attract screen's buttons are no keys, and PySide builds
+    # the whole Qt namespace (~15 ms) at its first use (cold start, #9).
+    if role == "key":
+        button.setFocusPolicy(QtCore.Qt.FocusPolicy.NoFocus)
     button.setMinimumHeight(u.px(MIN_HEIGHT_MM[role]))
     if role in ("tile", "key"):
         button.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)

@@ -16,20 +16,12 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Final
 
-from PySide6.QtCore import (
-    QByteArray,
-    QCoreApplication,
-    QEvent,
-    QPointF,
-    QRectF,
-    QSize,
-    Qt,
-)
-from PySide6.QtGui import QPainter, QPaintEvent, QPixmap, QResizeEvent
+from PySide6.QtCore import QByteArray, QCoreApplication, QEvent, QPointF, QRectF, QSize
+from PySide6.QtGui import QColor, QPainter, QPaintEvent, QPixmap, QResizeEvent
 from PySide6.QtSvg import QSvgRenderer
 from PySide6.QtWidgets import QFrame, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
-from ui.theme import Palette, Space, current_theme
+from ui.theme import Palette, Space, align_center, current_theme
 from ui.units import Units, current_units
 
 SCENE_DIR: Final = Path(__file__).resolve().parent.parent / "illustrations"
@@ -110,7 +102,7 @@ def render_element(name: str, palette: Palette, size: QSize, element: str | None
     """The scene (or one of its groups, `scene` / `paper` / `arrow`) rendered into a
     transparent pixmap of `size`, placed where it sits in the whole fitted scene."""
     out = QPixmap(max(1, size.width()), max(1, size.height()))
-    out.fill(Qt.GlobalColor.transparent)
+    out.fill(QColor(0, 0, 0, 0))  # transparent
     renderer = _renderer(name, palette)
     painter = QPainter(out)
     painter.setRenderHint(QPainter.RenderHint.Antialiasing)
@@ -204,7 +196,7 @@ class Illustration(QFrame):
         self.caption.setObjectName(f"illustration.{name}.caption")
         self.caption.setProperty("role", "caption")
         self.caption.setWordWrap(True)
-        self.caption.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        align_center(self.caption)
         box = QVBoxLayout(self)
         box.setContentsMargins(0, 0, 0, 0)
         box.setSpacing(u.px(Space.S))

@@ -10,8 +10,14 @@ wraps), so such a layout never makes the window wider than the panel.
 """
 from __future__ import annotations
 
-from PySide6.QtCore import QRect, QSize, Qt
+from typing import TYPE_CHECKING
+
+from PySide6 import QtCore
+from PySide6.QtCore import QRect, QSize
 from PySide6.QtWidgets import QLayout, QLayoutItem, QWidget
+
+if TYPE_CHECKING:
+    from PySide6.QtCore import Qt
 
 
 class ItemListLayout(QLayout):
@@ -46,7 +52,8 @@ class ItemListLayout(QLayout):
 
     # -- geometry ----------------------------------------------------------------------
     def expandingDirections(self) -> Qt.Orientation:
-        return Qt.Orientation.Horizontal
+        # QtCore.Qt looked up only now: why, see ui.theme.align_center.
+        return QtCore.Qt.Orientation.Horizontal
 
     def hasHeightForWidth(self) -> bool:
         return True

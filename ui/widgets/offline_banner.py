@@ -12,12 +12,12 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Literal
 
-from PySide6.QtCore import QCoreApplication, QEvent, Qt
+from PySide6.QtCore import QCoreApplication, QEvent
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QSizePolicy, QWidget
 
 from kiosk.hall_time import to_hall
 from ui.i18n import fill
-from ui.theme import set_style_property
+from ui.theme import align_center, set_style_property
 from ui.units import Size, Units, current_units
 
 BannerState = Literal["hidden", "offline", "uploading"]
@@ -45,7 +45,7 @@ class OfflineBanner(QFrame):
         self._label = QLabel(self)
         self._label.setObjectName("banner.offline.text")
         self._label.setWordWrap(True)
-        self._label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        align_center(self._label)
         layout = QHBoxLayout(self)
         pad = u.px(Size.GAP)
         layout.setContentsMargins(pad * 2, pad, pad * 2, pad)
