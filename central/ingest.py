@@ -251,9 +251,15 @@ def _ingest_once(session: Session, batch: SyncBatch, now: datetime,
     wanted = {r.seq for r in records} | {r.seq - 1 for r in records if r.seq > 1}
     stored: dict[int, Record | _NewRow] = {}
     if wanted:
+        low, high = min(wanted), max(wanted)
+        # A batch is a run of consecutive seqs: one range scan of UNIQUE(kiosk_id, seq)
+        # instead of an IN list of one parameter per record (bound, parsed and
+        # planned per batch). A sparse batch still gets the IN list.
+        span = (Record.seq.between(low, high) if high - low < 2 * len(wanted)
+                else Record.seq.in_(wanted))
         stored = {row.seq: row for row in session.execute(
-            select(Record).where(Record.kiosk_id == kiosk_id, Record.seq.in_(wanted))
-        ).scalars()}
+            select(Record).where(Record.kiosk_id == kiosk_id, span)
+        ).scalars() if row.seq in wanted}
     uuids = {r.uuid for r in records}
     owners: dict[str, tuple[str, int]] = {}
     if uuids:

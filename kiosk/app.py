@@ -63,6 +63,9 @@ _sync_log = log.get("sync")
 _T = TypeVar("_T")
 MAX_REFERENCE_PAGES = 50  # per pass; the rest follows on the next pass
 RESULT_PURGE_INTERVAL_S = 3600.0  # retention is counted in days: hourly is plenty
+# A cassette with this many sheets or fewer is reported low to the fleet page: the
+# near-end level of the dispenser's own stock-low sensor (drivers/simulators/dispenser_sim.py).
+CASSETTE_LOW_SHEETS = 10
 
 
 @dataclass(frozen=True)
@@ -105,6 +108,8 @@ class KioskCore:
         # Device status changes, called on device threads (the UI bridges them to Qt).
         self.device_listeners: list[Callable[[DeviceStatus], None]] = []
         self.devices: DeviceManager | None = None
+        # Per dispenser, the last cassette stock read (sent while the device is busy).
+        self._stock_seen: dict[str, list[dict[str, Any]]] = {}
         self._enrolled = threading.Event()
         self.scanner: SerialScanner | None = None
         self.printer: ReceiptPrinter | None = None
@@ -605,7 +610,43 @@ class KioskCore:
             states[name] = {"kind": self.devices.kind_of(name), "state": str(st.state),
                             "error": st.error.value if st.error else None,
                             "condition": st.condition.value if st.condition else None}
+            stock = self._cassette_stock(name, st)
+            if stock is not None:
+                states[name]["cassettes"] = stock
         return states
+
+    def _cassette_stock(self, name: str, status: DeviceStatus) -> list[dict[str, Any]] | None:
+        """An invoice dispenser's stock per cassette for the fleet page (None for other
+        devices or a dispenser never read). Runs on the sync thread, so it never waits:
+        a dispenser busy with a job, offline or not answering gives the last stock read
+        (the supervisor's published status says which, without asking the device)."""
+        from drivers.dispenser.dispenser import InvoiceDispenser
+        from drivers.errors import DeviceError, DeviceErrorCode
+
+        assert self.devices is not None
+        driver = self.devices.get(name)
+        if not isinstance(driver, InvoiceDispenser):
+            return None
+        silent = status.state in (DeviceState.OFFLINE, DeviceState.CLOSED) or \
+            status.error is DeviceErrorCode.TIMEOUT
+        if not silent:
+            try:
+                cassettes = driver.cassettes_unless_busy()
+                if cassettes is not None:
+                    blocks = driver.journal.open_blocks()
+                    self._stock_seen[name] = [
+                        # never negative: the central service refuses such a report
+                        {"slot": c.slot, "kind": c.kind_name, "remaining": max(0, c.remaining),
+                         "loaded": max(0, c.loaded),
+                         "low": 0 < c.remaining <= CASSETTE_LOW_SHEETS,
+                         # a loaded cassette run dry (an unused slot is kind "", 0 loaded)
+                         "empty": c.kind != 0 and c.remaining == 0,
+                         # the reconciliation's reason (no personal data in it)
+                         "blocked": blocks[c.slot].reason[:200] if c.slot in blocks else None}
+                        for c in cassettes]
+            except DeviceError:
+                pass  # the driver published the failure; the last stock stands
+        return self._stock_seen.get(name)
 
     def exposure(self) -> Exposure:
         """Offline exposure against [limits] (for the banner: `.warning`, `.exceeded`)."""

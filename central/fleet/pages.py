@@ -79,6 +79,9 @@ TEXT: dict[str, tuple[str, str]] = {  # key: (中文, English)
     "beats": ("心跳（每 {m} 分钟）", "Heartbeats (per {m} min)"),
     "depth": ("队列深度", "Queue depth"),
     "cassette": ("票箱", "cassette"),
+    "stock_low_tag": ("余量低", "low"),
+    "stock_empty_tag": ("空", "empty"),
+    "stock_blocked_tag": ("已封存待核对", "blocked"),
     "unknown": ("未知终端", "Unknown terminal"),
     "put_oos": ("暂停服务", "Put out of service"),
     "clear_oos": ("恢复服务", "Back in service"),
@@ -274,17 +277,30 @@ def _device_chips(page: Page, devices: list[DeviceView]) -> str:
         label = d.condition or d.error or d.state or "?"
         cls = "bad" if d.fault else ("warn" if d.condition else "")
         text = f"{esc(d.name)}: {esc(label)}"
-        cassettes = d.extra.get("cassettes")
-        if isinstance(cassettes, list):
-            stock = []
-            for c in cassettes[:8]:
-                if isinstance(c, dict):
-                    stock.append(f'{page.t("cassette")} {esc(c.get("slot", "?"))}='
-                                 f'{esc(c.get("remaining", "?"))}')
-            if stock:
-                text += " (" + ", ".join(stock) + ")"
-        chips.append(f'<span class="chip {cls}">{text}</span>')
+        chips.append(f'<span class="chip {cls}">{text}</span>'
+                     + _cassette_chips(page, d.extra.get("cassettes")))
     return "".join(chips) or f'<span class="muted">{page.t("none")}</span>'
+
+
+def _cassette_chips(page: Page, cassettes: Any) -> str:
+    """One chip per cassette: "cassette 1=35", its invoice kind on hover, marked when
+    low, empty or blocked by an open reconciliation (central.fleet.reported's shape;
+    older stored reports may lack the marks)."""
+    if not isinstance(cassettes, list):
+        return ""
+    chips = []
+    for c in cassettes[:16]:
+        if not isinstance(c, dict):
+            continue
+        marks = [page.t(tag) for key, tag in (("blocked", "stock_blocked_tag"),
+                                              ("empty", "stock_empty_tag"),
+                                              ("low", "stock_low_tag")) if c.get(key)]
+        cls = "bad" if c.get("blocked") or c.get("empty") else "warn" if c.get("low") else ""
+        title = " · ".join(str(x) for x in (c.get("kind"), c.get("blocked")) if x)
+        text = (f'{page.t("cassette")} {esc(c.get("slot", "?"))}='
+                f'{esc(c.get("remaining", "?"))}' + "".join(f" {m}" for m in marks[:1]))
+        chips.append(f'<span class="chip stock {cls}" title="{esc(title)}">{text}</span>')
+    return "".join(chips)
 
 
 def _exposure(page: Page, terminal: Terminal, settings: FleetSettings) -> str:

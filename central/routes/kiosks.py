@@ -13,6 +13,7 @@ from fastapi import APIRouter, Depends, HTTPException
 from central.auth import clock_skew_error, near, require_kiosk_certificate, signed_by
 from central.errors import WITH_BODY, error_responses
 from central.fleet.history import record_heartbeat
+from central.fleet.reported import devices_problem
 from central.out_of_service import out_of_service
 from central.reference import staff_account, staff_accounts
 from central.schemas import HeartbeatAck
@@ -45,11 +46,15 @@ _NOT_THIS_KIOSK = ("not enrolled, not approved, bad signature, or (mutual TLS) a
                                              "far from the service's clock"}))
 def heartbeat(kiosk_id: str, body: Heartbeat, state: AppState) -> dict[str, Any]:
     """A kiosk's signed health report (devices, queue depth, oldest pending age,
-    software version); kept as the kiosk's last_seen / last_heartbeat."""
+    software version); kept as the kiosk's last_seen / last_heartbeat. A device report
+    the fleet page cannot read (central.fleet.reported) is refused (422), nothing kept."""
     if bounded_json.depth_of(body.devices) > bounded_json.MAX_DEPTH:
         # Before any serialisation: pydantic and json.dumps give up on deep values.
         raise HTTPException(422, f"devices: nested more than {bounded_json.MAX_DEPTH} "
                                  f"levels deep")
+    problem = devices_problem(body.devices)
+    if problem:  # the fleet page's stock per cassette: a bad shape is kept nowhere
+        raise HTTPException(422, problem)
     report = body.model_dump(mode="json")
     now = datetime.now(UTC)
     with state.sessions() as session:

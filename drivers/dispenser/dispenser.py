@@ -386,6 +386,18 @@ class InvoiceDispenser(JournalledSerialDevice[DispenseJournal, DFrame]):
             self._link.ensure_open()
             return [self._cassette_locked(slot) for slot in range(1, CASSETTES + 1)]
 
+    def cassettes_unless_busy(self) -> list[CassetteState] | None:
+        """`cassettes()` for a reporter that must not wait (the heartbeat on the sync
+        thread): None at once while another command holds the device, instead of
+        waiting up to LOCK_WAIT_S. Raises DeviceError when the dispenser does not answer."""
+        if not self._lock.acquire(blocking=False):
+            return None
+        try:
+            self._link.ensure_open()
+            return [self._cassette_locked(slot) for slot in range(1, CASSETTES + 1)]
+        finally:
+            self._lock.release()
+
     def load(self, slot: int, kind: str, code: str, first: int, last: int) -> CassetteState:
         """Tell the dispenser what box went into cassette `slot` (an empty cassette takes
         any range, a loaded one only the continuation of its range). Callers check the

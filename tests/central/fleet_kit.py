@@ -121,8 +121,10 @@ def populate_demo(url: str, db_url: str, enrolment_token: str) -> None:
         session.commit()
     engine.dispose()
     dispenser = {"kind": "dispenser", "state": "idle", "error": None, "condition": "stock_low",
-                 "cassettes": [{"slot": 1, "kind": "增值税普通发票", "remaining": 35},
-                               {"slot": 2, "kind": "增值税专用发票", "remaining": 410}]}
+                 "cassettes": [{"slot": 1, "kind": "增值税普通发票", "remaining": 8,
+                                "loaded": 300, "low": True, "empty": False, "blocked": None},
+                               {"slot": 2, "kind": "增值税专用发票", "remaining": 410,
+                                "loaded": 500, "low": False, "empty": False, "blocked": None}]}
     jam = {"kind": "printer", "state": "error", "error": "failure", "condition": "jam"}
     kiosks["K-0101-01"].beat()
     kiosks["K-0101-02"].beat(devices=healthy_devices() | {"invoice_dispenser": dispenser})
