@@ -56,6 +56,10 @@ def _wait(predicate: Any, timeout: float = 8.0) -> None:
         time.sleep(0.02)
 
 
+def _remaining(core: KioskCore) -> list[int]:
+    return [c["remaining"] for c in core.device_states()[DISPENSER].get("cassettes", [])]
+
+
 def _chips(html: str) -> list[str]:
     return re.findall(r'<span class="chip stock[^"]*"[^>]*>([^<]*)</span>', html)
 
@@ -69,6 +73,9 @@ def test_the_fleet_page_shows_the_kiosks_stock_per_cassette(
     sim.cassettes[2].next_no = sim.cassettes[2].last - 4  # 5 sheets left
     driver = core.devices.get(DISPENSER)
     driver.journal.block(1, "difference 1, manual checks 0")
+    # A read that finds the device busy (the supervisor's own checks) keeps the last
+    # stock: wait for a read that saw the change, which the heartbeat then sends.
+    _wait(lambda: _remaining(core) == [300, 5, 0, 0])
 
     core.send_heartbeat()
 
@@ -87,6 +94,7 @@ def test_the_fleet_page_shows_the_kiosks_stock_per_cassette(
 
     # The dispenser issues from cassette 2 until it is dry: the next heartbeat says so.
     sim.cassettes[2].next_no = sim.cassettes[2].last + 1
+    _wait(lambda: _remaining(core) == [300, 0, 0, 0])
     core.send_heartbeat()
     with httpx.Client(base_url=server.url, headers=ADMIN, timeout=10.0) as http:
         en = http.get("/fleet", params={"lang": "en"})
@@ -99,6 +107,8 @@ def test_a_busy_dispenser_does_not_hold_the_heartbeat(hall: SimulatedHall,
     sends the last stock read at once instead of waiting for the device."""
     assert core.devices is not None
     _wait(lambda: core.devices is not None and core.devices.status(DISPENSER).ok)
+    # The first read may find the device busy (its start-up checks): no stock yet.
+    _wait(lambda: "cassettes" in core.device_states()[DISPENSER])
     first = core.device_states()[DISPENSER]["cassettes"]
     assert [c["remaining"] for c in first] == [300, 300, 0, 0]
 
@@ -118,7 +128,7 @@ def test_a_busy_dispenser_does_not_hold_the_heartbeat(hall: SimulatedHall,
     assert states[DISPENSER]["cassettes"] == first  # the last stock read
 
     hall.dispenser.slow_s = 0.0
-    assert core.device_states()[DISPENSER]["cassettes"][0]["remaining"] == 290
+    _wait(lambda: _remaining(core)[:1] == [290])  # a read that is not held sees it
     # A dispenser the supervisor reports offline is not asked at all.
     hall.set_fault(DISPENSER, "unplug")
     _wait(lambda: core.devices is not None
