@@ -6,12 +6,13 @@ them in `dependencies=[Depends(...)]`, and they run before its body is read.
 """
 from __future__ import annotations
 
+import functools
 import hmac
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
 from fastapi import Header, HTTPException, Request
-from sqlalchemy import select
+from sqlalchemy import Connection, Row, Select, Table, bindparam, select
 from sqlalchemy.orm import Session
 
 from central.db import Kiosk
@@ -74,30 +75,72 @@ def require_kiosk_certificate(request: Request, kiosk_id: str, state: AppState) 
                                  f"{kiosk_id!r}")
 
 
+def _signature_of(kiosk_id: str, body: SignedRequest) -> bytes:
+    """The request's signature bytes; 422 when the path and body disagree or it is not
+    base64 (checked before any database access)."""
+    if body.kiosk_id != kiosk_id:
+        raise HTTPException(422, "kiosk_id in the path and the body differ")
+    try:
+        return b64d(body.signature)
+    except ValueError:
+        raise HTTPException(422, "signature: not base64") from None
+
+
+def _check_signed(kiosk_id: str, body: SignedRequest, signature: bytes,
+                  public_key: bytes, approved: bool,
+                  content: dict[str, Any] | None) -> None:
+    try:
+        verify_signature(public_key,
+                         content_digest(content if content is not None
+                                        else body.model_dump(mode="json")),
+                         signature)
+    except RecordIntegrityError:
+        raise HTTPException(403, "bad signature: not signed by this kiosk's key") from None
+    if not approved:
+        raise HTTPException(403, f"kiosk {kiosk_id!r} is not approved yet (an operator must "
+                                 f"approve its enrolment)")
+
+
 def signed_by(session: Session, kiosk_id: str, body: SignedRequest, *,
               lock: bool = False) -> Kiosk:
     """The enrolled and approved kiosk that signed `body` (every field but the
     signature), or the 4xx that says why not: 422 malformed, 403 unknown kiosk, bad
     signature or not approved yet. `lock`: hold the kiosk's row for an update."""
-    if body.kiosk_id != kiosk_id:
-        raise HTTPException(422, "kiosk_id in the path and the body differ")
-    try:
-        signature = b64d(body.signature)
-    except ValueError:
-        raise HTTPException(422, "signature: not base64") from None
+    signature = _signature_of(kiosk_id, body)
     query = select(Kiosk).where(Kiosk.kiosk_id == kiosk_id)
     kiosk = session.execute(query.with_for_update() if lock else query).scalar_one_or_none()
     if kiosk is None:
         raise HTTPException(403, f"kiosk {kiosk_id!r} is not enrolled")
-    try:
-        verify_signature(kiosk.public_key, content_digest(body.model_dump(mode="json")),
-                         signature)
-    except RecordIntegrityError:
-        raise HTTPException(403, "bad signature: not signed by this kiosk's key") from None
-    if not kiosk.approved:
-        raise HTTPException(403, f"kiosk {kiosk_id!r} is not approved yet (an operator must "
-                                 f"approve its enrolment)")
+    _check_signed(kiosk_id, body, signature, kiosk.public_key, kiosk.approved, None)
     return kiosk
+
+
+_KIOSKS = cast(Table, Kiosk.__table__)
+
+
+@functools.cache
+def _kiosk_query(columns: tuple[str, ...], lock: bool) -> Select[Any]:
+    """Built once per shape: a statement object memoises its cache key."""
+    query = (select(_KIOSKS.c.public_key, _KIOSKS.c.approved_at,
+                    *(_KIOSKS.c[name] for name in columns))
+             .where(_KIOSKS.c.kiosk_id == bindparam("k_kiosk")))
+    return query.with_for_update() if lock else query
+
+
+def signed_row(conn: Connection, kiosk_id: str, body: SignedRequest,
+               *columns: str, lock: bool = False,
+               content: dict[str, Any] | None = None) -> Row[Any]:
+    """`signed_by` for the hot paths (heartbeat, online verification): the same checks
+    in the same order, on a Core connection, returning only the kiosk's `columns` (a
+    Core row) instead of loading an ORM object. `content`: body.model_dump(mode="json")
+    when the caller already has it (the digest is the same; it is not made twice)."""
+    signature = _signature_of(kiosk_id, body)
+    row = conn.execute(_kiosk_query(columns, lock), {"k_kiosk": kiosk_id}).one_or_none()
+    if row is None:
+        raise HTTPException(403, f"kiosk {kiosk_id!r} is not enrolled")
+    _check_signed(kiosk_id, body, signature, row.public_key, row.approved_at is not None,
+                  content)
+    return row
 
 
 def near(moment: datetime, now: datetime) -> bool:

@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any, NamedTuple, cast
 
-from sqlalchemy import Table, insert, select
+from sqlalchemy import Table, bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -112,6 +112,9 @@ class _Pending(NamedTuple):
 
 # A declarative class's __table__ is a Table (SQLAlchemy types it as any FromClause).
 _RECORDS = cast(Table, Record.__table__)
+_KIOSKS = cast(Table, Kiosk.__table__)
+_SET_ACKED = (update(_KIOSKS).where(_KIOSKS.c.kiosk_id == bindparam("k_kiosk"))
+              .values(acked_through=bindparam("k_acked")))
 
 
 def _answer(stored: Record | _NewRow, wire_uuid: str,
@@ -345,7 +348,9 @@ def _ingest_once(session: Session, batch: SyncBatch, now: datetime,
     if new_rows:
         # A concurrent duplicate fails here: IntegrityError, retried by ingest_batch.
         session.connection().execute(insert(_RECORDS), [vars(row) for row in new_rows])
-    kiosk.acked_through = acked
+    if acked != kiosk.acked_through:
+        # Core, on the row locked above: the commit then has no ORM flush to plan.
+        session.connection().execute(_SET_ACKED, {"k_kiosk": kiosk_id, "k_acked": acked})
     session.commit()
     results = [a if isinstance(a, RecordResult) else _answer(*a) for a in answers]
     return SyncAck(kiosk_id=kiosk_id, acked_through=acked, results=results)

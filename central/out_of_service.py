@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import Connection, ForeignKey, Row, String, bindparam, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from central.db import Base, UtcDateTime
@@ -31,7 +31,7 @@ class KioskOutOfService(Base):
     since: Mapped[datetime] = mapped_column(UtcDateTime)
 
 
-def notice_of(row: KioskOutOfService | None) -> dict[str, Any] | None:
+def notice_of(row: KioskOutOfService | Row[Any] | None) -> dict[str, Any] | None:
     """The notice as the kiosk and the fleet page get it, or None (in service)."""
     if row is None:
         return None
@@ -43,6 +43,17 @@ def notice_of(row: KioskOutOfService | None) -> dict[str, Any] | None:
 def out_of_service(session: Session, kiosk_id: str) -> dict[str, Any] | None:
     """The terminal's out-of-service notice, or None (for the heartbeat and fleet page)."""
     return notice_of(session.get(KioskOutOfService, kiosk_id))
+
+
+_NOTICE = (select(KioskOutOfService.__table__)
+           .where(KioskOutOfService.__table__.c.kiosk_id == bindparam("k_kiosk")))
+
+
+def notice_on(conn: Connection, kiosk_id: str) -> dict[str, Any] | None:
+    """`out_of_service` as one Core statement on the caller's connection (the heartbeat
+    reads it inside its own transaction, before the commit)."""
+    row = conn.execute(_NOTICE, {"k_kiosk": kiosk_id}).one_or_none()
+    return None if row is None else notice_of(row)
 
 
 def all_out_of_service(session: Session) -> dict[str, dict[str, Any]]:

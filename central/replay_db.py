@@ -14,9 +14,13 @@ import hashlib
 import threading
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from typing import Any, cast
 
-from sqlalchemy import String, delete, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import String, Table, bindparam, delete
+from sqlalchemy.dialects.postgresql import Insert as PgInsert
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import Insert as SqliteInsert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Mapped, Session, mapped_column, sessionmaker
 
 from central.db import Base, UtcDateTime
@@ -33,6 +37,20 @@ class ReplayMark(Base):
 
     key_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
     until: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
+
+
+def _mark_statement(insert: Callable[[Table], PgInsert | SqliteInsert]) -> Any:
+    rows = insert(_MARKS)
+    return (rows.on_conflict_do_update(
+        index_elements=[_MARKS.c.key_hash], set_={"until": rows.excluded.until},
+        where=_MARKS.c.until <= bindparam("k_now"))
+        .returning(_MARKS.c.key_hash))
+
+
+_MARKS = cast(Table, ReplayMark.__table__)
+# Built once per dialect (statement objects memoise their cache keys).
+_UPSERTS: dict[str, Any] = {"postgresql": _mark_statement(pg_insert),
+                            "sqlite": _mark_statement(sqlite_insert)}
 
 
 class DbReplayGuard:
@@ -70,18 +88,16 @@ class DbReplayGuard:
 
     @staticmethod
     def _mark(session: Session, digest: str, now: datetime, until: datetime) -> bool:
-        try:
-            with session.begin_nested():
-                session.add(ReplayMark(key_hash=digest, until=until))
-            return True
-        except IntegrityError:
-            # Seen before: still a replay unless that mark has expired (then this use
-            # takes the mark over, again atomically: one of two wins).
-            taken = session.execute(
-                update(ReplayMark).where(ReplayMark.key_hash == digest,
-                                         ReplayMark.until <= now)
-                .values(until=until)).rowcount  # type: ignore[attr-defined]
-            return bool(taken == 1)
+        # One statement, atomic on both databases: insert the mark, or take over an
+        # expired one; a live mark (a replay) makes it return no row. No savepoint or
+        # IntegrityError round trip: this runs on every online verification.
+        conn = session.connection()
+        upsert = _UPSERTS.get(conn.dialect.name)
+        if upsert is None:
+            raise NotImplementedError(f"replay marks need SQLite or PostgreSQL, "
+                                      f"not {conn.dialect.name}")
+        return conn.execute(upsert, {"key_hash": digest, "until": until,
+                                     "k_now": now}).first() is not None
 
     @staticmethod
     def _prune(session: Session, now: datetime) -> int:

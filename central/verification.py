@@ -192,6 +192,19 @@ _STORE_COUNT = (update(_LOG).where(_LOG.c.code == bindparam("k_code"),
 _UPSERTS: dict[str, Callable[[Table], PgInsert | SqliteInsert]] = {
     "postgresql": pg_insert, "sqlite": sqlite_insert}
 
+
+def _lock_statement(insert: Callable[[Table], PgInsert | SqliteInsert]) -> Any:
+    return insert(_LOG).on_conflict_do_update(
+        index_elements=[_LOG.c.code, _LOG.c.number, _LOG.c.day],
+        set_={"count": _LOG.c.count},
+    ).returning(_LOG.c.code, _LOG.c.number, _LOG.c.count)
+
+
+# One row's statement, run with a list of rows: SQLAlchemy's "insertmanyvalues" sends
+# them as one multi-row INSERT in the list's order, from a cached compilation (a
+# statement with the rows inside it, `.values([...])`, is compiled on every call).
+_LOCK_COUNTS = {name: _lock_statement(insert) for name, insert in _UPSERTS.items()}
+
 Key = tuple[str, str]  # (code, number) of an invoice
 
 
@@ -205,18 +218,14 @@ def _lock_counts(conn: Connection, keys: Collection[Key], today: date) -> dict[K
     """
     if not keys:
         return {}
-    upsert = _UPSERTS.get(conn.dialect.name)
-    if upsert is None:
+    statement = _LOCK_COUNTS.get(conn.dialect.name)
+    if statement is None:
         raise NotImplementedError(f"verification needs SQLite or PostgreSQL, "
                                   f"not {conn.dialect.name}")
-    rows = upsert(_LOG).values(
-        [{"code": code, "number": number, "day": today, "count": 0}
-         for code, number in sorted(keys)])
-    statement = rows.on_conflict_do_update(
-        index_elements=[_LOG.c.code, _LOG.c.number, _LOG.c.day],
-        set_={"count": _LOG.c.count},
-    ).returning(_LOG.c.code, _LOG.c.number, _LOG.c.count)
-    return {(code, number): int(count) for code, number, count in conn.execute(statement)}
+    rows = [{"code": code, "number": number, "day": today, "count": 0}
+            for code, number in sorted(keys)]
+    return {(code, number): int(count)
+            for code, number, count in conn.execute(statement, rows)}
 
 
 def _read_counts(conn: Connection, keys: Collection[Key], today: date) -> dict[Key, int]:

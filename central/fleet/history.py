@@ -7,10 +7,9 @@ and the sent_at checks: a refused heartbeat leaves nothing.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import delete, select
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection, Table, bindparam, delete, insert, select, update
 
 from central.fleet.models import FleetDeviceFault, FleetHeartbeat
 
@@ -19,6 +18,17 @@ FAULT_STATES = frozenset({"error", "offline"})
 DEFAULT_KEEP = timedelta(hours=48)
 #: A kiosk's history older than `keep` is deleted by its heartbeats in every 10th minute.
 PRUNE_EVERY_MIN = 10
+
+_HEARTBEATS = cast(Table, FleetHeartbeat.__table__)
+_FAULTS = cast(Table, FleetDeviceFault.__table__)
+# Built once (statement objects memoise their cache keys): a heartbeat runs them all.
+_ADD_HEARTBEAT = insert(_HEARTBEATS)
+_FAULTS_OF = (select(_FAULTS.c.device, _FAULTS.c.detail)
+              .where(_FAULTS.c.kiosk_id == bindparam("k_kiosk")))
+_ADD_FAULT = insert(_FAULTS)
+_SET_DETAIL = (update(_FAULTS).where(_FAULTS.c.kiosk_id == bindparam("k_kiosk"),
+                                     _FAULTS.c.device == bindparam("k_device"))
+               .values(detail=bindparam("k_detail")))
 
 
 def epoch_minute(moment: datetime) -> int:
@@ -38,32 +48,38 @@ def device_fault(entry: Any) -> str | None:
     return str(detail)[:200]
 
 
-def record_heartbeat(session: Session, kiosk_id: str, report: dict[str, Any],
+def record_heartbeat(conn: Connection, kiosk_id: str, report: dict[str, Any],
                      now: datetime, keep: timedelta = DEFAULT_KEEP) -> None:
     """Add the history row, bring the kiosk's device faults up to date and (every
-    PRUNE_EVERY_MIN minutes) drop its history older than `keep`. The caller commits."""
+    PRUNE_EVERY_MIN minutes) drop its history older than `keep`. Core statements on the
+    caller's connection (a heartbeat a second per hall: no ORM unit of work); the
+    caller commits."""
     devices = report.get("devices") or {}
     faults = {name[:64]: reason for name, entry in devices.items()
               if (reason := device_fault(entry)) is not None}
     age = report.get("oldest_pending_age_s")
-    session.add(FleetHeartbeat(
-        kiosk_id=kiosk_id, received_at=now, minute=epoch_minute(now),
-        queue_depth=int(report.get("queue_depth") or 0),
-        oldest_pending_age_s=float(age) if age is not None else None,
-        devices_in_error=len(faults)))
-    known = {row.device: row for row in session.execute(
-        select(FleetDeviceFault).where(FleetDeviceFault.kiosk_id == kiosk_id)).scalars()}
-    for name, reason in faults.items():
-        row = known.get(name)
-        if row is None:  # first heartbeat reporting it: the fault starts now
-            session.add(FleetDeviceFault(kiosk_id=kiosk_id, device=name, since=now,
-                                         detail=reason))
-        else:
-            row.detail = reason
-    for name, row in known.items():
-        if name not in faults:
-            session.delete(row)
+    conn.execute(_ADD_HEARTBEAT, {
+        "kiosk_id": kiosk_id, "received_at": now, "minute": epoch_minute(now),
+        "queue_depth": int(report.get("queue_depth") or 0),
+        "oldest_pending_age_s": float(age) if age is not None else None,
+        "devices_in_error": len(faults)})
+    known: dict[str, str] = {device: detail for device, detail
+                             in conn.execute(_FAULTS_OF, {"k_kiosk": kiosk_id})}
+    # The first heartbeat reporting a fault starts it now; later ones keep its `since`.
+    new = [{"kiosk_id": kiosk_id, "device": name, "since": now, "detail": reason}
+           for name, reason in faults.items() if name not in known]
+    if new:
+        conn.execute(_ADD_FAULT, new)
+    changed = [{"k_kiosk": kiosk_id, "k_device": name, "k_detail": reason}
+               for name, reason in faults.items()
+               if name in known and known[name] != reason]
+    if changed:
+        conn.execute(_SET_DETAIL, changed)
+    gone = [name for name in known if name not in faults]
+    if gone:
+        conn.execute(delete(_FAULTS).where(_FAULTS.c.kiosk_id == kiosk_id,
+                                           _FAULTS.c.device.in_(gone)))
     if epoch_minute(now) % PRUNE_EVERY_MIN == 0:  # not on every heartbeat: cheaper
-        session.execute(delete(FleetHeartbeat).where(
-            FleetHeartbeat.kiosk_id == kiosk_id,
-            FleetHeartbeat.minute < epoch_minute(now - keep)))
+        conn.execute(delete(_HEARTBEATS).where(
+            _HEARTBEATS.c.kiosk_id == kiosk_id,
+            _HEARTBEATS.c.minute < epoch_minute(now - keep)))
