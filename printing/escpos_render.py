@@ -164,8 +164,10 @@ def qr_module_size(data: str, size_mm: float, profile: PrinterProfile, ec: str =
 
     qr = qrcode.QRCode(error_correction=_qrcode_ec(ec), border=0)
     qr.add_data(data)
-    qr.make(fit=True)
-    modules = qr.modules_count + 2  # plus a thin quiet zone
+    # The size follows from the version alone (4 modules a step from 21). make() would
+    # also build the symbol and score its 8 masks: ~10 ms of pure Python per slip,
+    # holding the GIL while the screen that started the print paints (#9).
+    modules = qr.best_fit() * 4 + 17 + 2  # plus a thin quiet zone
     return max(1, min(16, int(size_mm * profile.dots_per_mm / modules)))
 
 

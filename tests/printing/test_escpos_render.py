@@ -133,6 +133,24 @@ def test_qr_module_size_follows_size_mm():
     assert 1 <= small < large <= 16
 
 
+@pytest.mark.parametrize("ec", ["L", "M", "Q", "H"])
+def test_qr_module_size_counts_the_modules_of_the_built_symbol(ec):
+    """The size is worked out from the QR version alone (building the symbol costs ~10 ms
+    of Python per slip); it must match the module count of the symbol qrcode builds."""
+    import qrcode
+
+    from printing.escpos_render import _qrcode_ec
+
+    profile = PROFILES["default80"]
+    for length in (1, 17, 40, 52, 90, 150, 300):
+        data = "TAXKIOSK:VERIFY:" + "7" * length
+        built = qrcode.QRCode(error_correction=_qrcode_ec(ec), border=0)
+        built.add_data(data)
+        built.make(fit=True)
+        expected = max(1, min(16, int(30 * profile.dots_per_mm / (built.modules_count + 2))))
+        assert qr_module_size(data, 30, profile, ec) == expected
+
+
 def test_times_print_as_given_never_in_the_machines_zone():
     """The caller passes hall time (kiosk.hall_time.to_hall); the machine's zone (often
     UTC on a terminal) must not shift it."""

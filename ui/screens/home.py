@@ -193,6 +193,11 @@ class HomeScreen(Screen):
         super().resizeEvent(event)
 
     def _availability_changed(self, _status: object = None) -> None:
+        # Hidden, the tiles wait for on_enter, which renders them: re-rendering every
+        # tile on each device change (the printer turns busy, then idle, for every slip)
+        # cost the GUI thread a few ms per print while a service screen showed (#9).
+        if self.window_.stack.currentWidget() is not self:
+            return
         core = self.window_.core
         self._reasons = {sid: core_api.availability(core, sid) for sid in self.tiles}
         self.scan_panel.setVisible(self._scanner_ok())
