@@ -8,6 +8,8 @@ writers can never both read "last seq = N" and both write N + 1.
 """
 from __future__ import annotations
 
+import sqlite3
+import time
 from pathlib import Path
 from typing import Any
 
@@ -163,6 +165,30 @@ pickup_cache_table = Table(
 )
 
 
+# How long an opener keeps trying to switch a new file to WAL while another process
+# creates and migrates it (the same bound as a migration's own wait for the file).
+WAL_SWITCH_WAIT_S = 60.0
+
+
+def _switch_to_wal(cursor: Any) -> None:
+    """PRAGMA journal_mode=WAL, tried again while another opener holds the file.
+
+    On a brand-new file (still in rollback-journal mode) the switch needs the file to
+    itself: a process migrating it holds it for the whole upgrade, and SQLite answers
+    "database is locked" at once when waiting would deadlock (both sides want the
+    exclusive lock), busy_timeout or not. Once that process commits, the file is in WAL
+    and the switch is a no-op."""
+    deadline = time.monotonic() + WAL_SWITCH_WAIT_S
+    while True:
+        try:
+            cursor.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
+
+
 def make_engine(path: Path, **kwargs: Any) -> Engine:
     """An engine on the SQLite file at ``path`` with the queue's durability settings
     applied to every pooled connection. The file is created owner-only (0600, in a 0700
@@ -185,7 +211,7 @@ def make_engine(path: Path, **kwargs: Any) -> Engine:
         try:
             # busy_timeout first: switching to WAL may need to wait for another opener.
             cursor.execute("PRAGMA busy_timeout=5000")
-            cursor.execute("PRAGMA journal_mode=WAL")
+            _switch_to_wal(cursor)
             cursor.execute("PRAGMA synchronous=FULL")
             cursor.execute("PRAGMA foreign_keys=ON")
             # Deleted content (a purged verification result, a replaced clear-text
