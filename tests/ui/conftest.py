@@ -6,6 +6,8 @@ import os
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from collections.abc import Callable, Iterator  # noqa: E402
+from pathlib import Path  # noqa: E402
+from typing import Any  # noqa: E402
 
 import pytest  # noqa: E402
 from PySide6.QtCore import QCoreApplication, QEvent  # noqa: E402
@@ -73,3 +75,25 @@ def _drain_background_ops() -> Iterator[None]:
     lands in a later test."""
     yield
     tracker.wait_idle(timeout_s=5.0)
+
+
+@pytest.fixture
+def kit_window(qapp: QApplication, qtbot: Any, tmp_path: Path) -> Iterator[Any]:
+    """The real main window without a core, in Chinese, at a portrait panel's size:
+    where the flow kit's screens are tried."""
+    from kiosk.config import parse_config
+    from ui.main_window import MainWindow
+
+    config = parse_config({"data_dir": str(tmp_path / "kiosk"), "kiosk_id": "kit"})
+    translations = Translations(qapp, default_language="zh")
+    translations.reset()
+    flush_language_change()
+    w = MainWindow(config, translations, kiosk_mode=False)
+    qtbot.addWidget(w)
+    w.resize(1080, 1600)
+    w.show()
+    qtbot.waitExposed(w)
+    yield w
+    tracker.wait_idle(timeout_s=5.0)
+    translations.uninstall()
+    flush_language_change()

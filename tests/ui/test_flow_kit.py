@@ -8,18 +8,16 @@ real Chinese catalogue; background work runs on the real pool.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
-from pathlib import Path
 from typing import ClassVar
 
 import pytest
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QEvent
-from PySide6.QtWidgets import QAbstractButton, QApplication, QLabel, QWidget
+from PySide6.QtWidgets import QAbstractButton, QLabel, QWidget
 from pytestqt.qtbot import QtBot
 
-from kiosk.config import parse_config
 from kiosk.domain import VerificationOutcome, VerificationQuery, VerificationResult
 from kiosk.domain.errors import InvoiceQrError
 from kiosk.services.catalogue import Group, Policy, ServiceSpec
@@ -39,7 +37,6 @@ from ui.flow.list_detail import ListDetailScreen
 from ui.flow.notice import PendingScreen, QueuedScreen
 from ui.flow.outcome import OutcomeScreen
 from ui.flow.text import Both, Msg, Tr
-from ui.i18n import Translations
 from ui.main_window import MainWindow
 from ui.ops import tracker
 
@@ -140,20 +137,8 @@ class KitList(ListDetailScreen):
 
 
 @pytest.fixture
-def window(qapp: QApplication, qtbot: QtBot, tmp_path: Path) -> Iterator[MainWindow]:
-    config = parse_config({"data_dir": str(tmp_path / "kiosk"), "kiosk_id": "kit"})
-    translations = Translations(qapp, default_language="zh")
-    translations.reset()
-    flush_language_change()
-    w = MainWindow(config, translations, kiosk_mode=False)
-    qtbot.addWidget(w)
-    w.resize(1080, 1600)
-    w.show()
-    qtbot.waitExposed(w)
-    yield w
-    tracker.wait_idle(timeout_s=5.0)
-    translations.uninstall()
-    flush_language_change()
+def window(kit_window: MainWindow) -> MainWindow:
+    return kit_window
 
 
 def _open(window: MainWindow, cls: type[FlowScreen]) -> FlowScreen:

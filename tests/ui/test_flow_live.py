@@ -7,15 +7,13 @@ Run in the real main window (without a core), with real threads and the real poo
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Hashable, Iterator
-from pathlib import Path
+from collections.abc import Callable, Hashable
 
 import pytest
 from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt
 from PySide6.QtWidgets import QApplication, QLabel, QPushButton
 from pytestqt.qtbot import QtBot
 
-from kiosk.config import parse_config
 from kiosk.services.catalogue import Group, Policy, ServiceSpec
 from kiosk.services.slips import PrintFailed
 from kiosk.services.views import labeller, surface_of
@@ -24,9 +22,7 @@ from ui.flow.choice import ChoiceScreen
 from ui.flow.flow import ServiceFlow, print_failure
 from ui.flow.live import Poll, Relay, WhileShown, clock_left
 from ui.flow.text import Both
-from ui.i18n import Translations
 from ui.main_window import MainWindow
-from ui.ops import tracker
 from ui.widgets.qr_image import QrImage, qr_pixmap
 
 SPEC = ServiceSpec(id="kit.live", title_zh="测试", title_en="Test", summary_zh="测试",
@@ -35,20 +31,8 @@ SPEC = ServiceSpec(id="kit.live", title_zh="测试", title_en="Test", summary_zh
 
 
 @pytest.fixture
-def window(qapp: QApplication, qtbot: QtBot, tmp_path: Path) -> Iterator[MainWindow]:
-    config = parse_config({"data_dir": str(tmp_path / "kiosk"), "kiosk_id": "kit"})
-    translations = Translations(qapp, default_language="zh")
-    translations.reset()
-    QCoreApplication.sendPostedEvents(None, QEvent.Type.LanguageChange)
-    w = MainWindow(config, translations, kiosk_mode=False)
-    qtbot.addWidget(w)
-    w.resize(1080, 1600)
-    w.show()
-    qtbot.waitExposed(w)
-    yield w
-    tracker.wait_idle(timeout_s=5.0)
-    translations.uninstall()
-    QCoreApplication.sendPostedEvents(None, QEvent.Type.LanguageChange)
+def window(kit_window: MainWindow) -> MainWindow:
+    return kit_window
 
 
 class Ways(ChoiceScreen):
