@@ -593,7 +593,7 @@ class OnBehalfPreviewScreen(FlowScreen):
         self.layout_.addLayout(self.body, 1)
         # Columns, not a row: three long English labels at larger text would widen a
         # portrait panel (1080 px).
-        row = ColumnsLayout(4)
+        row = self.action_columns = ColumnsLayout(3)
         row.setSpacing(window.units.px(Space.M))
         self.edit = self.bind(make_button("", "action.edit", role="secondary"),
                               lambda: Both("修改项目", "Change the lines"))
@@ -647,6 +647,9 @@ class OnBehalfPreviewScreen(FlowScreen):
             button.setEnabled(ready)
         self.issue_button.setVisible(not paying)
         self.issue_button.setEnabled(ready)
+        # As many columns as buttons shown (3 paying, 2 not): no empty column.
+        self.action_columns.max_columns = 3 if paying else 2
+        self.action_columns.invalidate()
         self.edit.setEnabled(ready)
         self.pane.show_page(self.flow.page)
 
