@@ -36,7 +36,7 @@ from sqlalchemy.orm import Session
 
 import central.kinds  # noqa: F401  (registers the built-in record kinds)
 from central.db import MAX_SEQ, Kiosk, Record
-from central.record_kinds import BadPayload, RecordKind, handler_for
+from central.record_kinds import BadPayload, BatchInfo, RecordKind, handler_for
 from central.verification import CHINA_TZ
 from offline_queue.crypto import (
     GENESIS_HASH,
@@ -220,7 +220,7 @@ def _stored_link(row: Record, kiosk: Kiosk) -> str:
         return row.hash
 
 
-def _compute_results(session: Session, pending: list[_Pending], today: date) -> None:
+def _compute_results(session: Session, pending: list[_Pending], info: BatchInfo) -> None:
     """Each kind computes the results of its records of this batch together, in seq
     order (the 5-per-day limit counts verifications one after another), and each result
     goes in its row."""
@@ -229,7 +229,7 @@ def _compute_results(session: Session, pending: list[_Pending], today: date) -> 
         by_kind.setdefault(item.handler.kind, []).append(item)
     for items in by_kind.values():
         results: Sequence[dict[str, Any] | None] = items[0].handler.results(
-            session, [item.checked for item in items], today)
+            session, [item.checked for item in items], info)
         for item, result in zip(items, results, strict=True):
             if result is not None:
                 item.row.result = json.dumps(result, ensure_ascii=False)
@@ -344,7 +344,8 @@ def _ingest_once(session: Session, batch: SyncBatch, now: datetime,
             acked += 1
 
     # Every payload is valid by now: checks are counted only for records being stored.
-    _compute_results(session, pending, today)
+    _compute_results(session, pending, BatchInfo(kiosk_id=kiosk_id, today=today,
+                                                 received_at=now))
     if new_rows:
         # A concurrent duplicate fails here: IntegrityError, retried by ingest_batch.
         session.connection().execute(insert(_RECORDS), [vars(row) for row in new_rows])

@@ -7,10 +7,11 @@ module under `central/kinds/` (imported by `central/kinds/__init__.py`):
 - `check(payload)` validates the decrypted payload; it raises `BadPayload` to store the
   record as rejected ("bad payload: <message>", the kiosk parks it) and returns what
   `results` needs.
-- `results(session, checked, today)` computes the business results of one batch's
+- `results(session, checked, batch)` computes the business results of one batch's
   accepted records of this kind together, in seq order, inside the ingest's
   transaction (e.g. a batch of invoice verifications in a constant number of
-  statements); each result is stored with its record and answered to the kiosk.
+  statements; `batch` names the sending kiosk, the day in China and the time it was
+  received); each result is stored with its record and answered to the kiosk.
 - `names_next_link` / `next_link(payload)`: for a kind whose payload names the hash the
   record after it links to (the `void` tombstone); other kinds link by their own hash.
 
@@ -22,7 +23,8 @@ payload is checked once a handler exists and reads it.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date
+from dataclasses import dataclass
+from datetime import date, datetime
 from typing import Any, ClassVar
 
 from sqlalchemy.orm import Session
@@ -31,6 +33,16 @@ from sqlalchemy.orm import Session
 class BadPayload(ValueError):
     """A record's decrypted payload is not what its kind needs: the record is stored
     as rejected with the reason "bad payload: <message>"."""
+
+
+@dataclass(frozen=True, slots=True)
+class BatchInfo:
+    """What every record of one ingested batch shares: the authenticated kiosk that sent
+    it, the day in China its rules count by (the 5-per-day limit) and when it arrived."""
+
+    kiosk_id: str
+    today: date
+    received_at: datetime
 
 
 class RecordKind:
@@ -47,7 +59,7 @@ class RecordKind:
         return payload
 
     def results(self, session: Session, checked: Sequence[Any],
-                today: date) -> Sequence[dict[str, Any] | None]:
+                batch: BatchInfo) -> Sequence[dict[str, Any] | None]:
         """The results of this batch's accepted records of this kind, in order (one
         per item of `checked`; None: no result). Runs in the ingest's transaction."""
         return [None] * len(checked)

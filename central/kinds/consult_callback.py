@@ -6,7 +6,7 @@ sent again in a new record) answers the existing ticket instead of a second one.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from pydantic import ValidationError
@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from central.guidance_db import ConsultTicket
-from central.record_kinds import BadPayload, RecordKind, register
+from central.record_kinds import BadPayload, BatchInfo, RecordKind, register
 from offline_queue.payloads import CONSULT_CALLBACK_KIND, CallbackPayload, readable_errors
 
 
@@ -28,7 +28,7 @@ class ConsultCallbackKind(RecordKind):
             raise BadPayload(readable_errors(exc.errors())) from None
 
     def results(self, session: Session, checked: Sequence[CallbackPayload],
-                today: date) -> list[dict[str, Any]]:
+                batch: BatchInfo) -> list[dict[str, Any]]:
         now = datetime.now(UTC)
         ids = [c.request_id for c in checked]
         known = {t.request_id: t for t in session.execute(

@@ -6,7 +6,7 @@ a withdrawal is always taken."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from pydantic import ValidationError
@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from central.db import CreditConsent, CreditRating, Taxpayer
-from central.record_kinds import BadPayload, RecordKind, register
+from central.record_kinds import BadPayload, BatchInfo, RecordKind, register
 from offline_queue.payloads import (
     CREDIT_CONSENT_KIND,
     CreditConsentPayload,
@@ -34,7 +34,7 @@ class CreditConsentKind(RecordKind):
             raise BadPayload(readable_errors(exc.errors())) from None
 
     def results(self, session: Session, checked: Sequence[CreditConsentPayload],
-                today: date) -> list[dict[str, Any]]:
+                batch: BatchInfo) -> list[dict[str, Any]]:
         results: list[dict[str, Any]] = []
         received = datetime.now(UTC)
         for item in checked:

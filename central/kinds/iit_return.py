@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from central.db import Application, Taxpayer
 from central.payment_services_db import IitReturn
-from central.record_kinds import BadPayload, RecordKind, register
+from central.record_kinds import BadPayload, BatchInfo, RecordKind, register
 from offline_queue.payloads import (
     IIT_ANNUAL_RETURN_KIND,
     IitAnnualReturnPayload,
@@ -44,7 +44,7 @@ class IitAnnualReturnKind(RecordKind):
 
     def results(self, session: Session,
                 checked: Sequence[tuple[str, IitAnnualReturnPayload]],
-                today: Any) -> list[dict[str, Any]]:
+                batch: BatchInfo) -> list[dict[str, Any]]:
         results = []
         for number, item in checked:
             if session.get(Taxpayer, item.tin) is None:

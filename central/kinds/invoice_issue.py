@@ -8,14 +8,13 @@ flagged for the stock office) or `unknown_application`."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, date, datetime
 from typing import Any
 
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
 from central.invoice_stock import mark_issued
-from central.record_kinds import BadPayload, RecordKind, register
+from central.record_kinds import BadPayload, BatchInfo, RecordKind, register
 from offline_queue.payloads import INVOICE_ISSUE_KIND, InvoiceIssuePayload, readable_errors
 
 
@@ -29,14 +28,13 @@ class InvoiceIssueKind(RecordKind):
             raise BadPayload(readable_errors(exc.errors())) from None
 
     def results(self, session: Session, checked: Sequence[InvoiceIssuePayload],
-                today: date) -> list[dict[str, Any]]:
-        now = datetime.now(UTC)
-        # The ingest hands kinds the payloads only; the record row (same transaction,
-        # found by pickup_id in its payload) names the kiosk.
-        return [mark_issued(session, kiosk_id="", pickup_id=item.pickup_id,
+                batch: BatchInfo) -> list[dict[str, Any]]:
+        # The stock office reads from the range which terminal dispensed it: the kiosk
+        # that sent (and signed) the batch, not anything the payload claims.
+        return [mark_issued(session, kiosk_id=batch.kiosk_id, pickup_id=item.pickup_id,
                             application_no=item.application_no,
                             boxes=[box.model_dump() for box in item.boxes],
-                            waybill=item.waybill, now=now)
+                            waybill=item.waybill, now=batch.received_at)
                 for item in checked]
 
 

@@ -4,13 +4,12 @@ together, in seq order (the 5-per-day limit counts them one after another)."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date
 from typing import Any, NamedTuple
 
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
-from central.record_kinds import BadPayload, RecordKind, register
+from central.record_kinds import BadPayload, BatchInfo, RecordKind, register
 from central.verification import QueryError, VerifyQuery, parse_query, verify_queries
 from offline_queue.payloads import (
     INVOICE_VERIFY_KIND,
@@ -43,8 +42,8 @@ class InvoiceVerifyKind(RecordKind):
         return _Checked(query, wire.reference)
 
     def results(self, session: Session, checked: Sequence[_Checked],
-                today: date) -> list[dict[str, Any]]:
-        results = verify_queries(session, [c.query for c in checked], today)
+                batch: BatchInfo) -> list[dict[str, Any]]:
+        results = verify_queries(session, [c.query for c in checked], batch.today)
         for item, result in zip(checked, results, strict=True):
             if item.reference is not None:
                 result["reference"] = item.reference[:REFERENCE_ECHO_MAX]

@@ -8,14 +8,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from datetime import date, timedelta, timezone
+from datetime import timedelta, timezone
 from typing import Any
 
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
 from central.db import Application, ResidenceApplication, Taxpayer
-from central.record_kinds import BadPayload, RecordKind, register
+from central.record_kinds import BadPayload, BatchInfo, RecordKind, register
 from offline_queue.payloads import (
     RESIDENCE_APPLICATION_KIND,
     ResidenceApplicationPayload,
@@ -40,7 +40,7 @@ class ResidenceApplicationKind(RecordKind):
 
     def results(self, session: Session,
                 checked: Sequence[tuple[str, ResidenceApplicationPayload]],
-                today: date) -> list[dict[str, Any]]:
+                batch: BatchInfo) -> list[dict[str, Any]]:
         results = []
         for number, item in checked:
             submitted = item.at.astimezone(_CHINA).date()

@@ -4,7 +4,7 @@ request id) under the receipt number the kiosk printed, which the result names."
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from pydantic import ValidationError
@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from central.guidance_db import Suggestion
-from central.record_kinds import BadPayload, RecordKind, register
+from central.record_kinds import BadPayload, BatchInfo, RecordKind, register
 from offline_queue.payloads import SUGGESTION_KIND, SuggestionPayload, readable_errors
 
 
@@ -26,7 +26,7 @@ class SuggestionKind(RecordKind):
             raise BadPayload(readable_errors(exc.errors())) from None
 
     def results(self, session: Session, checked: Sequence[SuggestionPayload],
-                today: date) -> list[dict[str, Any]]:
+                batch: BatchInfo) -> list[dict[str, Any]]:
         now = datetime.now(UTC)
         ids = [c.request_id for c in checked]
         known = set(session.execute(select(Suggestion.request_id).where(

@@ -34,7 +34,7 @@ from sqlalchemy.orm import Session
 from central import registry
 from central.db import Taxpayer
 from central.payments_db import TaxPayment, TaxPaymentItem
-from central.record_kinds import BadPayload, RecordKind, register
+from central.record_kinds import BadPayload, BatchInfo, RecordKind, register
 from offline_queue.payloads import (
     TAX_PAYMENT_KIND,
     TaxPaymentPayload,
@@ -72,7 +72,7 @@ class TaxPaymentKind(RecordKind):
         return checked
 
     def results(self, session: Session, checked: Sequence[TaxPaymentPayload],
-                today: date) -> list[dict[str, Any]]:
+                batch: BatchInfo) -> list[dict[str, Any]]:
         return [self._one(session, item) for item in checked]
 
     def _one(self, session: Session, pay: TaxPaymentPayload) -> dict[str, Any]:

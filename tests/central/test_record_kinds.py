@@ -4,7 +4,6 @@ results computed, batch-wise, through the real sync endpoint."""
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from datetime import date
 from typing import Any
 
 import httpx
@@ -15,6 +14,7 @@ from sqlalchemy.orm import Session
 from central.kinds.invoice_verify import InvoiceVerifyKind
 from central.record_kinds import (
     BadPayload,
+    BatchInfo,
     RecordKind,
     handler_for,
     register,
@@ -41,12 +41,12 @@ class TallyKind(RecordKind):
         return n
 
     def results(self, session: Session, checked: Sequence[Any],
-                today: date) -> list[dict[str, Any] | None]:
+                batch: BatchInfo) -> list[dict[str, Any] | None]:
         self.batches.append(list(checked))
         total, out = 0, []
         for n in checked:
             total += n
-            out.append({"running_total": total, "day": today.isoformat()} if n else None)
+            out.append({"running_total": total, "day": batch.today.isoformat()} if n else None)
         return out
 
 

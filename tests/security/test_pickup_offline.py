@@ -11,17 +11,20 @@ import sqlite3
 import sys
 import uuid
 from collections.abc import Iterator
-from contextlib import closing
+from contextlib import closing, contextmanager
 from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "central"))
 
 from central_helpers import ENROLMENT_TOKEN, TODAY, MovableClock  # noqa: E402
 
 from central.demo_data import DEMO_PERSON_ID, DEMO_PERSON_NAME  # noqa: E402
+from central.invoice_stock_db import IssuedRange  # noqa: E402
 from central.server import CentralServer  # noqa: E402
 from drivers.dispenser import DispenseJournal, InvoiceDispenser  # noqa: E402
 from drivers.simulators.dispenser_sim import SimulatedInvoiceDispenser  # noqa: E402
@@ -34,20 +37,33 @@ from kiosk.services.pickup_cache import PickupCache, PickupCacheError, refresh  
 from offline_queue.crypto import KioskKeys  # noqa: E402
 from offline_queue.outbox import Outbox  # noqa: E402
 from offline_queue.payloads import INVOICE_ISSUE_KIND  # noqa: E402
+from offline_queue.sync_worker import SyncWorker  # noqa: E402
 
 pytestmark = pytest.mark.security
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CentralServer]:
+@contextmanager
+def central_service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CentralServer]:
     db = tmp_path_factory.mktemp("pickup-offline") / "central.db"
     with CentralServer(f"sqlite:///{db}", today=lambda: TODAY, now=MovableClock(),
                        demo_data=True, enrolment_token=ENROLMENT_TOKEN) as s:
         yield s
 
 
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CentralServer]:
+    with central_service(tmp_path_factory) as s:
+        yield s
+
+
 @pytest.fixture
 def kiosk(server: CentralServer, tmp_path: Path) -> Iterator[dict[str, Any]]:
+    with kiosk_parts(server, tmp_path) as parts:
+        yield parts
+
+
+@contextmanager
+def kiosk_parts(server: CentralServer, tmp_path: Path) -> Iterator[dict[str, Any]]:
     keys = KioskKeys.generate()
     kiosk_id = f"K-offline-{uuid.uuid4().hex[:6]}"
     client = CentralClient((server.url,), kiosk_id, timeout_s=10.0)
@@ -60,7 +76,8 @@ def kiosk(server: CentralServer, tmp_path: Path) -> Iterator[dict[str, Any]]:
     driver = InvoiceDispenser(sim.connection, journal=journal, reply_timeout_s=0.3,
                               sheet_time_s=0.05)
     yield {"keys": keys, "client": client, "outbox": outbox, "cache": cache, "sim": sim,
-           "driver": driver, "journal": journal, "path": tmp_path / "outbox.sqlite3"}
+           "driver": driver, "journal": journal, "path": tmp_path / "outbox.sqlite3",
+           "kiosk_id": kiosk_id, "tmp": tmp_path}
     driver.close()
     journal.close()
     sim.close()
@@ -139,6 +156,31 @@ def test_offline_pickup_from_the_cache_is_queued_once(kiosk: dict[str, Any]) -> 
     with pytest.raises(PickupError) as exc:
         svc.dispense(again)
     assert exc.value.code == "pickup.done"
+
+
+def test_synced_pickup_names_the_kiosk_that_dispensed(
+        tmp_path_factory: pytest.TempPathFactory, tmp_path: Path) -> None:
+    """The stock office reads from each issued range which terminal it left: the kiosk
+    that sent and signed the batch. (Its own central service: once synced, the demo
+    application is done for good.)"""
+    with central_service(tmp_path_factory) as server, kiosk_parts(server, tmp_path) as kiosk:
+        synced_pickup_names_the_kiosk(server, kiosk)
+
+
+def synced_pickup_names_the_kiosk(server: CentralServer, kiosk: dict[str, Any]) -> None:
+    refresh(kiosk["cache"], kiosk["client"], kiosk["keys"])
+    svc = service(kiosk, LimitsConfig(), offline_person())
+    [order] = svc.orders("FP2026A1")
+    svc.dispense(order, on_box=lambda _i, _n, box: box is not None and kiosk["sim"].take())
+    assert [r.kind for r in kiosk["outbox"].pending()] == [INVOICE_ISSUE_KIND]
+    report = SyncWorker(kiosk["outbox"], kiosk["client"].post_batch,
+                        kiosk["tmp"] / "sync.lock").sync_once()
+    assert report.ok and report.accepted == 1
+    with Session(server.app.state.engine) as db:
+        ranges = db.scalars(select(IssuedRange).where(
+            IssuedRange.application_no == "FPSQ2026000101")).all()
+    assert ranges and {r.kiosk_id for r in ranges} == {kiosk["kiosk_id"]}
+    assert sum(r.last_no - r.first_no + 1 for r in ranges) == 20
 
 
 def test_offline_pickup_stops_at_the_exposure_limit(kiosk: dict[str, Any]) -> None:
