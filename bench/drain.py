@@ -95,7 +95,10 @@ def _database_url(backend: str, directory: Path) -> Iterator[str]:
     server = os.environ.get("KIOSK_TEST_POSTGRES_URL")
     started = False
     if not server:
-        started = not _pg("status")
+        # `status` answers by its exit code alone (no output): ask it that way, or a
+        # cluster someone else started would be stopped under them afterwards.
+        started = subprocess.run(["bash", str(PG_SCRIPT), "status"], capture_output=True,
+                                 check=False).returncode != 0
         server = _pg("start")
     url = make_url(server)
     if url.drivername == "postgresql":

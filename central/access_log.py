@@ -15,6 +15,9 @@ from starlette.routing import compile_path
 
 ACCESS_LOGGER = "uvicorn.access"
 UNKNOWN_PATH = "(no route)"
+#: Paths whose template is remembered (per process; emptied when full). A hit skips
+#: the scan of every route's pattern, the dearer half of this filter (#14 §6).
+TEMPLATE_CACHE_SIZE = 4096
 
 
 def route_templates(app: Any) -> list[str]:
@@ -38,13 +41,20 @@ class AccessPathFilter(logging.Filter):
         super().__init__()
         self._routes: list[tuple[re.Pattern[str], str]] = [
             (compile_path(path)[0], path) for path in route_templates(app)]
+        # Kept in memory only, never logged: the log line has the template.
+        self._cache: dict[str, str] = {}
 
     def template(self, path_with_query: str) -> str:
         path = path_with_query.split("?", 1)[0]
-        for regex, template in self._routes:
-            if regex.match(path):
-                return template
-        return UNKNOWN_PATH
+        known = self._cache.get(path)
+        if known is not None:
+            return known
+        found = next((template for regex, template in self._routes if regex.match(path)),
+                     UNKNOWN_PATH)
+        if len(self._cache) >= TEMPLATE_CACHE_SIZE:
+            self._cache.clear()  # bounded: random paths cannot grow it
+        self._cache[path] = found
+        return found
 
     def filter(self, record: logging.LogRecord) -> bool:
         args = record.args

@@ -8,7 +8,9 @@ central.auth. A new area is a new module in central/routes/ and one `include_rou
 line below.
 
 Handlers are plain `def` functions: FastAPI runs them in its thread pool, and each one
-opens its own SQLAlchemy session, so a slow database never blocks the event loop.
+opens its own SQLAlchemy session, so a slow database never blocks the event loop (the
+three busiest, heartbeat, sync batch and a kiosk's verification, run their `def` body
+on a smaller pool of their own: central.hot_path).
 Bad input always gets a 4xx with a readable `detail`; a busy database gets 503 (which
 kiosks treat as "try again"), never a bare 500 (central.errors). Every error body is
 `central.errors.ErrorResponse`, and the OpenAPI document says so.

@@ -61,9 +61,17 @@ def require_admin(state: AppState,
         raise HTTPException(403, "wrong admin token")
 
 
-def require_kiosk_certificate(request: Request, kiosk_id: str, state: AppState) -> None:
+async def require_kiosk_certificate(request: Request, kiosk_id: str,
+                                    state: AppState) -> None:
     """With mutual TLS: 403 unless the client certificate names `kiosk_id` (the path's;
-    a kiosk holding another kiosk's signing key still cannot ask in its name)."""
+    a kiosk holding another kiosk's signing key still cannot ask in its name).
+    async: the check reads only the connection's scope, so it runs on the event loop
+    rather than costing a thread-pool hand-off per request."""
+    check_kiosk_certificate(request, kiosk_id, state)
+
+
+def check_kiosk_certificate(request: Request, kiosk_id: str, state: CentralState) -> None:
+    """require_kiosk_certificate's check, for code that is not a dependency."""
     names = client_identities(request.scope)
     if names is None and not state.kiosk_certificates:
         return  # no mutual TLS (plain HTTP, or TLS without client certificates)
@@ -178,7 +186,7 @@ def open_sealed_call(state: CentralState, kiosk_id: str, body: SealedCall, purpo
     Nothing is stored by this check; the replay guard remembers only signatures that
     verified."""
     if request is not None:
-        require_kiosk_certificate(request, kiosk_id, state)
+        check_kiosk_certificate(request, kiosk_id, state)
     with state.sessions() as session:
         kiosk = signed_by(session, kiosk_id, body)
     if not near(body.sent_at_time, datetime.now(UTC)):

@@ -332,13 +332,14 @@ def main(args: argparse.Namespace) -> int:
     from central.app import create_app
     from central.certificates import KEY_ENV as CERTIFICATE_KEY_ENV
     from central.certificates import IssuerKeyError
-    from central.server import bind_socket, tls_options
+    from central.server import bind_socket, protocol_options, tls_options
 
     try:
         tls = tls_options(getattr(args, "ssl_certfile", None),
                           getattr(args, "ssl_keyfile", None),
                           getattr(args, "ssl_ca_certs", None))
-    except ValueError as exc:
+        serving = protocol_options(tls)  # httptools + uvloop, and the TLS settings
+    except (ValueError, RuntimeError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     try:
@@ -411,10 +412,10 @@ def main(args: argparse.Namespace) -> int:
             if app.state.fleet_monitor is not None:  # the workers send the alerts
                 app.state.fleet_monitor.stop()
             os.environ[WORKER_FLEET_ENV] = json.dumps(asdict(fleet))
-            _serve_workers(args, workers, sock, tls, exposure, admin_token,
+            _serve_workers(args, workers, sock, serving, exposure, admin_token,
                            enrolment_token)
             return 0
-        config = uvicorn.Config(app, log_level="info", lifespan="off", **tls)
+        config = uvicorn.Config(app, log_level="info", lifespan="off", **serving)
         install_redaction(*UVICORN_LOGGERS)  # uvicorn's handlers exist from here on
         install_access_filter(app)  # routes, not paths: no UUIDs in the access log
         uvicorn.Server(config).run(sockets=[sock])  # handles Ctrl-C / SIGTERM
@@ -425,7 +426,7 @@ def main(args: argparse.Namespace) -> int:
 
 
 def _serve_workers(args: argparse.Namespace, workers: int, sock: Any,
-                   tls: dict[str, Any], exposure: Exposure, admin_token: str | None,
+                   serving: dict[str, Any], exposure: Exposure, admin_token: str | None,
                    enrolment_token: str | None) -> None:
     """Serve with several worker processes on one listening socket.
 
@@ -449,7 +450,7 @@ def _serve_workers(args: argparse.Namespace, workers: int, sock: Any,
             os.environ[name] = token
     os.environ[WORKER_EXPOSURE_ENV] = json.dumps(asdict(exposure))
     config = uvicorn.Config("central.cli:worker_app", factory=True, workers=workers,
-                            log_level="info", lifespan="off", **tls)
+                            log_level="info", lifespan="off", **serving)
     print(f"{workers} worker processes", file=sys.stderr)
     Multiprocess(config, sockets=[sock]).run()
 

@@ -5,6 +5,7 @@ socket, so the kiosk's HTTP client is exercised exactly as in a hall.
 """
 from __future__ import annotations
 
+import importlib.util
 import os
 import socket
 import ssl
@@ -60,6 +61,25 @@ def tls_options(certfile: str | os.PathLike[str] | None,
     return options
 
 
+#: uvicorn's C HTTP parser and libuv event loop (#14 §6): a heartbeat costs the service
+#: ~15 % less CPU than with h11 and asyncio's loop (docs/design.md, "Central load").
+FAST_PROTOCOLS = {"http": "httptools", "loop": "uvloop"}
+
+
+def protocol_options(tls: dict[str, Any]) -> dict[str, Any]:
+    """uvicorn.Config keyword arguments for the HTTP parser and the event loop, merged
+    with `tls` (tls_options): httptools and uvloop, except that mutual TLS keeps its
+    own h11 protocol (central.tls_peer hands the client certificate to the app).
+    RuntimeError naming what is missing when either package is not installed: the
+    service is never silently served by the slower pure-Python pair."""
+    missing = [name for name in FAST_PROTOCOLS.values()
+               if importlib.util.find_spec(name) is None]
+    if missing:
+        raise RuntimeError(f"{' and '.join(missing)} not installed (a dependency of the "
+                           f"central service: pip install {' '.join(missing)})")
+    return FAST_PROTOCOLS | tls
+
+
 class CentralServer:
     """`with CentralServer("sqlite:///x.db") as server: httpx.get(server.url + ...)`.
 
@@ -80,6 +100,7 @@ class CentralServer:
         self.db_url = db_url
         self.host = host
         self.ssl_options = tls_options(ssl_certfile, ssl_keyfile, ssl_ca_certs)
+        self.serving = protocol_options(self.ssl_options)  # before anything is opened
         self.exposure = Exposure.decide(
             host, tls=bool(self.ssl_options), insecure_demo=insecure_demo,
             admin_token=create_app_kwargs.get("admin_token") is not None,
@@ -121,7 +142,7 @@ class CentralServer:
         self._socket = sock
         self.port = sock.getsockname()[1]
         config = uvicorn.Config(self.app, log_level="warning", lifespan="off",
-                                access_log=False, **self.ssl_options)
+                                access_log=False, **self.serving)
         # uvicorn builds its handlers in Config(): redact them too (offline_queue.redact).
         from offline_queue.redact import install
 

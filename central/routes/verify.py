@@ -10,6 +10,7 @@ from fastapi import APIRouter, Depends, HTTPException, Request
 
 from central.auth import clock_skew_error, near, require_kiosk_certificate, signed_row
 from central.errors import WITH_BODY, error_responses
+from central.hot_path import run_hot
 from central.rate_limit import TokenBucket
 from central.schemas import PublicVerifyResponse, VerifyRequest, VerifyResponse
 from central.state import AppState
@@ -45,12 +46,17 @@ def verify(body: VerifyRequest, request: Request, state: AppState) -> dict[str, 
                                               "does not name the kiosk",
                                         409: "sent_at too far from the service's clock, "
                                              "or a replayed request"}))
-def kiosk_verify(kiosk_id: str, body: KioskVerifyRequest,
-                 state: AppState) -> dict[str, Any]:
+async def kiosk_verify(kiosk_id: str, body: KioskVerifyRequest,
+                       state: AppState) -> dict[str, Any]:
     """Verify one invoice for an enrolled kiosk (a `wire.KioskVerifyRequest`,
     signed with its key): the full result (mismatched field, registry details),
     counted toward the invoice's 5 checks a day. Nothing is counted for a request
     that fails its signature, its sent_at window or the replay check."""
+    return await run_hot(_kiosk_verify, kiosk_id, body, state)
+
+
+def _kiosk_verify(kiosk_id: str, body: KioskVerifyRequest,
+                  state: AppState) -> dict[str, Any]:
     with state.sessions() as session:
         signed_row(session.connection(), kiosk_id, body)  # Core: no ORM object needed
         if not near(body.sent_at_time, datetime.now(UTC)):
