@@ -14,6 +14,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from .frozen import Frozen
+
 DEFAULT_CENTRAL_URL = "http://127.0.0.1:8710"
 
 
@@ -56,8 +58,8 @@ def check_central_url(url: str, what: str) -> None:
                           f"127.0.0.1 / ::1 / localhost)")
 
 
-@dataclass(frozen=True)
-class CentralConfig:
+@dataclass(frozen=True, repr=False, eq=False)
+class CentralConfig(Frozen):
     """[central]: where the central service is, how long to wait for it, TLS."""
 
     urls: tuple[str, ...] = (DEFAULT_CENTRAL_URL,)
@@ -76,8 +78,8 @@ class CentralConfig:
     enrolment_token_file: Path | None = None
 
 
-@dataclass(frozen=True)
-class LimitsConfig:
+@dataclass(frozen=True, repr=False, eq=False)
+class LimitsConfig(Frozen):
     """Offline exposure limits: beyond one, `queue` services stop queueing (they behave
     as online-only) until sync brings the measure back down; warning at 80 %."""
 
@@ -92,8 +94,8 @@ MIN_COUNTDOWN_S = 20
 MIN_IDLE_S = 10.0
 
 
-@dataclass(frozen=True)
-class UiConfig:
+@dataclass(frozen=True, repr=False, eq=False)
+class UiConfig(Frozen):
     """[ui]: the panel, languages, idle limits, the hall's name, zone and hours."""
 
     ppi: float = 93.0
@@ -130,8 +132,8 @@ class UiConfig:
         return 0 if self.test_timeouts else MIN_COUNTDOWN_S
 
 
-@dataclass(frozen=True)
-class DeviceConfig:
+@dataclass(frozen=True, repr=False, eq=False)
+class DeviceConfig(Frozen):
     """[devices.<name>]: one device, its kind, connection and driver options."""
 
     name: str
@@ -140,8 +142,8 @@ class DeviceConfig:
     options: dict[str, Any] = field(default_factory=dict)
 
 
-@dataclass(frozen=True)
-class SyncConfig:
+@dataclass(frozen=True, repr=False, eq=False)
+class SyncConfig(Frozen):
     """[sync]: how often and in what batches the outbox is sent."""
 
     interval_s: float = 5.0
@@ -152,8 +154,8 @@ class SyncConfig:
     reference_interval_s: float = 60.0
 
 
-@dataclass(frozen=True)
-class PrivacyConfig:
+@dataclass(frozen=True, repr=False, eq=False)
+class PrivacyConfig(Frozen):
     """[privacy]: how long results that name someone are kept."""
 
     # Days a verification result (it names the buyer) is kept in the queue after it
@@ -162,8 +164,8 @@ class PrivacyConfig:
     result_retention_days: int = 30
 
 
-@dataclass(frozen=True)
-class PaymentConfig:
+@dataclass(frozen=True, repr=False, eq=False)
+class PaymentConfig(Frozen):
     """[payment] (issue #11): how long the payment screen waits for the central
     service to book a taken payment before it says "paid, awaiting confirmation"
     (`record_wait_s`), and how long a payment QR stays open (`qr_timeout_s`)."""
@@ -172,8 +174,8 @@ class PaymentConfig:
     qr_timeout_s: float = 120.0
 
 
-@dataclass(frozen=True)
-class DispenserConfig:
+@dataclass(frozen=True, repr=False, eq=False)
+class DispenserConfig(Frozen):
     """[dispenser] (issue #12): seconds the presented invoices wait in the exit slot
     before the device retracts them into the reject bin (`retract_s`), and a bureau's
     own box-label format (`box_label_parser`, "module:function" taking the scanned text
@@ -186,8 +188,8 @@ class DispenserConfig:
 MAX_RETRACT_S = 3600  # drivers.dispenser.frame.MAX_RETRACT_S (not imported: boot time)
 
 
-@dataclass(frozen=True)
-class UpdateConfig:
+@dataclass(frozen=True, repr=False, eq=False)
+class UpdateConfig(Frozen):
     """[update] (issue #14 §3, kiosk.update): the release key's public half that every
     package must be signed with (`release_public_key`, base64 as `make dist` prints it,
     or `release_public_key_file`), where the versions live (`prefix`) and how long a new
@@ -211,8 +213,8 @@ MODES = ("development", "production")
 MAX_RESULT_RETENTION_DAYS = 3650
 
 
-@dataclass(frozen=True)
-class KioskConfig:
+@dataclass(frozen=True, repr=False, eq=False)
+class KioskConfig(Frozen):
     """The whole file: the top-level settings and one object per [section]."""
 
     data_dir: Path
@@ -362,18 +364,24 @@ def parse_config(data: dict[str, Any], base_dir: Path | None = None) -> KioskCon
         raise ConfigError(f"[ui] nearest_counter must be a counter's number or name of at "
                           f"most {MAX_COUNTER} characters without spaces, e.g. \"3\"")
     _check_idle(ui)
-    from .hall_time import zone_named
+    # Checked only when set: the default zone and "always open" cost nothing at boot
+    # (zoneinfo loads sysconfig; the hours module builds its class; cold start, #9).
+    from .hall_time import DEFAULT_ZONE
 
-    try:
-        zone_named(ui.time_zone)
-    except ValueError as exc:
-        raise ConfigError(f"[ui] time_zone: {exc}") from None
-    from .services.hours import parse_hours
+    if ui.time_zone != DEFAULT_ZONE:
+        from .hall_time import zone_named
 
-    try:
-        parse_hours(ui.hours)
-    except ValueError as exc:
-        raise ConfigError(str(exc)) from None
+        try:
+            zone_named(ui.time_zone)
+        except ValueError as exc:
+            raise ConfigError(f"[ui] time_zone: {exc}") from None
+    if ui.hours is not None:
+        from .services.hours import parse_hours
+
+        try:
+            parse_hours(ui.hours)
+        except ValueError as exc:
+            raise ConfigError(str(exc)) from None
     limits = _build(LimitsConfig, _section(data, "limits"), "limits")
     for name in ("max_pending_records", "max_pending_amount_fen", "max_oldest_age_h"):
         value = getattr(limits, name)
@@ -464,12 +472,12 @@ def _update(values: dict[str, Any], base_dir: Path | None) -> UpdateConfig:
 
 def _hall_id(value: Any) -> str | None:
     """The `hall_id` setting (as the central service takes it), or None if not set."""
+    if value is None:
+        return None
     import re
 
     from offline_queue.ids import HALL_ID_PATTERN  # not .wire: pydantic, ~100 ms at boot
 
-    if value is None:
-        return None
     if not isinstance(value, str) or not 1 <= len(value) <= 64 \
             or not re.fullmatch(HALL_ID_PATTERN, value):
         raise ConfigError("hall_id must be 1-64 characters of A-Z a-z 0-9 . _ -")

@@ -9,12 +9,14 @@ import socket
 import stat
 import sys
 import time
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from . import lean_imports, log
 from .config import KioskConfig
+
+if TYPE_CHECKING:
+    from ui.core_loader import CoreLoader
 
 _log = log.get("init")
 VNC_PORT = 5900
@@ -25,7 +27,6 @@ class StartRefused(Exception):
     """`kiosk run` will not start; the message is the one-line reason."""
 
 
-@dataclass
 class VncPlan:
     """Qt's VNC platform plugin, kept to loopback.
 
@@ -34,10 +35,13 @@ class VncPlan:
     without a password. So the launcher tells it a throwaway port and, before the event
     loop can accept a connection, swaps the plugin's listening socket for `loopback`
     (bound to 127.0.0.1) under the same descriptor number (see take_over_vnc).
+
+    A plain class, not a dataclass: making one costs ~0.5 ms of every cold start.
     """
 
-    loopback: socket.socket
-    qt_port: int
+    def __init__(self, loopback: socket.socket, qt_port: int) -> None:
+        self.loopback = loopback
+        self.qt_port = qt_port
 
     @property
     def port(self) -> int:
@@ -220,6 +224,8 @@ def run_kiosk(config: KioskConfig, *, simulate: bool, windowed: bool) -> int:
 
 
 def _run(config: KioskConfig, *, simulate: bool, windowed: bool) -> int:
+    from ui import pyside_feature  # no PySide in it: installed once PySide is, below
+
     vnc = choose_platform(simulate)
     lean_imports.install()  # before anything imports httpx: dev-only extras stay out
     # Until the first paint the process makes what lives as long as it does (modules,
@@ -227,12 +233,13 @@ def _run(config: KioskConfig, *, simulate: bool, windowed: bool) -> int:
     # ~7 ms of the cold start. On again after the first paint (`after_first_paint`).
     gc.disable()
     from PySide6.QtCore import QTimer
+
+    # Right after PySide's import hook exists, before the UI's and the core's imports
+    # (ui/pyside_feature.py): PySide's own test reads a module's whole source through
+    # inspect and linecache (typing's: ~0.5 ms).
+    pyside_feature.install()
     from PySide6.QtWidgets import QApplication
 
-    from ui import pyside_feature
-
-    pyside_feature.install()  # before the UI's and the core's imports: ui/pyside_feature.py
-    from ui.core_loader import CoreLoader
     from ui.i18n import Translations
     from ui.main_window import MainWindow
 
@@ -271,13 +278,20 @@ def _run(config: KioskConfig, *, simulate: bool, windowed: bool) -> int:
         window.show()
     else:
         window.showFullScreen()
-    loader = CoreLoader(config)
-    loader.loaded.connect(window.attach_core)
-    loader.failed.connect(lambda message: (print(f"kiosk: cannot start: {message}",
-                                                 file=sys.stderr), app.exit(3)))
+    loaders: list[CoreLoader] = []
 
     def after_first_paint() -> None:
+        if loaders:
+            return  # READY=1 came first, then the fallback timer (or the reverse)
         gc.enable()
+        # Imported and built only now: nothing of it helps the first paint.
+        from ui.core_loader import CoreLoader
+
+        loader = CoreLoader(config)
+        loaders.append(loader)
+        loader.loaded.connect(window.attach_core)
+        loader.failed.connect(lambda message: (print(f"kiosk: cannot start: {message}",
+                                                     file=sys.stderr), app.exit(3)))
         loader.start()
 
     # After the first paint: the loader's imports would hold the GIL against it. The
@@ -299,6 +313,7 @@ def _run(config: KioskConfig, *, simulate: bool, windowed: bool) -> int:
     try:
         return int(app.exec())
     finally:
-        loader.stop()
+        for loader in loaders:
+            loader.stop()
         if hall is not None:
             hall.stop()

@@ -15,6 +15,7 @@ from typing import Final, Literal
 from PySide6.QtCore import QSize
 from PySide6.QtWidgets import QBoxLayout, QGridLayout, QLayout
 
+from kiosk.frozen import Frozen
 from ui.theme import Space
 from ui.units import Size, Units, current_units
 
@@ -50,8 +51,8 @@ def orientation_of(size: QSize) -> Orientation:
     return "landscape" if size.width() > size.height() else "portrait"
 
 
-@dataclass(frozen=True)
-class ScreenLayout:
+@dataclass(frozen=True, repr=False, eq=False)
+class ScreenLayout(Frozen):
     """Pixel metrics of one screen in one orientation (from millimetre tokens)."""
 
     orientation: Orientation

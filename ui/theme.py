@@ -22,6 +22,7 @@ from PySide6 import QtCore
 from PySide6.QtGui import QColor, QFont, QPalette
 from PySide6.QtWidgets import QApplication, QLabel, QWidget
 
+from kiosk.frozen import Frozen
 from ui.units import Size, Units, current_units
 
 FONT_FAMILIES: Final = ("Noto Sans CJK SC", "WenQuanYi Micro Hei", "DejaVu Sans")
@@ -29,8 +30,8 @@ MIN_TEXT_CONTRAST: Final = 7.0
 MIN_NON_TEXT_CONTRAST: Final = 3.0
 
 
-@dataclass(frozen=True)
-class Palette:
+@dataclass(frozen=True, repr=False, eq=False)
+class Palette(Frozen):
     """Colour tokens as #RRGGBB strings."""
 
     name: str
@@ -225,8 +226,8 @@ def set_style_property(widget: QWidget, name: str, value: object) -> None:
         w.update()
 
 
-@dataclass(frozen=True)
-class Theme:
+@dataclass(frozen=True, repr=False, eq=False)
+class Theme(Frozen):
     """A palette at a physical size: builds the stylesheet, QPalette and font."""
 
     palette: Palette

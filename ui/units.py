@@ -9,6 +9,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, replace
 
+from kiosk.frozen import Frozen
+
 MM_PER_INCH = 25.4
 DEFAULT_PPI = 93.0
 
@@ -49,8 +51,8 @@ class Size:
     RADIUS = 1.5
 
 
-@dataclass(frozen=True)
-class Units:
+@dataclass(frozen=True, repr=False, eq=False)
+class Units(Frozen):
     """Converts millimetres to device pixels for one panel and one text size."""
 
     ppi: float = DEFAULT_PPI

@@ -13,6 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import Enum
 
+from ..frozen import Frozen
+
 
 class Policy(str, Enum):
     """How a service behaves while the central service is unreachable."""
@@ -75,8 +77,8 @@ class ScanKind(str, Enum):
     UNKNOWN = "unknown"
 
 
-@dataclass(frozen=True)
-class ServiceSpec:
+@dataclass(frozen=True, repr=False, eq=False)
+class ServiceSpec(Frozen):
     """One service's declaration. `entry_screen` is the screen id the UI opens first
     (`screen.<entry_screen>`); `icon` names an icon of ui/icons/; `factory` is
     "module:callable", called by the core with a `kiosk.services.context.ServiceContext`

@@ -27,6 +27,27 @@ HEAVY = ("pydantic", "pydantic_core", "sqlalchemy", "alembic", "cryptography", "
          "kiosk.app", "kiosk.central_client", "offline_queue.outbox", "offline_queue.wire",
          "offline_queue.crypto", "drivers.manager", "central")
 
+# Every first-party module the boot path may load before the attract screen's first
+# paint (#9 §5: 1.3x a bare PySide6 window's CPU time). A module that is not here loads
+# after READY=1: the core (ui.core_loader, kiosk.app), the other screens, the header,
+# the idle overlay. Adding one costs every start: measure it first (python -m bench
+# --only cold_start) and say why in docs/design.md.
+ALLOWED_AT_FIRST_PAINT = frozenset({
+    "kiosk", "kiosk.cli", "kiosk.config", "kiosk.frozen", "kiosk.hall_time",
+    "kiosk.launcher", "kiosk.lean_imports", "kiosk.log", "kiosk.services",
+    "kiosk.services.catalogue", "kiosk.watchdog",
+    "offline_queue", "offline_queue.redact",
+    "ui", "ui.i18n", "ui.icons", "ui.idle", "ui.layout", "ui.main_window", "ui.notify",
+    "ui.pyside_feature", "ui.screens", "ui.screens.attract", "ui.screens.base",
+    "ui.theme", "ui.units", "ui.widgets", "ui.widgets.adaptive", "ui.widgets.buttons",
+    "ui.widgets.illustration", "ui.widgets.item_layout", "ui.widgets.offline_banner",
+    "ui.widgets.screen_stack",
+})
+FIRST_PARTY = ("kiosk", "ui", "offline_queue", "drivers", "central", "printing")
+# Standard-library modules the boot path must not load either: zoneinfo loads sysconfig
+# (~2.5 ms) and is needed only when a time is shown (kiosk.hall_time).
+STDLIB_LATER = ("zoneinfo", "sysconfig", "sqlite3", "uuid", "ssl")
+
 SITECUSTOMIZE = """\
 import json, os, sys
 
@@ -111,3 +132,13 @@ def test_first_paint_builds_no_qt_namespace(tmp_path: Path) -> None:
     assert "Qt" not in classes["PySide6.QtCore"]
     assert "QIcon" not in classes["PySide6.QtGui"]
     assert not {"QLineEdit", "QPlainTextEdit", "QTextEdit"} & set(classes["PySide6.QtWidgets"])
+
+
+def test_first_paint_loads_only_the_allowed_first_party_modules(tmp_path: Path) -> None:
+    """The regression guard of the cold start's module set: anything first-party beyond
+    ALLOWED_AT_FIRST_PAINT, or zoneinfo and the like, now loads before the first paint."""
+    modules = _modules_at_ready(tmp_path)
+    assert "ui.screens.attract" in modules
+    first_party = {m for m in modules if m.split(".")[0] in FIRST_PARTY}
+    assert sorted(first_party - ALLOWED_AT_FIRST_PAINT) == []
+    assert sorted(m for m in modules if m.split(".")[0] in STDLIB_LATER) == []

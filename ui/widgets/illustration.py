@@ -21,6 +21,7 @@ from PySide6.QtGui import QColor, QPainter, QPaintEvent, QPixmap, QResizeEvent
 from PySide6.QtSvg import QSvgRenderer
 from PySide6.QtWidgets import QFrame, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
+from kiosk.frozen import Frozen
 from ui.theme import Palette, Space, align_center, current_theme
 from ui.units import Units, current_units
 
@@ -38,8 +39,8 @@ SCENE_COLOURS: Final[dict[str, str]] = {
 _COLOUR = re.compile("|".join(re.escape(c) for c in SCENE_COLOURS), re.IGNORECASE)
 
 
-@dataclass(frozen=True)
-class Scene:
+@dataclass(frozen=True, repr=False, eq=False)
+class Scene(Frozen):
     """One illustration: its file and the rectangle (viewBox units) that animations
     move over: the QR code being read, the paper leaving the slot."""
 
@@ -82,6 +83,19 @@ def _renderer(name: str, palette: Palette) -> QSvgRenderer:
     if not renderer.isValid():
         raise ValueError(f"illustration {name!r} is not valid SVG")
     return renderer
+
+
+@lru_cache(maxsize=32)
+def _element_bounds(name: str, element: str) -> tuple[float, float, float, float]:
+    # The geometry is the same in every palette: the current one's renderer answers.
+    r = _renderer(name, current_theme().palette).boundsOnElement(element)
+    return r.x(), r.y(), r.width(), r.height()
+
+
+def element_bounds(name: str, element: str) -> QRectF:
+    """Where a group of the scene (`paper`, `slot`...) lies, in viewBox units (strokes
+    may reach a few units beyond)."""
+    return QRectF(*_element_bounds(name, element))
 
 
 def fit(target: QRectF, view: QRectF = VIEW_BOX) -> tuple[float, QPointF]:
