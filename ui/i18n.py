@@ -64,11 +64,13 @@ class Translations(QObject):
             raise ValueError(f"unsupported language {language!r}; expected one of {LANGUAGES}")
         if language == self._language:
             return
+        # Set first: (un)installing the translator sends LanguageChange at once, and the
+        # widgets that re-translate then may ask which language is now active.
+        self._language = language
         if language == "zh":
             self._app.installTranslator(self._zh)
         else:
             self._app.removeTranslator(self._zh)
-        self._language = language
         log.info("language switched to %s", language)
         self.language_changed.emit(language)
 

@@ -21,7 +21,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QMainWindow,
-    QStackedWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -38,6 +37,7 @@ from ui.theme import HIGH_CONTRAST, NORMAL, Theme
 from ui.units import Units, set_current_units
 from ui.widgets.buttons import make_button
 from ui.widgets.offline_banner import OfflineBanner
+from ui.widgets.screen_stack import ScreenStack
 
 if TYPE_CHECKING:
     from kiosk.app import KioskCore
@@ -167,7 +167,7 @@ class MainWindow(QMainWindow):
         outer.setContentsMargins(0, 0, 0, 0)
         outer.setSpacing(0)
         self.banner = OfflineBanner(units=self.units)
-        self.stack = QStackedWidget()
+        self.stack = ScreenStack()
         self.stack.setObjectName("stack.screens")
         outer.addWidget(self.banner)
         outer.addWidget(self.stack, 1)
@@ -724,9 +724,14 @@ class MainWindow(QMainWindow):
 
     # -- language ----------------------------------------------------------------------
     def set_language(self, language: str) -> None:
-        if language != self.translations.language:
-            self.translations.set_language(language)
+        self.translations.set_language(language)  # LanguageChange re-translates the chrome
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt's name
+        # However the language changes (the button, a session reset, the scenario
+        # runner), the header, the bar and the banner follow it, as every screen does.
+        if event.type() == QEvent.Type.LanguageChange:
             self._retranslate()
+        super().changeEvent(event)
 
     def toggle_language(self) -> None:
         self.set_language("en" if self.language == "zh" else "zh")

@@ -2,6 +2,8 @@
 central over HTTP on loopback, screen -> ESC/POS over TCP -> decoded slip."""
 from __future__ import annotations
 
+import re
+
 from datetime import timedelta
 from typing import Any
 
@@ -94,6 +96,25 @@ def test_language_switch_retranslates_every_visible_text(window, qtbot) -> None:
     qtbot.waitUntil(lambda: "Invoice verification" in visible_text(window), timeout=3000)
     assert "发票查验" not in visible_text(window)
     assert window.language == "en"
+
+
+def test_the_chrome_follows_a_language_change_made_without_the_button(window, qtbot) -> None:  # type: ignore[no-untyped-def]
+    """The header, bar and banner re-translate on LanguageChange like every screen, also
+    when the language changes without the window (a session reset, the scenario
+    runner): it was found as an English result screen with a Chinese top bar."""
+    _start_verify(window, qtbot)
+    chrome = ("action.home", "action.back", "action.finish", "action.large_text",
+              "action.high_contrast", "action.language")
+    zh = {name: window.findChild(object, name).text() for name in chrome}
+    assert zh["action.home"] == "首页" and zh["action.language"] == "English"
+    window.translations.set_language("en")
+    qtbot.waitUntil(lambda: window.findChild(object, "action.home").text() == "Home",
+                    timeout=3000)
+    en = {name: window.findChild(object, name).text() for name in chrome}
+    assert not [t for t in en.values() if re.search(r"[\u4e00-\u9fff]", t)
+                and t != "中文"], en
+    assert en["action.language"] == "中文"
+    assert "Invoice verification" in visible_text(window)
 
 
 def test_idle_timeout_resets_the_session_and_leaves_no_text(window, hall, idle_clock, qtbot) -> None:  # type: ignore[no-untyped-def]

@@ -198,10 +198,13 @@ class HomeScreen(Screen):
         # cost the GUI thread a few ms per print while a service screen showed (#9).
         if self.window_.stack.currentWidget() is not self:
             return
+        self._check_availability()
+        self._render_tiles()
+
+    def _check_availability(self) -> None:
         core = self.window_.core
         self._reasons = {sid: core_api.availability(core, sid) for sid in self.tiles}
         self.scan_panel.setVisible(self._scanner_ok())
-        self._render_tiles()
 
     def _render_tiles(self) -> None:
         lang = self.window_.language
@@ -219,11 +222,13 @@ class HomeScreen(Screen):
             note.setVisible(reason is not None)
 
     def on_enter(self) -> None:
+        # The tiles are rendered once (by retranslate), not three times: ~0.8 ms of
+        # the GUI thread on every return to this screen (#9 §5).
         self._scan_note = None
         self._lay_out()
-        self._availability_changed()
+        self._check_availability()
         self.retranslate()
-        self._count_notices()
+        self._count_notices(render=False)
 
     # -- 我的消息 ------------------------------------------------------------------------
     def _notices(self) -> Any:
@@ -239,18 +244,21 @@ class HomeScreen(Screen):
         count = service.unread_count() if service is not None else None
         return f"{title} ({count})" if count else title
 
-    def _count_notices(self) -> None:
+    def _count_notices(self, render: bool = True) -> None:
         """Fetch the identified taxpayer's notices in the background (once per
-        session, again after a failure), then show the count on the tile."""
+        session, again after a failure), then show the count on the tile. Without
+        `render` the tiles are known to be current (on_enter has just rendered them)."""
         service = self._notices()
         core = self.window_.core
         if service is None or core is None or self._counting \
                 or service.unread_count() is not None:
-            self._render_tiles()
+            if render:
+                self._render_tiles()
             return
         who = core.identity.current
         if who is None or who.session is None or not core.connectivity.online:
-            self._render_tiles()
+            if render:
+                self._render_tiles()
             return
         self._counting = True
 
