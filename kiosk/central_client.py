@@ -7,6 +7,7 @@ wrong; retrying will not help).
 from __future__ import annotations
 
 import re
+import socket
 import ssl
 import threading
 from datetime import UTC, datetime
@@ -91,8 +92,13 @@ class CentralClient:
         self.kiosk_id = kiosk_id
         self._preferred = 0
         self._lock = threading.Lock()
+        # TCP_NODELAY, as urllib3 sets it: httpx writes a POST's headers and body in two
+        # sends, and Nagle's algorithm would hold the body for the central's delayed
+        # ACK (~40 ms on Linux) on every sealed call.
+        transport = httpx.HTTPTransport(verify=verify_tls, socket_options=[
+            (socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)])
         self._http = httpx.Client(timeout=httpx.Timeout(timeout_s, connect=min(timeout_s, 2.0)),
-                                  verify=verify_tls)
+                                  transport=transport)
 
     def close(self) -> None:
         self._http.close()
