@@ -4,7 +4,7 @@
 <context>
     <name>ArrearsScreen</name>
     <message>
-        <location filename="../screens/arrears_query.py" line="+44"/>
+        <location filename="../screens/arrears_query.py" line="+42"/>
         <source>Pay now</source>
         <translation>立即缴纳</translation>
     </message>
@@ -14,7 +14,7 @@
         <translation>欠税查询</translation>
     </message>
     <message>
-        <location line="+33"/>
+        <location line="+18"/>
         <source>Print the statement</source>
         <translation>打印欠税清单</translation>
     </message>
@@ -22,7 +22,7 @@
 <context>
     <name>AssistanceBanner</name>
     <message>
-        <location filename="../assistance.py" line="+169"/>
+        <location filename="../assistance.py" line="+170"/>
         <source>Calling staff… a member of staff will look at this screen shortly</source>
         <extracomment>One frame a second while staff are assisting: enough to follow a taxpayer, modest on the hall&apos;s uplink (~30 KiB/s at most). The longest side of a frame; smaller (and lower quality) if it would not fit. How long &quot;Assistance ended&quot; stays before the banner hides.</extracomment>
         <translation>正在呼叫工作人员…工作人员稍后将查看此屏幕</translation>
@@ -71,7 +71,7 @@
 <context>
     <name>AssistanceUI</name>
     <message>
-        <location line="+127"/>
+        <location line="+133"/>
         <source>Call staff</source>
         <translation>呼叫工作人员</translation>
     </message>
@@ -143,7 +143,7 @@
 <context>
     <name>BusyIllustration</name>
     <message>
-        <location filename="../widgets/busy.py" line="+152"/>
+        <location filename="../widgets/busy.py" line="+187"/>
         <source>Scanning…</source>
         <translation>正在扫描…</translation>
     </message>
@@ -337,7 +337,7 @@
 <context>
     <name>ConsentDone</name>
     <message>
-        <location filename="../screens/credit_rating.py" line="+232"/>
+        <location filename="../screens/credit_rating.py" line="+216"/>
         <source>Back to my rating</source>
         <translation>返回信用等级</translation>
     </message>
@@ -401,7 +401,7 @@
 <context>
     <name>CreditScreen</name>
     <message>
-        <location filename="../screens/credit_rating.py" line="-102"/>
+        <location filename="../screens/credit_rating.py" line="-87"/>
         <source>Share my rating with a bank</source>
         <translation>银税互动授权</translation>
     </message>
@@ -416,7 +416,7 @@
         <translation>纳税信用等级</translation>
     </message>
     <message>
-        <location line="+27"/>
+        <location line="+12"/>
         <source>Print my rating</source>
         <translation>打印评价结果</translation>
     </message>
@@ -527,7 +527,7 @@
 <context>
     <name>GateChoiceScreen</name>
     <message>
-        <location filename="../screens/identity_login.py" line="+404"/>
+        <location filename="../screens/identity_login.py" line="+356"/>
         <source>Sign in</source>
         <translation>登录</translation>
     </message>
@@ -547,17 +547,17 @@
         <translation>请选择登录方式。</translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="+12"/>
         <source>ID card</source>
         <translation>身份证登录</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+2"/>
         <source>Scan with the tax app</source>
         <translation>税务APP扫码登录</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+1"/>
         <source>Tax ID and password</source>
         <translation>纳税人识别号和密码登录</translation>
     </message>
@@ -677,7 +677,7 @@
 <context>
     <name>HomeScreen</name>
     <message>
-        <location filename="../screens/home.py" line="+264"/>
+        <location filename="../screens/home.py" line="+277"/>
         <source>Choose a service</source>
         <translation>请选择业务</translation>
     </message>
@@ -690,7 +690,7 @@
 <context>
     <name>IdentityCardScreen</name>
     <message>
-        <location filename="../screens/identity_login.py" line="+12"/>
+        <location filename="../screens/identity_login.py" line="+15"/>
         <source>A card is already on the reader. Please take it away, then put your ID card on the reader again.</source>
         <translation>读卡区上已有一张卡。请先取走，再把您的身份证重新放上。</translation>
     </message>
@@ -713,7 +713,7 @@
 <context>
     <name>IdentityDoneScreen</name>
     <message>
-        <location line="+196"/>
+        <location line="+149"/>
         <source>You are signed in</source>
         <translation>您已登录</translation>
     </message>
@@ -744,7 +744,7 @@
 <context>
     <name>IdentityFlow</name>
     <message>
-        <location line="-585"/>
+        <location line="-492"/>
         <source>Needs the network: the tax service cannot be reached now.</source>
         <translation>需要网络：暂时无法连接税务系统。</translation>
     </message>
@@ -752,7 +752,7 @@
 <context>
     <name>IdentityPasswordScreen</name>
     <message>
-        <location line="+527"/>
+        <location line="+434"/>
         <source>Sign in with your tax ID and password</source>
         <translation>纳税人识别号和密码登录</translation>
     </message>
@@ -775,7 +775,7 @@
 <context>
     <name>IdentityQrScreen</name>
     <message>
-        <location line="-76"/>
+        <location line="-67"/>
         <source>Sign in with the tax app</source>
         <translation>税务APP扫码登录</translation>
     </message>
@@ -790,12 +790,12 @@
         <translation>换一个二维码</translation>
     </message>
     <message>
-        <location line="+20"/>
+        <location line="+18"/>
         <source>Getting a code…</source>
         <translation>正在获取二维码…</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+1"/>
         <source>Valid for %1 more</source>
         <translation>有效时间还剩 %1</translation>
     </message>
@@ -842,7 +842,7 @@
     <name>Illustration</name>
     <message>
         <location filename="../screens/invoice_verify.py" line="+172"/>
-        <location filename="../widgets/illustration.py" line="+228"/>
+        <location filename="../widgets/illustration.py" line="+234"/>
         <source>Hold the QR code over the scanner window below the screen</source>
         <translation>请将二维码对准屏幕下方的扫描窗口</translation>
     </message>
@@ -1020,17 +1020,17 @@
 <context>
     <name>KindScreen</name>
     <message>
-        <location filename="../screens/certificate_print.py" line="+143"/>
+        <location filename="../screens/certificate_print.py" line="+134"/>
         <source>Print a tax certificate</source>
         <translation>打印完税证明</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+3"/>
         <source>Choose the certificate. You see it on screen before it prints on A4 paper.</source>
         <translation>请选择要开具的证明。打印到A4纸之前，会先在屏幕上预览。</translation>
     </message>
     <message>
-        <location line="+20"/>
+        <location line="+10"/>
         <source>For one payment you choose</source>
         <translation>针对您选择的一笔缴款</translation>
     </message>
@@ -1048,7 +1048,7 @@
 <context>
     <name>ListDetailScreen</name>
     <message>
-        <location filename="../flow/list_detail.py" line="+30"/>
+        <location filename="../flow/list_detail.py" line="+26"/>
         <source>Nothing found.</source>
         <translation>没有查到记录。</translation>
     </message>
@@ -1214,7 +1214,7 @@
 <context>
     <name>LookupListScreen</name>
     <message>
-        <location filename="../flow/lookup.py" line="+35"/>
+        <location filename="../flow/lookup.py" line="+37"/>
         <source>Looking this up with the tax service…</source>
         <translation>正在向税务系统查询…</translation>
     </message>
@@ -1247,7 +1247,7 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../main_window.py" line="+732"/>
+        <location filename="../main_window.py" line="+740"/>
         <source>Self-service tax terminal</source>
         <translation>自助办税终端</translation>
     </message>
@@ -1308,12 +1308,12 @@
 <context>
     <name>MaintenanceScreen</name>
     <message>
-        <location filename="../screens/maintenance.py" line="+326"/>
+        <location filename="../screens/maintenance.py" line="+359"/>
         <source>Syncing…</source>
         <translation>正在同步…</translation>
     </message>
     <message>
-        <location line="+50"/>
+        <location line="+86"/>
         <source>Maintenance</source>
         <translation>维护模式</translation>
     </message>
@@ -1333,13 +1333,13 @@
         <translation>设备</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+2"/>
         <source>Maintenance details</source>
         <translation>维护详情</translation>
     </message>
     <message>
-        <location line="-122"/>
-        <location line="+124"/>
+        <location line="-164"/>
+        <location line="+166"/>
         <source>Sync now</source>
         <translation>立即同步</translation>
     </message>
@@ -1349,8 +1349,8 @@
         <translation>立即同步待上传队列</translation>
     </message>
     <message>
-        <location line="-123"/>
-        <location line="+124"/>
+        <location line="-165"/>
+        <location line="+166"/>
         <source>Test print</source>
         <translation>测试打印</translation>
     </message>
@@ -1360,8 +1360,8 @@
         <translation>在凭条打印机上打印测试页</translation>
     </message>
     <message>
-        <location line="-124"/>
-        <location line="+125"/>
+        <location line="-164"/>
+        <location line="+165"/>
         <source>Refresh</source>
         <translation>刷新</translation>
     </message>
@@ -1371,7 +1371,7 @@
         <translation>刷新数据</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+5"/>
         <source>Log out</source>
         <translation>退出登录</translation>
     </message>
@@ -1381,23 +1381,29 @@
         <translation>退出维护模式</translation>
     </message>
     <message>
-        <location line="+16"/>
+        <location line="+18"/>
         <source>Signed in: %1 (%2)</source>
         <translation>已登录：%1（%2）</translation>
     </message>
     <message>
-        <location line="-131"/>
-        <location line="+132"/>
+        <location line="-174"/>
+        <location line="+175"/>
         <source>, </source>
         <translation>、</translation>
     </message>
     <message>
-        <location line="-140"/>
+        <location line="-190"/>
+        <location line="+167"/>
+        <source>Check with the terminal again</source>
+        <translation>再次核对</translation>
+    </message>
+    <message>
+        <location line="-161"/>
         <source>Not for your role</source>
         <translation>您的岗位不可使用</translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+6"/>
         <source>The queue figures and devices are not shown to your role.</source>
         <translation>您的岗位不显示队列数据和设备状态。</translation>
     </message>
@@ -1407,12 +1413,22 @@
         <translation>您的岗位不可使用：%1。</translation>
     </message>
     <message>
-        <location line="+104"/>
+        <location line="+142"/>
         <source>Out of service…</source>
         <translation>暂停服务…</translation>
     </message>
     <message>
-        <location line="+10"/>
+        <location line="+4"/>
+        <source>Payments needing attention</source>
+        <translation>待处理的缴款</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>Ask the payment terminal again about the payments listed</source>
+        <translation>就所列缴款再次向支付终端核对</translation>
+    </message>
+    <message>
+        <location line="+1"/>
         <source>Invoice dispenser: stock, courier, reconciliation</source>
         <translation>发票机：装票、邮寄、对账</translation>
     </message>
@@ -1422,7 +1438,7 @@
         <translation>进入物流模式</translation>
     </message>
     <message>
-        <location line="+33"/>
+        <location line="+35"/>
         <source>Waiting to upload: %1</source>
         <translation>待上传：%1</translation>
     </message>
@@ -1706,6 +1722,133 @@ Reason: %4</source>
     </message>
     <message>
         <location line="+30"/>
+        <source>not yet sent to the terminal</source>
+        <translation>尚未发送至终端</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>sent to the terminal, no answer yet</source>
+        <translation>已发送至终端，尚无应答</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>outcome unknown: the terminal did not answer</source>
+        <translation>结果不明：终端未应答</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>money taken, not yet booked by the tax office</source>
+        <translation>已扣款，税务机关尚未入账</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>refund not confirmed yet</source>
+        <translation>退款尚未确认</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>paid and booked</source>
+        <translation>已缴款并入账</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>not charged</source>
+        <translation>未扣款</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>money given back</source>
+        <translation>款项已退回</translation>
+    </message>
+    <message>
+        <location line="+15"/>
+        <source>No payment terminal or QR payment is set up here.</source>
+        <translation>本终端未设置银行卡或扫码缴款。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>The payment orders could not be read. See the log.</source>
+        <translation>无法读取缴款订单，请查看日志。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>No payment needs attention.</source>
+        <translation>没有待处理的缴款。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>bank card</source>
+        <translation>银行卡</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>QR code</source>
+        <translation>扫码</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The terminal&apos;s batch report must decide.</source>
+        <translation>须以支付终端的结算单为准。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The terminal refused the refund: reverse it by hand.</source>
+        <translation>终端拒绝退款，请人工冲正。</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Order …%1 · %2 · ¥%3 · %4
+Taxpayer %5 · %6</source>
+        <translation>订单 …%1 · %2 · ¥%3 · %4
+纳税人 %5 · %6</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>Showing the oldest %1 of %2.</source>
+        <translation>显示最早的 %1 笔，共 %2 笔。</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Asking the payment terminal…</source>
+        <translation>正在向支付终端核对…</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>The check did not run. See the log for details.</source>
+        <translation>核对未能进行，详情请查看日志。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Order …%1: now %2.</source>
+        <translation>订单 …%1：现为%2。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Nothing changed.</source>
+        <translation>没有变化。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>The terminal is busy: try again in a minute.</source>
+        <translation>终端正忙，请一分钟后再试。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>%1 could not be asked now (is the terminal connected?).</source>
+        <translation>%1 笔暂时无法核对（终端是否已连接？）。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Still open: %1.</source>
+        <translation>仍待处理：%1 笔。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>No payment is open now.</source>
+        <translation>现已没有待处理的缴款。</translation>
+    </message>
+    <message>
+        <location line="+10"/>
         <source>Sync: sent %1, accepted %2, duplicates %3, rejected %4, still waiting %5.</source>
         <translation>同步：已发送 %1，已接受 %2，重复 %3，被拒绝 %4，仍待上传 %5。</translation>
     </message>
@@ -2854,7 +2997,7 @@ Reason: %4</source>
 <context>
     <name>PaymentsScreen</name>
     <message>
-        <location filename="../screens/certificate_print.py" line="+27"/>
+        <location filename="../screens/certificate_print.py" line="+25"/>
         <source>Another kind</source>
         <translation>选择其他证明种类</translation>
     </message>
@@ -3034,7 +3177,7 @@ Reason: %4</source>
         <translation>预览</translation>
     </message>
     <message>
-        <location line="+32"/>
+        <location line="+27"/>
         <source>Another certificate</source>
         <translation>开具其他证明</translation>
     </message>
@@ -3314,12 +3457,12 @@ Reason: %4</source>
 <context>
     <name>TaxpayerInfoScreen</name>
     <message>
-        <location filename="../screens/taxpayer_info.py" line="+28"/>
+        <location filename="../screens/taxpayer_info.py" line="+27"/>
         <source>Tax registration</source>
         <translation>税务登记信息</translation>
     </message>
     <message>
-        <location line="+24"/>
+        <location line="+12"/>
         <source>Print my registration</source>
         <translation>打印登记信息</translation>
     </message>

@@ -1,6 +1,6 @@
 """Maintenance mode (signed-in hall staff only): queue and sync figures, the parked
-(rejected) records, the devices, and four actions: sync now, test print, refresh,
-log out.
+(rejected) records, the payment orders that need staff, the devices, and four
+actions: sync now, test print, refresh, log out.
 
 What a role may do comes from kiosk.staff.roles: the figures (and Refresh) show only
 for `view_figures`, and Sync now / Test print are greyed, with the reason, for a role
@@ -11,6 +11,12 @@ Everything shown is read in the background (`MaintenanceSnapshot.read`). A rejec
 record shows its sequence number, kind, reason and time, never its payload (which may
 hold a taxpayer's data). Sync and test print run in the background and are audited
 through `core.staff.record`.
+
+Payments needing attention (kiosk.payments.attention): every payment order not in a
+final state, oldest first, the taxpayer masked (domain.md §9). "Check with the
+terminal again" runs `PaymentCore.resolve()` in the background for a role that may
+clear a reconciliation difference (`reconciliation_clear`), audited, and says what
+changed and what is still open.
 """
 from __future__ import annotations
 
@@ -30,6 +36,7 @@ from PySide6.QtWidgets import (
 )
 
 from kiosk.hall_time import to_hall
+from kiosk.payments.attention import CheckSummary, PaymentAttention, describe_check, read_attention
 from kiosk.services.slips import PrintFailed
 from kiosk.staff.errors import StaffAuthError
 from ui import icons
@@ -56,6 +63,9 @@ DEVICE_ICONS: dict[str, str] = {
     "invoice_dispenser": "invoice-pickup", "staff_card_reader": "identity",
 }
 SYNC_TIMEOUT_S = 30.0
+# Settling stuck payment orders is money work: the role that may clear a
+# reconciliation difference (kiosk.staff.roles), and none other.
+PAYMENT_CHECK_ACTION = "reconciliation_clear"
 
 
 @dataclass(frozen=True)
@@ -83,6 +93,7 @@ class MaintenanceSnapshot:
     rejected: tuple[RejectedRow, ...]
     rejected_total: int
     devices: tuple[DeviceRow, ...]
+    payments: PaymentAttention
 
     @classmethod
     def read(cls, core: KioskCore) -> MaintenanceSnapshot:
@@ -94,7 +105,7 @@ class MaintenanceSnapshot:
         devices = tuple(DeviceRow(name, str(d.get("kind") or ""), str(d.get("state") or ""),
                                   d.get("error"), d.get("condition"))
                         for name, d in sorted(core.device_states().items()))
-        return cls(queue, rejected, len(records), devices)
+        return cls(queue, rejected, len(records), devices, read_attention(getattr(core, "payments", None)))
 
 
 def local_time(moment: datetime | str | None, fmt: str = "%Y-%m-%d %H:%M:%S") -> str | None:
@@ -129,6 +140,10 @@ class MaintenanceScreen(Screen):
         self._busy = False
         self._refocus: QWidget | None = None  # the pressed button, while it is disabled
         self._reads: LatestRead[MaintenanceSnapshot] = LatestRead(self, self._show)
+        self._check: CheckSummary | None = None  # the last check with the terminal
+        self._check_state = ""  # "", "checking", "done" or "failed"
+        self._check_error = ""  # a staff.* code when the core refused the check
+        self._payments_open = False  # orders are listed: the check button shows
 
         self.title = self.title_label("label.title")
         self.signed_in = self.text_label("label.staff", role="subtitle")
@@ -140,6 +155,19 @@ class MaintenanceScreen(Screen):
         body = QVBoxLayout(content)
         body.setContentsMargins(0, 0, u.px(2), 0)
         body.setSpacing(u.px(3))
+        # First: a taxpayer may be waiting at the counter for one of these.
+        self.payments_heading = self.text_label("label.heading.payments", role="subtitle")
+        body.addWidget(self.payments_heading)
+        self.payments_box = QVBoxLayout()
+        self.payments_box.setSpacing(u.px(2))
+        body.addLayout(self.payments_box)
+        self.payments_check = make_button("", "action.payments_check", role="secondary")
+        self.payments_check.clicked.connect(self.check_payments)
+        self.payments_check.hide()
+        body.addWidget(self.payments_check)
+        self.payments_result = self.text_label("label.payments.result")
+        self.payments_result.hide()
+        body.addWidget(self.payments_result)
         self.queue_heading = self.text_label("label.heading.queue", role="subtitle")
         body.addWidget(self.queue_heading)
         figures = QFrame()
@@ -258,13 +286,16 @@ class MaintenanceScreen(Screen):
         for button, action, text in (
                 (self.sync_button, "sync", self.tr("Sync now")),
                 (self.test_print, "test_print", self.tr("Test print")),
+                (self.payments_check, PAYMENT_CHECK_ACTION,
+                 self.tr("Check with the terminal again")),
                 (self.refresh_button, "view_figures", self.tr("Refresh"))):
             may = self._may(action)
             if action != "view_figures":
                 button.setEnabled(may and not self._busy)
             button.setProperty("refused", not may)  # for automation: greyed by role
             button.setToolTip("" if may else self.tr("Not for your role"))
-            if not may:
+            if not may and (button is not self.payments_check or self._payments_open):
+                # The check is named only while there is something to check.
                 refused.append(text)
         parts = []
         if not view:
@@ -294,6 +325,8 @@ class MaintenanceScreen(Screen):
             self._render_rejected()
         if old is None or old.devices != snapshot.devices:
             self._render_devices()
+        if old is None or old.payments != snapshot.payments:
+            self._render_payments()
 
     # -- actions -------------------------------------------------------------------
     def sync_now(self) -> None:
@@ -357,15 +390,51 @@ class MaintenanceScreen(Screen):
         self._render_status()
         Op(self, work).success(done).failure(failed).run_in_background()
 
+    def check_payments(self) -> None:
+        """Ask the terminal (and the QR acquirer) again about every open order:
+        `PaymentCore.resolve()` on a worker, audited; then say what changed."""
+        core, staff = self.window_.core, self.staff
+        payments = getattr(core, "payments", None)
+        if payments is None or self._busy or not self._may(PAYMENT_CHECK_ACTION):
+            return
+
+        def work() -> CheckSummary:
+            staff.authorize(PAYMENT_CHECK_ACTION)  # before the terminal is asked
+            summary = describe_check(payments.resolve())
+            # Counts and short references only: no taxpayer data in the audit trail.
+            staff.record(PAYMENT_CHECK_ACTION, {
+                "what": "payment_orders", "still_open": summary.still_open,
+                "changed": {ref: state for ref, state in summary.changed}})
+            return summary
+
+        def done(summary: CheckSummary) -> None:
+            self._set_busy(False)
+            self._check, self._check_state, self._check_error = summary, "done", ""
+            self._render_check()
+            self.refresh()
+
+        def failed(exc: Exception) -> None:
+            self._set_busy(False)
+            self._check, self._check_state = None, "failed"
+            self._check_error = exc.code if isinstance(exc, StaffAuthError) else ""
+            self._render_check()
+            self.refresh()
+
+        self._set_busy(True)
+        self._check, self._check_state, self._check_error = None, "checking", ""
+        self._render_check()
+        Op(self, work).success(done).failure(failed).run_in_background()
+
     def _set_busy(self, busy: bool) -> None:
         self._busy = busy
         # Disabling the focused button moves the focus on (to Refresh); put it back on
         # the button that was pressed once it works again.
-        focused = next((b for b in (self.sync_button, self.test_print) if b.hasFocus()),
-                       None) if busy else None
+        focused = next((b for b in (self.sync_button, self.test_print, self.payments_check)
+                        if b.hasFocus()), None) if busy else None
         if focused is not None:
             self._refocus = focused
-        for button, action in ((self.sync_button, "sync"), (self.test_print, "test_print")):
+        for button, action in ((self.sync_button, "sync"), (self.test_print, "test_print"),
+                               (self.payments_check, PAYMENT_CHECK_ACTION)):
             button.setEnabled(not busy and self._may(action))
         if not busy and self._refocus is not None:
             self._refocus.setFocus(Qt.FocusReason.OtherFocusReason)
@@ -378,12 +447,15 @@ class MaintenanceScreen(Screen):
         self.queue_heading.setText(self.tr("Queue and sync"))
         self.rejected_heading.setText(self.tr("Rejected records"))
         self.devices_heading.setText(self.tr("Devices"))
+        self.payments_heading.setText(self.tr("Payments needing attention"))
         self.details_area.setAccessibleName(self.tr("Maintenance details"))
         for button, text, name in (
                 (self.sync_button, self.tr("Sync now"), self.tr("Sync the queue now")),
                 (self.test_print, self.tr("Test print"),
                  self.tr("Print a test page on the receipt printer")),
                 (self.refresh_button, self.tr("Refresh"), self.tr("Refresh the figures")),
+                (self.payments_check, self.tr("Check with the terminal again"),
+                 self.tr("Ask the payment terminal again about the payments listed")),
                 (self.logistics, self.tr("Invoice dispenser: stock, courier, reconciliation"),
                  self.tr("Open logistics mode")),
                 (self.logout, self.tr("Log out"), self.tr("Log out of maintenance mode"))):
@@ -397,6 +469,8 @@ class MaintenanceScreen(Screen):
         self._render_queue()
         self._render_rejected()
         self._render_devices()
+        self._render_payments()
+        self._render_check()
         self._render_status()
 
     def _render_header(self) -> None:
@@ -553,6 +627,86 @@ class MaintenanceScreen(Screen):
         box.addWidget(picture, 0, Qt.AlignmentFlag.AlignTop)
         box.addWidget(label, 1)
         return row
+
+    def _order_state(self, state: str) -> str:
+        """An order's state (kiosk.payments.orders) in words for staff."""
+        return {
+            "created": self.tr("not yet sent to the terminal"),
+            "sent": self.tr("sent to the terminal, no answer yet"),
+            "unknown": self.tr("outcome unknown: the terminal did not answer"),
+            "approved": self.tr("money taken, not yet booked by the tax office"),
+            "voiding": self.tr("refund not confirmed yet"),
+            "recorded": self.tr("paid and booked"),
+            "declined": self.tr("not charged"),
+            "voided": self.tr("money given back"),
+        }.get(state, state)
+
+    def _render_payments(self) -> None:
+        self._clear(self.payments_box)
+        view = self.snapshot.payments if self.snapshot is not None else None
+        rows = view.rows if view is not None else ()
+        self.payments_check.setVisible(bool(rows))
+        if self._payments_open != bool(rows):
+            self._payments_open = bool(rows)
+            self._apply_roles()  # the role note names the check only while it shows
+        if view is None:
+            return
+        if not view.available or view.unreadable or not rows:
+            calm = self.text_label("label.payments.none", role="muted")
+            calm.setText(self.tr("No payment terminal or QR payment is set up here.")
+                         if not view.available else
+                         self.tr("The payment orders could not be read. See the log.")
+                         if view.unreadable else
+                         self.tr("No payment needs attention."))
+            self._add(self.payments_box, calm)
+            return
+        methods = {"card": self.tr("bank card"), "qr": self.tr("QR code")}
+        hints = {"manual_check": self.tr("The terminal's batch report must decide."),
+                 "void_refused": self.tr("The terminal refused the refund: reverse it by "
+                                         "hand.")}
+        for row in rows:
+            label = self.text_label(f"label.payments.{row.order_id}", role="warning")
+            label.setTextFormat(Qt.TextFormat.PlainText)
+            # "Order …a1b2c3d4 · bank card · ¥1,234.50 · 2026-03-02 09:05
+            #  Taxpayer 110***********002X · refund not confirmed yet"
+            text = fill(self.tr("Order …%1 · %2 · ¥%3 · %4\nTaxpayer %5 · %6"),
+                        row.short_ref, methods.get(row.method, row.method), row.amount_yuan,
+                        local_time(row.started_at, "%Y-%m-%d %H:%M") or "",
+                        row.taxpayer or "–", self._order_state(row.state))
+            if row.hint in hints:
+                text += "\n" + hints[row.hint]
+            label.setText(text)
+            self._add(self.payments_box, label)
+        if view.total > len(rows):
+            more = self.text_label("label.payments.more", role="muted")
+            more.setText(fill(self.tr("Showing the oldest %1 of %2."), len(rows), view.total))
+            self._add(self.payments_box, more)
+
+    def _render_check(self) -> None:
+        """What the last check with the terminal did, in words."""
+        state, summary = self._check_state, self._check
+        if state == "checking":
+            text = self.tr("Asking the payment terminal…")
+        elif state == "failed":
+            text = (message(self._check_error) if self._check_error else
+                    self.tr("The check did not run. See the log for details."))
+        elif state == "done" and summary is not None:
+            parts = [fill(self.tr("Order …%1: now %2."), ref, self._order_state(new))
+                     for ref, new in summary.changed]
+            if not summary.changed:
+                parts.append(self.tr("Nothing changed."))
+            if summary.terminal_busy:
+                parts.append(self.tr("The terminal is busy: try again in a minute."))
+            elif summary.failed:
+                parts.append(fill(self.tr("%1 could not be asked now (is the terminal "
+                                          "connected?)."), summary.failed))
+            parts.append(fill(self.tr("Still open: %1."), summary.still_open)
+                         if summary.still_open else self.tr("No payment is open now."))
+            text = " ".join(parts)
+        else:
+            text = ""
+        self.payments_result.setText(text)
+        self.payments_result.setVisible(bool(text))
 
     def _render_status(self) -> None:
         report = self._report
