@@ -12,15 +12,14 @@ from pathlib import Path  # noqa: E402
 from typing import Any  # noqa: E402
 
 import pytest  # noqa: E402
+from kiosk_ui_helpers import shown_window  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from kiosk.app import KioskCore  # noqa: E402
 from kiosk.config import parse_config  # noqa: E402
 from kiosk.simulation import SimulatedHall  # noqa: E402
-from ui.i18n import Translations  # noqa: E402
 from ui.idle import ManualClock  # noqa: E402
 from ui.main_window import MainWindow  # noqa: E402
-from ui.ops import tracker  # noqa: E402
 
 
 @pytest.fixture
@@ -55,14 +54,5 @@ def idle_clock() -> ManualClock:
 @pytest.fixture
 def window(qapp: QApplication, qtbot, core: KioskCore,  # type: ignore[no-untyped-def]
            idle_clock: ManualClock) -> Iterator[MainWindow]:
-    translations = Translations(qapp, default_language="zh")
-    translations.reset()
-    w = MainWindow(core.config, translations, core=core, idle_clock=idle_clock, kiosk_mode=False)
-    qtbot.addWidget(w)
-    w.resize(1080, 1600)
-    w.show()
-    qtbot.waitExposed(w)
-    yield w
-    tracker.wait_idle(timeout_s=10.0)
-    w.idle.uninstall()
-    translations.uninstall()
+    with shown_window(qapp, qtbot, core, "zh", idle_clock) as w:
+        yield w

@@ -6,6 +6,7 @@ masked (domain.md §9), never the clear ID number. Real core, central on loopbac
 real main window offscreen."""
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterator
 from dataclasses import replace
 from decimal import Decimal
@@ -24,11 +25,12 @@ from kiosk.simulation import SimulatedHall
 from kiosk.simulation.demo import DEMO_STAFF_CARD_UID, DEMO_STAFF_PIN
 from kiosk.staff import AUDIT_KIND
 from kiosk.staff.errors import StaffAuthError
-from ui.i18n import Translations
-from ui.idle import ManualClock
 from ui.main_window import MainWindow
 from ui.ops import tracker
 from ui.screens.maintenance import PAYMENT_CHECK_ACTION
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "integration"))
+from kiosk_ui_helpers import shown_window  # noqa: E402
 
 pytestmark = pytest.mark.security
 WAIT_MS = 10000
@@ -52,18 +54,8 @@ def core(hall: SimulatedHall, tmp_path: Path) -> Iterator[KioskCore]:
 
 @pytest.fixture
 def window(qapp: QApplication, qtbot, core: KioskCore) -> Iterator[MainWindow]:  # type: ignore[no-untyped-def]
-    translations = Translations(qapp, default_language="en")
-    translations.reset()
-    w = MainWindow(core.config, translations, core=core, idle_clock=ManualClock(),
-                   kiosk_mode=False)
-    qtbot.addWidget(w)
-    w.resize(1080, 1600)
-    w.show()
-    qtbot.waitExposed(w)
-    yield w
-    tracker.wait_idle(timeout_s=10.0)
-    w.idle.uninstall()
-    translations.uninstall()
+    with shown_window(qapp, qtbot, core, "en") as w:
+        yield w
 
 
 def voiding_order(core: KioskCore) -> str:

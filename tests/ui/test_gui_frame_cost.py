@@ -3,6 +3,7 @@ gui_max_stall_ms <= 16 ms): a switch measures the screen on show only, a busy fr
 repaints only what moves, the home screen renders its tiles once when shown."""
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,13 +14,13 @@ from pytestqt.qtbot import QtBot
 
 from kiosk.app import KioskCore
 from kiosk.config import parse_config
-from ui.i18n import Translations
-from ui.idle import ManualClock
 from ui.main_window import MainWindow
-from ui.ops import tracker
 from ui.screens.home import HomeScreen
 from ui.theme import Theme
 from ui.widgets import busy
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "integration"))
+from kiosk_ui_helpers import shown_window  # noqa: E402
 
 
 @pytest.fixture
@@ -27,22 +28,12 @@ def window(qapp: QApplication, qtbot: QtBot, tmp_path: Path) -> Iterator[MainWin
     """The real window with a real core, in a session with invoice verification open."""
     core = KioskCore(parse_config({"data_dir": str(tmp_path / "kiosk"),
                                    "kiosk_id": "frame-cost"})).start(background_sync=False)
-    translations = Translations(qapp, default_language="zh")
-    translations.reset()
-    w = MainWindow(core.config, translations, core=core, idle_clock=ManualClock(),
-                   kiosk_mode=False)
-    qtbot.addWidget(w)
-    w.resize(1080, 1600)
-    w.show()
-    qtbot.waitExposed(w)
-    w.start_session()
-    w.open_service("invoice.verify")
     try:
-        yield w
+        with shown_window(qapp, qtbot, core, "zh") as w:
+            w.start_session()
+            w.open_service("invoice.verify")
+            yield w
     finally:
-        tracker.wait_idle(timeout_s=10.0)
-        w.idle.uninstall()
-        translations.uninstall()
         core.stop()
 
 
