@@ -247,6 +247,7 @@ class Outbox:
         # offline enqueue, the banner's status after it), used by one thread at a time.
         self._reader: Any = None
         self._reader_lock = threading.Lock()
+        self._closed = False  # set by close(): the read connection is not opened again
         self.db_path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         self._engine = make_engine(self.db_path)
         try:
@@ -805,6 +806,8 @@ class Outbox:
         a few index pages took ~0.3-1.5 ms of the worker's time before each offline
         enqueue (#9 §5); on a kept connection it takes ~0.01-0.05 ms."""
         with self._reader_lock:
+            if self._closed:  # e.g. the banner's last read racing the kiosk's shutdown
+                raise OutboxError(f"{action} failed: the outbox is closed")
             try:
                 if self._reader is None:
                     self._reader = self._engine.raw_connection()  # the queue's pragmas
@@ -968,6 +971,7 @@ class Outbox:
             writer.close()  # back to the pool, which dispose() then closes
         with self._reader_lock:
             reader, self._reader = self._reader, None
+            self._closed = True
         if reader is not None:
             reader.close()
         self._engine.dispose()

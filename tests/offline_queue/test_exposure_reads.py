@@ -93,6 +93,11 @@ def test_reads_work_again_after_close_and_reopen(db_path: Path, keys: KioskKeys)
     box.enqueue("invoice.verify", {"i": 1})
     assert box.pending_excluding(NOT_EXPOSURE_KINDS)[0] == 1
     box.close()
+    # A read racing the shutdown (the banner's last refresh) is told, and opens nothing
+    # again on a file that may be gone by then.
+    with pytest.raises(OutboxError, match="closed"):
+        box.status()
+    assert box._reader is None
     again = Outbox(db_path, KIOSK_ID, keys)
     try:
         assert again.status().pending == 1
