@@ -6,6 +6,7 @@ import re
 import xml.etree.ElementTree as ET
 
 import pytest
+import shiboken6
 from PySide6.QtCore import QSize
 from PySide6.QtGui import QColor, QImage
 from PySide6.QtWidgets import QApplication, QPushButton
@@ -116,7 +117,11 @@ def test_set_icon_follows_the_contrast_switch(qapp: QApplication, units: Units) 
         Theme(NORMAL, units).apply(qapp)
         qapp.setStyleSheet(old_sheet)
         qapp.setPalette(old_palette)
-        button.deleteLater()
+        # Now, not deleteLater(): with no event loop here the deferred delete never ran,
+        # its themed-icon filter (a child that holds the button) kept it alive, and the
+        # next module's theme switch crashed in QApplication::setStyleSheet repolishing
+        # it (test_elderly.py after this test, in one process).
+        shiboken6.delete(button)
 
 
 # -- illustrations ----------------------------------------------------------------------
