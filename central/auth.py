@@ -9,12 +9,13 @@ from __future__ import annotations
 import functools
 import hmac
 from datetime import UTC, datetime, timedelta
-from typing import Any, cast
+from typing import Any
 
 from fastapi import Header, HTTPException, Request
-from sqlalchemy import Connection, Row, Select, Table, bindparam, select
+from sqlalchemy import Connection, Row, Select, bindparam, select
 from sqlalchemy.orm import Session
 
+from central.db import KIOSKS_TABLE as _KIOSKS
 from central.db import Kiosk
 from central.state import AppState, CentralState
 from central.tls_peer import client_identities
@@ -122,8 +123,6 @@ def signed_by(session: Session, kiosk_id: str, body: SignedRequest, *,
     _check_signed(kiosk_id, body, signature, kiosk.public_key, kiosk.approved, None)
     return kiosk
 
-
-_KIOSKS = cast(Table, Kiosk.__table__)
 
 
 @functools.cache

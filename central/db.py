@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import (
     BigInteger,
@@ -21,6 +21,7 @@ from sqlalchemy import (
     LargeBinary,
     Numeric,
     String,
+    Table,
     Text,
     UniqueConstraint,
     create_engine,
@@ -164,6 +165,11 @@ class Kiosk(Base):
     @property
     def approved(self) -> bool:
         return self.approved_at is not None
+
+
+#: The kiosks table for Core statements on the hot paths (signature check, heartbeat,
+#: sync approval, ack), where loading an ORM object costs more than the statement.
+KIOSKS_TABLE = cast(Table, Kiosk.__table__)
 
 
 class Record(Base):

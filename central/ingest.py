@@ -35,6 +35,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 import central.kinds  # noqa: F401  (registers the built-in record kinds)
+from central.db import KIOSKS_TABLE as _KIOSKS
 from central.db import MAX_SEQ, Kiosk, Record
 from central.record_kinds import BadPayload, BatchInfo, RecordKind, handler_for
 from central.verification import CHINA_TZ
@@ -112,7 +113,6 @@ class _Pending(NamedTuple):
 
 # A declarative class's __table__ is a Table (SQLAlchemy types it as any FromClause).
 _RECORDS = cast(Table, Record.__table__)
-_KIOSKS = cast(Table, Kiosk.__table__)
 _SET_ACKED = (update(_KIOSKS).where(_KIOSKS.c.kiosk_id == bindparam("k_kiosk"))
               .values(acked_through=bindparam("k_acked")))
 

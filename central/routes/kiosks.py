@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime, timedelta
-from typing import Any, cast
+from typing import Any
 
 from fastapi import APIRouter, Depends, HTTPException
-from sqlalchemy import Table, bindparam, update
+from sqlalchemy import bindparam, update
 
 from central.auth import (
     clock_skew_error,
@@ -18,7 +18,7 @@ from central.auth import (
     signed_by,
     signed_row,
 )
-from central.db import Kiosk
+from central.db import KIOSKS_TABLE as _KIOSKS
 from central.errors import WITH_BODY, error_responses
 from central.fleet.history import record_heartbeat
 from central.fleet.reported import devices_problem
@@ -45,7 +45,6 @@ from offline_queue.wire import (
 
 router = APIRouter(tags=["kiosks"], responses=error_responses(*WITH_BODY))
 
-_KIOSKS = cast(Table, Kiosk.__table__)
 _SEEN = (update(_KIOSKS).where(_KIOSKS.c.kiosk_id == bindparam("k_kiosk"))
          .values(last_seen=bindparam("k_seen"), last_heartbeat=bindparam("k_report")))
 

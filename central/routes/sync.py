@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
-from typing import Any, cast
+from typing import Any
 
 from fastapi import APIRouter, Depends, HTTPException, Query
-from sqlalchemy import Table, bindparam, select
+from sqlalchemy import bindparam, select
 
 from central.auth import require_admin
-from central.db import MAX_SEQ, Kiosk, Record
+from central.db import KIOSKS_TABLE as _KIOSKS
+from central.db import MAX_SEQ, Record
 from central.errors import ADMIN, WITH_BODY, WITH_INPUT, error_responses
 from central.hot_path import run_hot
 from central.ingest import BatchError, UnknownKioskError
@@ -23,7 +24,6 @@ from offline_queue.wire import SyncAck, SyncBatch
 
 router = APIRouter(tags=["sync"])
 
-_KIOSKS = cast(Table, Kiosk.__table__)
 # Built once, run as Core on the session's connection: the ORM's statement compile
 # was ~5 % of a batch's CPU (#14 §6). None: no such kiosk (the ingest answers 403).
 _PENDING = (select(_KIOSKS.c.approved_at.is_(None))
