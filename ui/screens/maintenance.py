@@ -105,7 +105,8 @@ class MaintenanceSnapshot:
         devices = tuple(DeviceRow(name, str(d.get("kind") or ""), str(d.get("state") or ""),
                                   d.get("error"), d.get("condition"))
                         for name, d in sorted(core.device_states().items()))
-        return cls(queue, rejected, len(records), devices, read_attention(getattr(core, "payments", None)))
+        payments = read_attention(getattr(core, "payments", None))
+        return cls(queue, rejected, len(records), devices, payments)
 
 
 def local_time(moment: datetime | str | None, fmt: str = "%Y-%m-%d %H:%M:%S") -> str | None:
