@@ -19,7 +19,7 @@ import tempfile
 import threading
 import time
 from dataclasses import replace
-from datetime import date, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -41,6 +41,7 @@ def _request(hall: Any) -> Any:
 
     from central.db import Arrear
     from central.demo_data import DEMO_ENTERPRISE_TIN
+    from central.verification import china_today
     from kiosk.domain.late_fee import late_fee
     from kiosk.payments.model import PaymentItem, PaymentRequest
 
@@ -50,7 +51,7 @@ def _request(hall: Any) -> Any:
                                               Arrear.amount > 0)).scalars().all()
         items = []
         for row in rows:
-            fee = late_fee(row.amount, row.due_on, date.today())
+            fee = late_fee(row.amount, row.due_on, china_today())  # central checks by China's day
             items.append(PaymentItem(kind="arrear", ref=row.tax_kind, label_zh=row.tax_kind,
                                      label_en="tax", period=row.period, tax=fee.tax,
                                      late_fee=fee.fee, due_on=row.due_on))

@@ -31,7 +31,6 @@ import subprocess
 import sys
 import time
 from dataclasses import replace
-from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -146,6 +145,7 @@ from sqlalchemy.orm import Session  # noqa: E402
 from central.db import Arrear  # noqa: E402
 from central.demo_data import DEMO_ENTERPRISE_TIN  # noqa: E402
 from central.payments_db import TaxPayment  # noqa: E402
+from central.verification import china_today  # noqa: E402
 from drivers.payment.journal import PaymentJournal  # noqa: E402
 from drivers.payment.mispos import VOID  # noqa: E402
 from kiosk.config import parse_config  # noqa: E402
@@ -223,7 +223,7 @@ def arrears_request(hall: SimulatedHall) -> PaymentRequest:
                                               Arrear.amount > 0)).scalars().all()
         items = []
         for row in rows:
-            fee = late_fee(row.amount, row.due_on, date.today())
+            fee = late_fee(row.amount, row.due_on, china_today())  # central checks by China's day
             items.append(PaymentItem(kind="arrear", ref=row.tax_kind, label_zh=row.tax_kind,
                                      label_en="tax", period=row.period, tax=fee.tax,
                                      late_fee=fee.fee, due_on=row.due_on))

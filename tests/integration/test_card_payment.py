@@ -9,7 +9,6 @@ import subprocess
 import sys
 import time
 from dataclasses import replace
-from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -21,6 +20,7 @@ from sqlalchemy.orm import Session
 from central.db import Arrear, Payment
 from central.demo_data import DEMO_ENTERPRISE_TIN
 from central.payments_db import TaxPayment
+from central.verification import china_today
 from drivers.payment.mispos import SALE, VOID
 from kiosk.app import KioskCore
 from kiosk.config import parse_config
@@ -58,7 +58,7 @@ def arrears_request(hall: SimulatedHall) -> PaymentRequest:
                                               Arrear.amount > 0)).scalars().all()
         items = []
         for row in rows:
-            fee = late_fee(row.amount, row.due_on, date.today())
+            fee = late_fee(row.amount, row.due_on, china_today())  # central checks by China's day
             items.append(PaymentItem(kind="arrear", ref=row.tax_kind, label_zh=row.tax_kind,
                                      label_en="tax", period=row.period, tax=fee.tax,
                                      late_fee=fee.fee, due_on=row.due_on))
