@@ -20,19 +20,29 @@ import tempfile
 import time
 from pathlib import Path
 
+# READY=1 at the same moment as the kiosk's (ui.notify.FirstPaint): once the window has
+# been painted and the event loop has come round. A 0-timer from show() alone fires
+# before the platform's expose event: the bare window was then timed without its first
+# paint, i.e. without loading a font (~4 ms), which the kiosk's figure always included.
 BARE_WINDOW = r"""
 import os, socket, sys
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtWidgets import QApplication, QLabel
 app = QApplication(sys.argv)
 w = QLabel("bare window")
-w.show()
 def ready():
     s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
     s.connect(os.environ["NOTIFY_SOCKET"])  # as ui.notify.sd_notify does
     s.sendall(b"READY=1")
-QTimer.singleShot(0, ready)
-QTimer.singleShot(0, lambda: None)
+class FirstPaint(QObject):
+    def eventFilter(self, watched, event):
+        if event.type() == QEvent.Type.Paint:
+            watched.removeEventFilter(self)
+            QTimer.singleShot(0, ready)
+        return False
+first_paint = FirstPaint(w)
+w.installEventFilter(first_paint)
+w.show()
 app.exec()
 """
 
