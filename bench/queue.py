@@ -233,6 +233,7 @@ def measure_drain_gui_stall(tmp: Path, backlog: int = 2000) -> dict[str, float]:
         stall = meter.stop()
     finally:
         window.close()
+        window.shutdown()
         window.idle.uninstall()
         translations.uninstall()
         core.stop()

@@ -148,6 +148,7 @@ def measure(samples: int = 30) -> dict[str, float]:
         prints.append((time.perf_counter() - start) * 1000)
 
     window.close()
+    window.shutdown()
     window.idle.uninstall()
     translations.uninstall()
     core.stop()

@@ -313,6 +313,7 @@ def _run(config: KioskConfig, *, simulate: bool, windowed: bool) -> int:
     try:
         return int(app.exec())
     finally:
+        window.shutdown()  # its background reads finish before the core stops
         for loader in loaders:
             loader.stop()
         if hall is not None:

@@ -212,6 +212,7 @@ class MainWindow(QMainWindow):
         self._kiosk_mode = kiosk_mode  # full screen, no pointer: see _announce_ready
         self._watchdog = Watchdog(self)  # WATCHDOG=1 from the GUI thread, if systemd asks
         self._watchdog.start()
+        self._shut_down = False  # shutdown(): the core is about to stop
         self._queue_timer = QTimer(self)  # ages in the banner move even with no events
         self._queue_timer.timeout.connect(self.refresh_queue_status)
         self._queue_timer.start(30_000)
@@ -761,7 +762,7 @@ class MainWindow(QMainWindow):
     # -- queue status ------------------------------------------------------------------
     def refresh_queue_status(self) -> None:
         core = self.core
-        if core is None:
+        if core is None or self._shut_down:
             return
         def read() -> tuple[bool, int, datetime | None, str]:
             status = core.outbox.status()
@@ -778,6 +779,18 @@ class MainWindow(QMainWindow):
 
             self._queue_reads = LatestRead(self, lambda state: self.banner.set_state(*state))
         self._queue_reads.run(read)
+
+    def shutdown(self) -> None:
+        """Call before the core stops (the kiosk's exit, a bench's teardown): the banner's
+        status reads stop, and the background work in flight finishes while the core is
+        still open. Otherwise a read that was running when the outbox closed failed
+        ("the outbox is closed") and was logged as an error at every exit."""
+        self._shut_down = True
+        self._queue_timer.stop()
+        from ui.ops import wait_for_pool  # not needed before the core: off the boot path
+
+        if not wait_for_pool():
+            _log.warning("background work still running at shutdown")
 
     # -- systemd -----------------------------------------------------------------------
     def _announce_ready(self) -> None:

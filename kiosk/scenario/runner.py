@@ -119,6 +119,7 @@ class ScenarioSession:
         except OSError:
             pass
         self.window.close()
+        self.window.shutdown()
         self.window.idle.uninstall()
         # Stop what emits first: a signal queued by the core after the window is
         # deleted would be delivered from a deleted source.
