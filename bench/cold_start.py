@@ -4,8 +4,9 @@ $NOTIFY_SOCKET), for the kiosk and for a bare PySide6 window in the same run.
 Two clocks. Wall time (`cold_start_s`) is what a taxpayer waits, but on a machine
 busy with other work it measures the load as much as the kiosk. CPU time
 (`cold_start_cpu_s`: user + system time of every thread of the process, from its
-start to the moment it sends READY=1) hardly depends on the load, so the CPU ratio to
-the bare window is the figure to judge a change by on a shared machine. Both processes
+start to the moment it sends READY=1) depends much less on the load, so the CPU ratio
+to the bare window is the figure to judge a change by on a shared machine (not
+independent of it: 1.46 quiet, 1.51-1.56 beside the test suite). Both processes
 run under the same small wrapper: an audit hook that, when the process connects to
 $NOTIFY_SOCKET for READY=1, first sends `X_CPU_S=<seconds>` to the same socket. Kiosk
 and bare window runs alternate, so both see the same load."""
