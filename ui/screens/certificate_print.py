@@ -390,7 +390,8 @@ SCREENS = (KindScreen, PaymentsScreen, PeriodScreen, PreviewScreen)
 # `make screenshots`: the kinds, the demo person's payments with the latest chosen, its
 # preview, and the period form. `tap_first`: the demo voucher numbers follow today's date.
 SHOTS = [("open", "certificate.print"), ("expect_screen", "identity.login"),
-         ("id_card", {}), ("expect_screen", "certificate.print"),
+         ("id_card", {}), ("expect_screen", "identity.login.enterprise"),
+         ("tap", "item.self"), ("expect_screen", "certificate.print"),
          ("shot", "certificate.print"), ("tap", "kind.document"),
          ("expect_screen", "certificate.print.payments"), ("tap_first", "item."),
          ("shot", "certificate.print.payments"), ("tap", "action.preview"),

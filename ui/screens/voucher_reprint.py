@@ -168,6 +168,7 @@ SCREENS = (VoucherList,)
 # `make screenshots`: the demo person's vouchers, the latest chosen (`tap_first`: the demo
 # voucher numbers follow today's date).
 SHOTS = [("open", "voucher.reprint"), ("expect_screen", "identity.login"),
-         ("id_card", {}), ("expect_screen", "voucher.reprint"), ("tap_first", "item."),
+         ("id_card", {}), ("expect_screen", "identity.login.enterprise"),
+         ("tap", "item.self"), ("expect_screen", "voucher.reprint"), ("tap_first", "item."),
          ("shot", "voucher.reprint"),
          ("tap", "action.logout"), ("id_card", "remove"), ("tap", "action.start")]
