@@ -368,6 +368,20 @@ class Notice(Base):
     published_on: Mapped[date] = mapped_column(Date)
 
 
+class NoticeRead(Base):
+    """A notice a taxpayer (`tin`: a person, or an enterprise someone acts for) has read
+    at a kiosk: 我的消息's unread count follows the taxpayer to every visit and kiosk,
+    and the kiosk itself keeps nothing about who read what."""
+
+    __tablename__ = "notice_reads"
+
+    tin: Mapped[str] = mapped_column(
+        String(20), ForeignKey("taxpayers.tin", ondelete="CASCADE"), primary_key=True)
+    notice_id: Mapped[int] = mapped_column(
+        Integer, ForeignKey("notices.id", ondelete="CASCADE"), primary_key=True)
+    read_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
 class TaxpayerLoginState(Base):
     """Wrong passwords per taxpayer, across every kiosk: MAX_FAILURES lock the TIN
     until `locked_until` (central.identity)."""

@@ -140,6 +140,10 @@ class VoucherPrinted(SessionOnly):
     voucher_no: str = Field(min_length=1, max_length=32)
 
 
+class NoticeOpened(SessionOnly):
+    notice_id: int = Field(ge=1, le=2**31 - 1)
+
+
 def parse(model: type[BaseModel], payload: dict[str, Any]) -> Any:
     """The payload as `model`, or 422 naming each problem (values never echoed)."""
     try:

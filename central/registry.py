@@ -37,6 +37,7 @@ from central.db import (
     CreditConsent,
     CreditRating,
     Notice,
+    NoticeRead,
     Payment,
     Taxpayer,
     TaxpayerAgent,
@@ -548,13 +549,36 @@ def progress(session: Session, tin: str) -> dict[str, Any]:
     return {"items": items}
 
 
-def notices(session: Session, row: Taxpayer) -> dict[str, Any]:
+def _notices_for(row: Taxpayer) -> Any:
+    """The notices `row` sees: its industry's and everyone's."""
     industries = [ALL_INDUSTRIES] + ([row.industry] if row.industry else [])
-    rows = session.execute(select(Notice).where(Notice.industry.in_(industries))
-                           .order_by(Notice.published_on.desc(), Notice.id.desc())
-                           .limit(200)).scalars()
+    return select(Notice).where(Notice.industry.in_(industries))
+
+
+def notices(session: Session, row: Taxpayer) -> dict[str, Any]:
+    """`{items: [{id, title, body, published_on, read}]}`, newest first; `read`: the
+    taxpayer has opened it at a kiosk (mark_notice_read)."""
+    rows = list(session.execute(_notices_for(row)
+                                .order_by(Notice.published_on.desc(), Notice.id.desc())
+                                .limit(200)).scalars())
+    read = set(session.execute(
+        select(NoticeRead.notice_id).where(NoticeRead.tin == row.tin,
+                                           NoticeRead.notice_id.in_([n.id for n in rows]))
+    ).scalars()) if rows else set()
     return {"items": [{"id": n.id, "title": n.title, "body": n.body,
-                       "published_on": n.published_on.isoformat()} for n in rows]}
+                       "published_on": n.published_on.isoformat(), "read": n.id in read}
+                      for n in rows]}
+
+
+def mark_notice_read(session: Session, row: Taxpayer, notice_id: int,
+                     now: datetime) -> bool:
+    """Record that `row` has read notice `notice_id` (once: again changes nothing).
+    False when `row` does not see that notice (another industry's, or none)."""
+    if session.execute(_notices_for(row).where(Notice.id == notice_id)).first() is None:
+        return False
+    if session.get(NoticeRead, (row.tin, notice_id)) is None:
+        session.add(NoticeRead(tin=row.tin, notice_id=notice_id, read_at=now))
+    return True
 
 
 def payments_for(session: Session, tin: str, *, voucher_no: str | None = None,

@@ -230,6 +230,7 @@ SEALED_ROUTES: dict[str, str] = {
     "taxpayer.arrears": "taxpayer/arrears",
     "taxpayer.progress": "taxpayer/progress",
     "taxpayer.notices": "taxpayer/notices",
+    "taxpayer.notice_read": "taxpayer/notice-read",
     "taxpayer.payments": "taxpayer/payments",
     "taxpayer.voucher_printed": "taxpayer/voucher-printed",
     "certificate.issue": "certificate/issue",

@@ -19,7 +19,14 @@ from central import registry
 from central.auth import SEALED_CALL_ERRORS, open_sealed_call, seal_answer
 from central.db import Taxpayer
 from central.errors import WITH_BODY, error_responses
-from central.identity import SessionOnly, VoucherPrinted, acting_taxpayer, coded, parse
+from central.identity import (
+    NoticeOpened,
+    SessionOnly,
+    VoucherPrinted,
+    acting_taxpayer,
+    coded,
+    parse,
+)
 from central.state import AppState
 from offline_queue.wire import SealedAnswer, SealedCall
 
@@ -89,6 +96,27 @@ def notices(kiosk_id: str, body: SealedCall, request: Request,
     the taxpayer's industry and for everyone, newest first. Caller: the approved kiosk
     holding the session."""
     return _look_up(state, kiosk_id, body, request, "taxpayer.notices", registry.notices)
+
+
+@router.post("/v1/kiosks/{kiosk_id}/taxpayer/notice-read", response_model=SealedAnswer,
+             responses=error_responses(SEALED_CALL_ERRORS, _SESSION, {
+                 404: "notice.unknown: the taxpayer sees no such notice"}))
+def notice_read(kiosk_id: str, body: SealedCall, request: Request,
+                state: AppState) -> dict[str, str]:
+    """The taxpayer opened a notice (payload `{session, notice_id}`): `{read: true}`,
+    also when it was read before. Only a notice that taxpayer sees can be marked, and
+    only for the taxpayer the session acts as. Caller: the approved kiosk holding the
+    session."""
+    kiosk, payload = open_sealed_call(state, kiosk_id, body, "taxpayer.notice_read",
+                                      request=request)
+    asked: NoticeOpened = parse(NoticeOpened, payload)
+    with state.sessions() as db:
+        who = acting_taxpayer(db, kiosk_id, asked.session, state.now())
+        known = registry.mark_notice_read(db, who, asked.notice_id, state.now())
+        db.commit()  # the session's extension, and the read if known
+    if not known:
+        raise coded(404, "notice.unknown", "the taxpayer sees no such notice")
+    return seal_answer(kiosk, body.sent_at, {"read": True})
 
 
 @router.post("/v1/kiosks/{kiosk_id}/taxpayer/payments", response_model=SealedAnswer,

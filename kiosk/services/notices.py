@@ -2,9 +2,11 @@
 industry and for everyone (sealed `taxpayer/notices`, online only), unread first,
 newest first within each; the home screen shows the unread count on the tile.
 
-What has been read is kept in memory for the session that read it (keyed by its
-central session) and forgotten when the session ends: nothing about who read what is
-written on this terminal.
+What has been read is the central service's to keep (`taxpayer/notice-read`; each
+notice comes back with `read`), so the unread count follows the taxpayer to the next
+visit and to any kiosk. This terminal writes nothing about who read what: it keeps the
+session's notices and reads in memory, shows a read at once, and forgets both when the
+session ends.
 """
 from __future__ import annotations
 
@@ -62,6 +64,7 @@ class NoticesService(TaxpayerLookup):
         who = self.who()
         answer = self.call("taxpayer.notices", "taxpayer/notices")
         found = []
+        read_before: set[str] = set()  # read at an earlier visit (the central's record)
         for item in self.listed(answer):
             title, body = item.get("title"), item.get("body")
             if item.get("id") is None or not isinstance(title, str) \
@@ -70,10 +73,13 @@ class NoticesService(TaxpayerLookup):
             published = day(item.get("published_on"))
             found.append(Notice(str(item["id"]), title, body,
                                 published.isoformat() if published else ""))
+            if item.get("read") is True:
+                read_before.add(str(item["id"]))
         with self._lock:
             if self._session != who.session:
                 self._read = set()
             self._session, self._notices = who.session, tuple(found)
+            self._read |= read_before
         return self.notices()
 
     def notices(self) -> tuple[Notice, ...]:
@@ -93,10 +99,21 @@ class NoticesService(TaxpayerLookup):
         with self._lock:
             return notice_id in self._read
 
-    def mark_read(self, notice_id: str) -> None:
+    def mark_read(self, notice_id: str) -> bool:
+        """Read in this session, on screen at once (no I/O). True the first time: then
+        `remember_read` tells the central service."""
         with self._lock:
-            if any(n.id == notice_id for n in self._notices):
-                self._read.add(notice_id)
+            if notice_id in self._read or not any(n.id == notice_id for n in self._notices):
+                return False
+            self._read.add(notice_id)
+            return True
+
+    def remember_read(self, notice_id: str) -> None:
+        """Blocking: the central service records the read for the taxpayer, so it stays
+        read at the next visit. LookupFailed when it cannot; the session still shows it
+        read."""
+        self.call("taxpayer.notice_read", "taxpayer/notice-read",
+                  {"notice_id": int(notice_id)})
 
     def unread_count(self) -> int | None:
         """Unread notices of the identified taxpayer (no I/O); None before they were

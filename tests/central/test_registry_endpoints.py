@@ -24,7 +24,7 @@ from central_helpers import (
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from central.db import TaxpayerLoginState, TaxpayerSession
+from central.db import Notice, NoticeRead, TaxpayerLoginState, TaxpayerSession
 from central.demo_data import (
     DEMO_ENTERPRISE_NAME,
     DEMO_ENTERPRISE_TIN,
@@ -173,6 +173,37 @@ def test_acting_for_an_enterprise_answers_its_affairs(kiosk: Any) -> None:
     assert refused.status == 404 and refused.reason.startswith("taxpayer.unknown:")
     back = call(kiosk, "identity/enterprise", {"session": session, "tin": DEMO_PERSON_ID})
     assert back["identity"]["person"]["kind"] == "person"
+
+
+def test_a_read_notice_stays_read_for_that_taxpayer_only(server: CentralServer,
+                                                         kiosk: Any) -> None:
+    session = card_login(kiosk)["session"]
+    notices = call(kiosk, "taxpayer/notices", {"session": session})["items"]
+    assert notices and not any(n["read"] for n in notices)
+    first = notices[0]["id"]
+    marked = {"session": session, "notice_id": first}
+    assert call(kiosk, "taxpayer/notice-read", marked) == {"read": True}
+    assert call(kiosk, "taxpayer/notice-read", marked) == {"read": True}  # once is kept
+    later = card_login(kiosk)["session"]  # the next visit
+    read = {n["id"]: n["read"] for n in call(kiosk, "taxpayer/notices",
+                                              {"session": later})["items"]}
+    assert read[first] and sum(read.values()) == 1
+    # The enterprise the person acts for has reads of its own.
+    company = call(kiosk, "identity/enterprise", {"session": later,
+                                                  "tin": DEMO_ENTERPRISE_TIN})["identity"]
+    items = call(kiosk, "taxpayer/notices", {"session": company["session"]})["items"]
+    assert not any(n["read"] for n in items)
+    # Only a notice the taxpayer sees: not another industry's, not one that is not there.
+    with Session(server.app.state.engine) as db:
+        others = db.execute(select(Notice.id).where(Notice.industry == "餐饮业")).scalars()
+        other = next(iter(others))
+        before = db.execute(select(func.count()).select_from(NoticeRead)).scalar_one()
+    for notice_id in (other, 999_999):
+        refused = rejected(kiosk, "taxpayer/notice-read",
+                           {"session": company["session"], "notice_id": notice_id})
+        assert refused.status == 404 and refused.reason.startswith("notice.unknown:")
+    with Session(server.app.state.engine) as db:
+        assert db.execute(select(func.count()).select_from(NoticeRead)).scalar_one() == before
 
 
 def test_logout_ends_the_session(kiosk: Any) -> None:

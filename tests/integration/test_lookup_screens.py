@@ -12,6 +12,7 @@ from central.demo_data import DEMO_ENTERPRISE_TIN, DEMO_PERSON_ID
 from kiosk.app import KioskCore
 from kiosk.simulation import SimulatedHall
 from ui.main_window import MainWindow
+from ui.ops import tracker
 
 LANGS = ("zh", "en")
 
@@ -98,6 +99,12 @@ def test_notice_count_on_the_home_tile(qtbot, window: MainWindow,  # type: ignor
     window.show_screen("home")
     tile = named(window, QLabel, "label.title.notices")
     qtbot.waitUntil(lambda: tile.text() == "我的消息 (1)")
+    # The next visit: the central service kept the read, the count is still 1.
+    tracker.wait_idle()
+    named(window, QPushButton, "action.logout").click()
+    qtbot.waitUntil(lambda: on(window, "attract"))
+    open_signed_in(qtbot, window, hall, core, "notices", "zh")
+    assert named(window, QLabel, "label.headline").text() == "1 条未读"
 
 
 def test_an_expired_session_says_so_and_signs_in_again(qtbot, window: MainWindow,  # type: ignore[no-untyped-def]

@@ -210,6 +210,26 @@ def test_notices_unread_first_and_forgotten_with_the_session(core: KioskCore) ->
     assert service.unread_count() is None and service.notices() == ()
 
 
+def test_a_notice_read_stays_read_at_the_next_visit(core: KioskCore) -> None:
+    sign_in(core, enterprise=True)
+    service = core.service("notices")
+    assert isinstance(service, NoticesService)
+    newest = service.fetch()[0]
+    assert service.mark_read(newest.id)  # on screen at once
+    assert not service.mark_read(newest.id)  # read already: nothing more to tell
+    service.remember_read(newest.id)  # the central service keeps it
+    core.identity.clear()
+    sign_in(core, enterprise=True)  # the next visit, a new session
+    assert service.unread_count() is None
+    notices = service.fetch()
+    assert service.unread_count() == 2 and service.is_read(newest.id)
+    assert notices[-1].id == newest.id  # read ones go last
+    core.identity.clear()
+    sign_in(core)  # the person for themself: their own notices, none read
+    service.fetch()
+    assert not any(service.is_read(n.id) for n in service.notices())
+
+
 # -- refusals ----------------------------------------------------------------------------
 
 def test_nobody_identified_is_refused_before_any_call(core: KioskCore) -> None:

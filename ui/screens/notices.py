@@ -1,16 +1,20 @@
 """Screens of `notices` 我的消息: the notices pushed for the taxpayer's industry,
-unread first (`item.<id>`); opening one marks it read, and the home screen's tile
-shows how many are left unread."""
+unread first (`item.<id>`); opening one marks it read (at the central service too, so it
+stays read at the next visit), and the home screen's tile shows how many are left
+unread."""
 from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
 
+from kiosk import log
 from kiosk.services.notices import Notice
 from kiosk.services.views import ListItemView
 from ui.flow.base import Said
 from ui.flow.lookup import LookupFlow, LookupListScreen
 from ui.flow.text import Plain
+
+_log = log.get("session")
 
 
 class NoticesFlow(LookupFlow):
@@ -53,8 +57,12 @@ class NoticesScreen(LookupListScreen):
 
     def chosen(self, key: str) -> None:
         service = self.flow.service
-        if service is not None:
-            service.mark_read(key)
+        if service is not None and service.mark_read(key):
+            # Read on screen now; the central service keeps it read for the next
+            # visit. If that fails, only the next visit shows it unread again.
+            self.flow.background(lambda: service.remember_read(key), lambda _r: None,
+                                 lambda exc: _log.info("notice read not recorded "
+                                                       "centrally: %s", type(exc).__name__))
         self.refresh()
 
     def print_job(self) -> Callable[[], object] | None:
