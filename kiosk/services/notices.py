@@ -11,6 +11,7 @@ session ends.
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -99,21 +100,23 @@ class NoticesService(TaxpayerLookup):
         with self._lock:
             return notice_id in self._read
 
-    def mark_read(self, notice_id: str) -> bool:
-        """Read in this session, on screen at once (no I/O). True the first time: then
-        `remember_read` tells the central service."""
+    def mark_read(self, notice_id: str) -> Callable[[], None] | None:
+        """Read in this session, on screen at once (no I/O). The first time, the
+        blocking call that has the central service keep it read for the next visit,
+        bound to this taxpayer's session now (run later, it never marks the notice
+        for whoever signed in since); None when there is nothing new to tell.
+        The call raises LookupFailed when it cannot; the session still shows it read."""
         with self._lock:
             if notice_id in self._read or not any(n.id == notice_id for n in self._notices):
-                return False
+                return None
             self._read.add(notice_id)
-            return True
+        who = self.who()
 
-    def remember_read(self, notice_id: str) -> None:
-        """Blocking: the central service records the read for the taxpayer, so it stays
-        read at the next visit. LookupFailed when it cannot; the session still shows it
-        read."""
-        self.call("taxpayer.notice_read", "taxpayer/notice-read",
-                  {"notice_id": int(notice_id)})
+        def remember() -> None:
+            self.call("taxpayer.notice_read", "taxpayer/notice-read",
+                      {"notice_id": int(notice_id)}, who=who)
+
+        return remember
 
     def unread_count(self) -> int | None:
         """Unread notices of the identified taxpayer (no I/O); None before they were

@@ -90,10 +90,12 @@ class TaxpayerLookup:
         return hall_time.to_hall(self._now()).date()
 
     # -- the call ----------------------------------------------------------------------
-    def call(self, purpose: str, path: str, extra: dict[str, Any] | None = None
-             ) -> dict[str, Any]:
-        """Blocking: the central's answer to `{session, **extra}` sealed for `purpose`."""
-        who = self.who()
+    def call(self, purpose: str, path: str, extra: dict[str, Any] | None = None,
+             *, who: Identified | None = None) -> dict[str, Any]:
+        """Blocking: the central's answer to `{session, **extra}` sealed for `purpose`;
+        the session of `who` when given (a call bound to the taxpayer it is about),
+        else of whoever is identified now."""
+        who = who if who is not None else self.who()
         payload: dict[str, Any] = {"session": who.session, **(extra or {})}
         try:
             answer = self._as_enrolled(

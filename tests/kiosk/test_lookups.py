@@ -215,9 +215,10 @@ def test_a_notice_read_stays_read_at_the_next_visit(core: KioskCore) -> None:
     service = core.service("notices")
     assert isinstance(service, NoticesService)
     newest = service.fetch()[0]
-    assert service.mark_read(newest.id)  # on screen at once
-    assert not service.mark_read(newest.id)  # read already: nothing more to tell
-    service.remember_read(newest.id)  # the central service keeps it
+    remember = service.mark_read(newest.id)  # on screen at once
+    assert remember is not None and service.is_read(newest.id)
+    assert service.mark_read(newest.id) is None  # read already: nothing more to tell
+    remember()  # the central service keeps it
     core.identity.clear()
     sign_in(core, enterprise=True)  # the next visit, a new session
     assert service.unread_count() is None
@@ -228,6 +229,27 @@ def test_a_notice_read_stays_read_at_the_next_visit(core: KioskCore) -> None:
     sign_in(core)  # the person for themself: their own notices, none read
     service.fetch()
     assert not any(service.is_read(n.id) for n in service.notices())
+
+
+def test_a_late_read_call_never_marks_the_next_taxpayer_s_notice(core: KioskCore) -> None:
+    sign_in(core, enterprise=True)
+    service = core.service("notices")
+    assert isinstance(service, NoticesService)
+    newest = service.fetch()[0]  # an industry-wide or everyone's notice
+    remember = service.mark_read(newest.id)
+    assert remember is not None
+    core.identity.clear()
+    sign_in(core)  # someone signed in before the call ran (the old session ended)
+    with pytest.raises(LookupFailed) as refused:
+        remember()
+    assert refused.value.code == "session.expired"
+    assert core.identity.current is not None  # the new taxpayer stays signed in
+    service.fetch()
+    assert not any(service.is_read(n.id) for n in service.notices())
+    core.identity.clear()
+    sign_in(core, enterprise=True)
+    service.fetch()
+    assert not service.is_read(newest.id)  # nothing was recorded
 
 
 # -- refusals ----------------------------------------------------------------------------

@@ -57,10 +57,11 @@ class NoticesScreen(LookupListScreen):
 
     def chosen(self, key: str) -> None:
         service = self.flow.service
-        if service is not None and service.mark_read(key):
+        remember = service.mark_read(key) if service is not None else None
+        if remember is not None:
             # Read on screen now; the central service keeps it read for the next
             # visit. If that fails, only the next visit shows it unread again.
-            self.flow.background(lambda: service.remember_read(key), lambda _r: None,
+            self.flow.background(remember, lambda _r: None,
                                  lambda exc: _log.info("notice read not recorded "
                                                        "centrally: %s", type(exc).__name__))
         self.refresh()
