@@ -100,6 +100,8 @@ class KioskCore:
         hall_time.configure(config.ui.time_zone)
         self.clock = clock or SystemClock()
         self.kiosk_id = config.kiosk_id
+        # Set when stop() begins: the window reads nothing more from a stopping core.
+        self.stopped = False
         self.connectivity = Connectivity(config.central.offline_grace_s)
         self.scan_listeners: list[Callable[[str], None]] = []
         # Staff card UIDs (normalised), called on the reader thread; never log them.
@@ -291,6 +293,7 @@ class KioskCore:
         threading.Thread(target=payments.settle, name="payments-settle", daemon=True).start()
 
     def stop(self) -> None:
+        self.stopped = True
         if self.sync is not None:
             self.sync.stop()
         payment_sync = self._payment_sync_thread

@@ -762,8 +762,8 @@ class MainWindow(QMainWindow):
     # -- queue status ------------------------------------------------------------------
     def refresh_queue_status(self) -> None:
         core = self.core
-        if core is None or self._shut_down:
-            return
+        if core is None or self._shut_down or core.stopped:
+            return  # a window outliving its core (tests) never reads a closed outbox
         def read() -> tuple[bool, int, datetime | None, str]:
             status = core.outbox.status()
             online = core.connectivity.online

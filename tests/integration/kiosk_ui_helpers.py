@@ -31,6 +31,7 @@ def shown_window(qapp: Any, qtbot: Any, core: KioskCore, language: str = "zh",
         yield window
     finally:
         tracker.wait_idle(timeout_s=10.0)
+        window.shutdown()  # before the core fixture stops the core
         window.idle.uninstall()
         translations.uninstall()
 

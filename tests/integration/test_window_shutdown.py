@@ -57,3 +57,15 @@ def test_after_shutdown_the_banner_reads_nothing_more(
     tracker.wait_idle()
     assert calls == []
     assert not window._queue_timer.isActive()  # the 30 s refresh is off too
+
+
+def test_a_window_that_outlives_its_core_reads_nothing(
+        window: MainWindow, core: KioskCore, caplog: pytest.LogCaptureFixture) -> None:
+    """A window still alive after its core stopped (a test's, until Qt deletes it):
+    its banner refresh (the 30 s timer, a queued signal) reads nothing."""
+    tracker.wait_idle()
+    core.stop()
+    with caplog.at_level(logging.ERROR):
+        window.refresh_queue_status()
+        tracker.wait_idle()
+    assert "background operation failed" not in caplog.text
