@@ -106,11 +106,13 @@ class NoticesService(TaxpayerLookup):
         bound to this taxpayer's session now (run later, it never marks the notice
         for whoever signed in since); None when there is nothing new to tell.
         The call raises LookupFailed when it cannot; the session still shows it read."""
+        who = self._identity.current if self._identity is not None else None
         with self._lock:
-            if notice_id in self._read or not any(n.id == notice_id for n in self._notices):
-                return None
+            if (who is None or who.session is None or who.session != self._session
+                    or notice_id in self._read
+                    or not any(n.id == notice_id for n in self._notices)):
+                return None  # signed out meanwhile, read already, or not this list's
             self._read.add(notice_id)
-        who = self.who()
 
         def remember() -> None:
             self.call("taxpayer.notice_read", "taxpayer/notice-read",

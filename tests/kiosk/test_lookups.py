@@ -250,6 +250,8 @@ def test_a_late_read_call_never_marks_the_next_taxpayer_s_notice(core: KioskCore
     sign_in(core, enterprise=True)
     service.fetch()
     assert not service.is_read(newest.id)  # nothing was recorded
+    core.identity.clear()  # signed out with the list still on screen: a tap does nothing
+    assert service.mark_read(newest.id) is None
 
 
 # -- refusals ----------------------------------------------------------------------------
